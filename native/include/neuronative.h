@@ -1,0 +1,290 @@
+/*
+ * neuronative.h — the C ABI of the NeuroNative native core.
+ *
+ * Rules (see shared/style.md):
+ * - Opaque, typed handles; every fallible call returns an nn_status; out-pointers come last.
+ * - No C++ exception, abort or signal ever crosses this boundary. On failure the calling thread's
+ *   last-error message (nn_last_error_message) says what went wrong, naming the argument.
+ * - Ownership is explicit: *_create gives the caller a handle it must pass to *_destroy (NULL-safe).
+ * - Arrays are passed as (pointer, count); the count is always checked against what is expected.
+ * - All quantities are SI doubles (seconds, volts, amperes, ...).
+ * - Signature changes get a new _v2 function; NN_ABI_VERSION bumps with every change of this file.
+ *
+ * The C# declarations in bindings/Generated are generated from this file (bindings/generate.sh).
+ */
+#ifndef NEURONATIVE_H
+#define NEURONATIVE_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(NN_BUILDING_LIBRARY)
+#    define NN_API __declspec(dllexport)
+#  else
+#    define NN_API __declspec(dllimport)
+#  endif
+#else
+#  define NN_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NN_VERSION_MAJOR 0
+#define NN_VERSION_MINOR 1
+#define NN_VERSION_PATCH 0
+/* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
+#define NN_VERSION_NUMBER 100
+/* Bumped whenever a declaration in this file changes. */
+#define NN_ABI_VERSION 1
+
+typedef int32_t nn_status;
+
+/* Status codes: 0 ok, < 0 error. */
+typedef enum nn_status_code {
+    NN_OK = 0,
+    NN_ERR_INVALID_ARGUMENT = -1, /* a size, index, name or value is out of range */
+    NN_ERR_INVALID_HANDLE = -2,   /* NULL or already destroyed handle */
+    NN_ERR_OUT_OF_MEMORY = -3,
+    NN_ERR_NUMERICAL = -4,        /* a state variable became NaN or infinite */
+    NN_ERR_IO = -5,               /* a file could not be read or written */
+    NN_ERR_CANCELLED = -6,        /* the progress callback asked to stop */
+    NN_ERR_COMPILE = -7,          /* a compiled kernel could not be loaded */
+    NN_ERR_INVALID_STATE = -8,    /* the call is not valid now (e.g. a failed simulation) */
+    NN_ERR_INTERNAL = -100
+} nn_status_code;
+
+/* ---------------------------------------------------------------------------------------------
+ * Bytecode. A section is a straight-line program of instructions of 5 int32 each:
+ *   { opcode, dst, a, b, c }.
+ * dst, a, b and c are operands: (space << 24) | index, except where an opcode says "immediate".
+ * Every instruction runs over all lanes (neurons) of a block; comparisons and logic produce 0.0/1.0,
+ * and any non-zero value counts as true.
+ * ------------------------------------------------------------------------------------------- */
+typedef enum nn_space {
+    NN_SPACE_TEMP = 0,    /* section temporaries, index < nn_section.n_temps; read/write */
+    NN_SPACE_STATE = 1,   /* integrated state variables (see section semantics); read, write in statements */
+    NN_SPACE_PARAM = 2,   /* per-neuron parameters and non-integrated variables; read, write in statements */
+    NN_SPACE_CONST = 3,   /* model constant pool (nn_model_desc.constants); read only */
+    NN_SPACE_SPECIAL = 4, /* nn_special; read only */
+    NN_SPACE_OUT = 5      /* section outputs (see section semantics); write, then read */
+} nn_space;
+
+typedef enum nn_special {
+    NN_SPECIAL_T = 0,              /* time of the evaluation (stage time inside an integrator step) */
+    NN_SPECIAL_DT = 1,
+    NN_SPECIAL_I = 2,              /* neuron index 0..N-1 */
+    NN_SPECIAL_N = 3,              /* number of neurons */
+    NN_SPECIAL_LASTSPIKE = 4,      /* time of the last spike (-1e4 s before any) */
+    NN_SPECIAL_NOT_REFRACTORY = 5, /* 1.0 or 0.0 */
+    NN_SPECIAL_T_IN_TIMESTEPS = 6, /* step index k of the current step */
+    NN_SPECIAL_EVENT_VALUE = 7     /* in event sections: the value given with the event, else 0 */
+} nn_special;
+
+typedef enum nn_opcode {
+    NN_OP_MOV = 0,      /* dst = a */
+    NN_OP_ADD = 1,      /* dst = a + b */
+    NN_OP_SUB = 2,
+    NN_OP_MUL = 3,
+    NN_OP_DIV = 4,      /* true division */
+    NN_OP_NEG = 5,      /* dst = -a */
+    NN_OP_POW = 6,      /* dst = pow(a, b) */
+    NN_OP_POWI = 7,     /* dst = a ** b, b immediate int32 exponent (may be negative), by repeated squaring */
+    NN_OP_FLOORDIV = 8, /* dst = floor(a / b) */
+    NN_OP_MOD = 9,      /* Python modulo: result has the sign of b */
+    NN_OP_EXP = 10,
+    NN_OP_LOG = 11,
+    NN_OP_LOG10 = 12,
+    NN_OP_EXPM1 = 13,
+    NN_OP_LOG1P = 14,
+    NN_OP_SQRT = 15,
+    NN_OP_SIN = 16,
+    NN_OP_COS = 17,
+    NN_OP_TAN = 18,
+    NN_OP_SINH = 19,
+    NN_OP_COSH = 20,
+    NN_OP_TANH = 21,
+    NN_OP_ASIN = 22,
+    NN_OP_ACOS = 23,
+    NN_OP_ATAN = 24,
+    NN_OP_ABS = 25,
+    NN_OP_SIGN = 26,    /* -1, 0, +1 (0 for +-0) */
+    NN_OP_FLOOR = 27,
+    NN_OP_CEIL = 28,
+    NN_OP_TRUNC = 29,   /* int(x): toward zero */
+    NN_OP_EXPREL = 30,  /* 1 if |a| < 1e-16, +inf if a > 717, else expm1(a)/a */
+    NN_OP_LT = 31,
+    NN_OP_LE = 32,
+    NN_OP_GT = 33,
+    NN_OP_GE = 34,
+    NN_OP_EQ = 35,
+    NN_OP_NE = 36,
+    NN_OP_AND = 37,
+    NN_OP_OR = 38,
+    NN_OP_NOT = 39,     /* dst = (a == 0) */
+    NN_OP_SELECT = 40,  /* dst = a != 0 ? b : c */
+    NN_OP_CLIP = 41,    /* dst = a < b ? b : (a > c ? c : a) */
+    NN_OP_RAND = 42,    /* dst = U[0,1); a immediate stream id */
+    NN_OP_RANDN = 43,   /* dst = N(0,1);  a immediate stream id */
+    NN_OP_INPUT = 44    /* dst = input[c](time a, column b); c immediate input id; TimedArray semantics */
+} nn_opcode;
+
+typedef struct nn_section {
+    const int32_t* code;    /* n_instructions * 5 int32 */
+    int32_t n_instructions; /* 0 = empty section */
+    int32_t n_temps;
+    int32_t n_outputs;      /* must equal what the section kind expects (see nn_model_desc) */
+    int32_t reserved;
+} nn_section;
+
+/* Integration methods. Coefficients are data (nn_model_desc.rk_*), the step code is shared. */
+typedef enum nn_method {
+    NN_METHOD_EXPLICIT_RK = 0,       /* Butcher tableau; with noise only 1 stage: Euler–Maruyama */
+    NN_METHOD_EXPONENTIAL_EULER = 1, /* x' = -B/A + (x + B/A) exp(A dt) per variable ('exact' too) */
+    NN_METHOD_STOCHASTIC_HEUN = 2,   /* Stratonovich Heun (Brian's 'heun') */
+    NN_METHOD_MILSTEIN = 3           /* derivative-free Milstein (Brian's 'milstein') */
+} nn_method;
+
+/* nn_model_desc.state_flags bits */
+typedef enum nn_state_flag {
+    NN_STATE_UNLESS_REFRACTORY = 1, /* derivative x not_refractory, written only when not refractory */
+    NN_STATE_LINEAR_A_ZERO = 2,     /* exponential Euler: A is 0 symbolically -> x' = x + dt*B */
+    NN_STATE_LINEAR_B_ZERO = 4      /* exponential Euler: B is 0 symbolically -> x' = x*exp(A*dt) */
+} nn_state_flag;
+
+typedef enum nn_refractory_kind {
+    NN_REFRACTORY_NONE = 0,
+    NN_REFRACTORY_DURATION = 1,  /* refractory section OUT[0] = duration r in seconds:
+                                    not_refractory = TS(t - lastspike) >= TS(r), TS(x) = trunc((x + 1e-3 dt)/dt) */
+    NN_REFRACTORY_CONDITION = 2  /* refractory section OUT[0] = c: not_refractory = not_refractory || !c */
+} nn_refractory_kind;
+
+/*
+ * A model program, backend-neutral. Section semantics (STATE = the state the section sees):
+ * - derivatives: STATE = stage state, T = stage time; OUT[v] = f_v, n_outputs = n_state.
+ * - noise:       STATE = stage state; OUT[v*n_noise + j] = g_vj (factor of dW_j), n_outputs = n_state*n_noise.
+ * - linear:      STATE = state at t_k; OUT[2v] = A_v, OUT[2v+1] = B_v, n_outputs = 2*n_state.
+ * - threshold:   STATE = state after the update; OUT[0] = condition, n_outputs = 1.
+ * - reset:       runs on each spiking neuron after threshold; statements write STATE/PARAM directly,
+ *                n_outputs = 0.
+ * - refractory:  STATE = state at t_k, before the update; OUT[0] per nn_refractory_kind.
+ * - events[e]:   statements run on one neuron at the step of a scheduled event (after threshold,
+ *                before reset), EVENT_VALUE = the event's value; n_outputs = 0.
+ * Sections a method or model does not use have n_instructions = 0.
+ * Step k: monitors record the state at t_k; refractoriness; integrate t_k -> t_k+1 with t = k*dt;
+ * NaN check; threshold (and not_refractory); spikes recorded at t_k, lastspike = t_k,
+ * not_refractory = 0; events of step k; reset; k <- k+1.
+ */
+typedef struct nn_model_desc {
+    int32_t struct_size;              /* sizeof(nn_model_desc) */
+    int32_t n_state;
+    int32_t n_param;
+    int32_t n_noise;
+    int32_t n_inputs;
+    int32_t n_constants;
+    const char* const* state_names;   /* n_state UTF-8 names, used in error messages */
+    const char* const* param_names;   /* n_param */
+    const double* constants;          /* n_constants */
+    int32_t method;                   /* nn_method */
+    int32_t n_stages;                 /* explicit RK: stages of the tableau, else 1 */
+    const double* rk_a;               /* n_stages*n_stages, row-major, strictly lower triangular */
+    const double* rk_b;               /* n_stages */
+    const double* rk_c;               /* n_stages */
+    const int32_t* state_flags;       /* n_state, nn_state_flag bits */
+    int32_t refractory;               /* nn_refractory_kind */
+    int32_t has_threshold;            /* 0 or 1 */
+    nn_section derivatives;
+    nn_section noise;
+    nn_section linear;
+    nn_section threshold;
+    nn_section reset;
+    nn_section refractory_expr;
+    int32_t n_events;
+    int32_t reserved;
+    const nn_section* events;         /* n_events */
+} nn_model_desc;
+
+/* Progress callback: called between segments of a run on the calling thread; return non-zero to
+ * stop the run at the current step (the simulation stays consistent and can be continued). */
+typedef int32_t (*nn_progress_fn)(int64_t steps_done, int64_t steps_total, void* user);
+
+typedef struct nn_model nn_model;
+typedef struct nn_simulation nn_simulation;
+
+typedef enum nn_array_kind {
+    NN_ARRAY_STATE = 0,
+    NN_ARRAY_PARAM = 1,
+    NN_ARRAY_LASTSPIKE = 2,       /* index ignored */
+    NN_ARRAY_NOT_REFRACTORY = 3   /* index ignored */
+} nn_array_kind;
+
+/* ---- library --------------------------------------------------------------------------------- */
+NN_API int32_t nn_version_number(void);
+NN_API int32_t nn_abi_version(void);
+NN_API const char* nn_version_string(void);
+/* Per thread; valid until the next nn_ call on the same thread. Never NULL. */
+NN_API const char* nn_last_error_message(void);
+NN_API const char* nn_status_string(nn_status status);
+/* Threads the machine offers (std::thread::hardware_concurrency, at least 1). */
+NN_API int32_t nn_hardware_threads(void);
+
+/* ---- model ----------------------------------------------------------------------------------- */
+/* Validates and copies the description (the caller's arrays may be freed afterwards). */
+NN_API nn_status nn_model_create(const nn_model_desc* desc, nn_model** out_model);
+NN_API void nn_model_destroy(nn_model* model);
+
+/* ---- simulation ------------------------------------------------------------------------------ */
+/* The simulation keeps its own reference to the model; the caller may destroy the model after. */
+NN_API nn_status nn_simulation_create(nn_model* model, int64_t n_neurons, double dt, uint64_t seed,
+                                      nn_simulation** out_sim);
+NN_API void nn_simulation_destroy(nn_simulation* sim);
+NN_API nn_status nn_simulation_set_threads(nn_simulation* sim, int32_t n_threads);
+/* count must be n_neurons, or 1 to set every neuron to values[0]. */
+NN_API nn_status nn_simulation_set_array(nn_simulation* sim, int32_t kind, int32_t index,
+                                         const double* values, int64_t count);
+NN_API nn_status nn_simulation_get_array(nn_simulation* sim, int32_t kind, int32_t index,
+                                         double* out_values, int64_t count);
+/* TimedArray input: values[n_times][n_columns] row-major, sample spacing dt_input (seconds). */
+NN_API nn_status nn_simulation_set_input(nn_simulation* sim, int32_t input, const double* values,
+                                         int64_t n_times, int64_t n_columns, double dt_input);
+/* Schedules events: event section `event` runs on neurons[j] at the step round(times[j]/dt) with
+ * EVENT_VALUE = values[j]. Events before the current time are an error. */
+NN_API nn_status nn_simulation_add_events(nn_simulation* sim, int32_t event, const int64_t* neurons,
+                                          const double* times, const double* values, int64_t count);
+NN_API nn_status nn_simulation_record_spikes(nn_simulation* sim, int32_t enabled);
+/* Records the listed variables (kinds[j], indices[j]) of the listed neurons at every step k with
+ * k % every_steps == 0. */
+NN_API nn_status nn_simulation_add_state_monitor(nn_simulation* sim, const int32_t* kinds,
+                                                 const int32_t* indices, int32_t n_vars,
+                                                 const int64_t* neurons, int64_t n_neurons,
+                                                 int64_t every_steps, int32_t* out_monitor);
+/* Advances n_steps steps. Returns NN_ERR_CANCELLED when stopped by the callback (the steps done
+ * are kept), NN_ERR_NUMERICAL for NaN/inf with variable, neuron and time in the message (records
+ * up to that step are kept; the simulation cannot continue). progress may be NULL. */
+NN_API nn_status nn_simulation_run(nn_simulation* sim, int64_t n_steps, nn_progress_fn progress,
+                                   void* user);
+NN_API nn_status nn_simulation_get_time(nn_simulation* sim, int64_t* out_step, double* out_t);
+
+/* ---- results --------------------------------------------------------------------------------- */
+NN_API nn_status nn_simulation_get_spike_total(nn_simulation* sim, int64_t* out_total);
+/* All spikes so far ordered by (time, index); capacity must be >= the total. */
+NN_API nn_status nn_simulation_get_spikes(nn_simulation* sim, int64_t* out_indices, double* out_times,
+                                          int64_t capacity, int64_t* out_count);
+NN_API nn_status nn_simulation_get_spike_counts(nn_simulation* sim, int64_t* out_counts, int64_t count);
+/* Number of spikes in each step so far (population rate = counts / (N dt)). */
+NN_API nn_status nn_simulation_get_step_spike_counts(nn_simulation* sim, int64_t* out_counts,
+                                                     int64_t count, int64_t* out_n_steps);
+NN_API nn_status nn_simulation_get_monitor_size(nn_simulation* sim, int32_t monitor,
+                                                int64_t* out_n_samples);
+/* Variable j of the monitor: out[neuron][sample], count = n_neurons * n_samples. */
+NN_API nn_status nn_simulation_get_monitor_values(nn_simulation* sim, int32_t monitor, int32_t var,
+                                                  double* out_values, int64_t count);
+NN_API nn_status nn_simulation_get_monitor_times(nn_simulation* sim, int32_t monitor,
+                                                 double* out_times, int64_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEURONATIVE_H */
