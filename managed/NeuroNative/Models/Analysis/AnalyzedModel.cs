@@ -1,0 +1,94 @@
+using NeuroNative.Models.IR;
+using NeuroNative.Models.Units;
+
+namespace NeuroNative.Models.Analysis;
+
+public enum VariableKind { State, Parameter }
+
+public enum ValueType { Float, Integer, Boolean }
+
+public enum RefractoryKind { None, Duration, Condition }
+
+/// <summary>An integrated variable: <c>dx/dt = Rhs</c>; Rhs may contain noise leaves (xi terms).</summary>
+public sealed record StateVariable(string Name, Dimension Dimension, bool UnlessRefractory, IrNode Rhs, string Expression, string? Description);
+
+/// <summary>A per-neuron value the integrator does not change (set by the user, by sweeps, by reset
+/// or event statements). <see cref="FromNamespace"/> marks namespace constants made per-neuron; their
+/// <see cref="Default"/> is the namespace value.</summary>
+public sealed record ModelParameter(string Name, Dimension Dimension, ValueType Type, bool IsConstant, bool IsShared,
+    bool FromNamespace, double? Default, string? Description);
+
+public sealed record ModelSubexpression(string Name, Dimension Dimension, IrNode Node, string Expression,
+    bool ConstantOverDt, bool IsBoolean, string? Description);
+
+public sealed record ModelConstant(string Name, Quantity Value, string? Expression);
+
+public sealed record ModelInput(string Name, TimedArray Array);
+
+/// <summary>An assignment of a statement block, after substitution: all values refer to the state
+/// before the block ran, so stores can happen in any order.</summary>
+public sealed record IrStore(VariableKind Kind, int Index, IrNode Value);
+
+/// <summary>
+/// The checked, analysed model: every name resolved, every unit checked, subexpressions in
+/// dependency order, right-hand sides, threshold, reset and refractoriness lowered to IR.
+/// </summary>
+public sealed class AnalyzedModel
+{
+    internal AnalyzedModel(ModelDefinition definition, IrBuilder builder, ModelAnalyzer.Scope scope)
+    {
+        Definition = definition;
+        Builder = builder;
+        Scope = scope;
+    }
+
+    internal ModelAnalyzer.Scope Scope { get; }
+    public ModelDefinition Definition { get; }
+    public IrBuilder Builder { get; }
+    public required IReadOnlyList<StateVariable> States { get; init; }
+    public required IReadOnlyList<ModelParameter> Parameters { get; init; }
+    /// <summary>In dependency order: each one only uses those before it.</summary>
+    public required IReadOnlyList<ModelSubexpression> Subexpressions { get; init; }
+    public required IReadOnlyList<ModelConstant> Constants { get; init; }
+    public required IReadOnlyList<ModelInput> Inputs { get; init; }
+    /// <summary>Noise term names (xi, xi_1, ...); term j is drawn from random stream j.</summary>
+    public required IReadOnlyList<string> NoiseTerms { get; init; }
+    public required IrNode? Threshold { get; init; }
+    public required IReadOnlyList<IrStore> Reset { get; init; }
+    public required RefractoryKind RefractoryKind { get; init; }
+    public required IrNode? Refractory { get; init; }
+    public required IReadOnlyList<IReadOnlyList<IrStore>> Events { get; init; }
+    /// <summary>Random streams used by rand()/randn() calls; they follow the noise terms' streams.</summary>
+    public int RandomStreams => Scope.RandomStreams;
+
+    /// <summary>Names a sweep or fit can vary: per-neuron parameters and namespace constants.</summary>
+    public IReadOnlyList<string> FreeParameters =>
+        [.. Parameters.Where(p => !p.IsShared).Select(p => p.Name), .. Constants.Select(c => c.Name)];
+
+    public IrPrinter.Names Names => new([.. States.Select(s => s.Name)], [.. Parameters.Select(p => p.Name)],
+        NoiseTerms, [.. Inputs.Select(i => i.Name)]);
+
+    public int StateIndex(string name) => IndexOf(States.Select(s => s.Name), name);
+    public int ParameterIndex(string name) => IndexOf(Parameters.Select(p => p.Name), name);
+
+    private static int IndexOf(IEnumerable<string> names, string name)
+    {
+        int k = 0;
+        foreach (var n in names)
+        {
+            if (n == name) return k;
+            k++;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Compiles an extra expression in the model's scope (initial values such as <c>'El'</c> or
+    /// <c>'alpha_h/(alpha_h+beta_h)'</c>, monitored subexpressions). Returns its IR and dimension.
+    /// </summary>
+    public (IrNode Node, Dimension Dimension, bool IsBoolean) CompileExpression(string text, string context)
+    {
+        var t = Scope.CompileStandalone(text, context);
+        return (t.Node, t.Dimension, t.IsBoolean);
+    }
+}

@@ -1,0 +1,66 @@
+using NeuroNative.Models.Units;
+
+namespace NeuroNative.Models;
+
+/// <summary>
+/// A model as a user writes it for Brian 2: equations, a namespace of external constants, and the
+/// threshold/reset/refractory/method arguments of a NeuronGroup.
+/// </summary>
+public sealed record ModelDefinition
+{
+    public ModelDefinition(string equations) => Equations = equations;
+
+    /// <summary>Brian 2 equations, verbatim (differential equations, subexpressions, parameters).</summary>
+    public string Equations { get; init; }
+
+    /// <summary>External names: quantities, expressions such as <c>(1*ufarad*cm**-2) * area</c>, or
+    /// TimedArrays. Expressions may refer to each other and are resolved in dependency order.</summary>
+    public IReadOnlyDictionary<string, NamespaceValue> Namespace { get; init; } = new Dictionary<string, NamespaceValue>();
+
+    /// <summary>Boolean expression, e.g. <c>v &gt; -50*mV</c>; null: the model never spikes.</summary>
+    public string? Threshold { get; init; }
+
+    /// <summary>Statements run on each spiking neuron, e.g. <c>v = Vr; w += b</c>.</summary>
+    public string? Reset { get; init; }
+
+    /// <summary>A duration (<c>5*ms</c>, or an expression evaluating to one) or a boolean condition
+    /// (<c>v &gt; -20*mV</c>) during which the neuron is refractory.</summary>
+    public string? Refractory { get; init; }
+
+    /// <summary>Brian's method name (euler, rk2, rk4, heun, milstein, exponential_euler, exact);
+    /// null chooses like Brian: exact, else euler, else heun.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>Input events: statements run on one neuron at scheduled times (what a synapse does
+    /// on a presynaptic spike, e.g. <c>g += w</c>).</summary>
+    public IReadOnlyList<EventDefinition> Events { get; init; } = [];
+
+    /// <summary>Namespace names to turn into per-neuron parameters (the swept or fitted ones).</summary>
+    public IReadOnlyList<string> PerNeuronConstants { get; init; } = [];
+}
+
+/// <summary>Statements run on a neuron when an event arrives; <see cref="ValueName"/> names the value
+/// carried by each event (a synaptic weight), with unit <see cref="ValueUnit"/>.</summary>
+public sealed record EventDefinition(string Code, string ValueName = "w", Dimension ValueUnit = default);
+
+/// <summary>A value in a model's namespace.</summary>
+public abstract record NamespaceValue
+{
+    public static implicit operator NamespaceValue(string expression) => new NamespaceExpression(expression);
+    public static implicit operator NamespaceValue(Quantity quantity) => new NamespaceQuantity(quantity);
+    public static implicit operator NamespaceValue(double value) => new NamespaceQuantity(Quantity.Dimensionless(value));
+    public static implicit operator NamespaceValue(TimedArray array) => new NamespaceTimedArray(array);
+}
+
+public sealed record NamespaceExpression(string Text) : NamespaceValue;
+public sealed record NamespaceQuantity(Quantity Value) : NamespaceValue;
+public sealed record NamespaceTimedArray(TimedArray Array) : NamespaceValue;
+
+/// <summary>
+/// Brian's TimedArray: samples every <see cref="Dt"/> seconds, called as <c>ta(t)</c> (one column) or
+/// <c>ta(t, i)</c> (one column per neuron). <see cref="Values"/> is row-major [time][column], SI.
+/// </summary>
+public sealed record TimedArray(double[] Values, int Columns, double Dt, Dimension Unit)
+{
+    public int Times => Columns == 0 ? 0 : Values.Length / Columns;
+}
