@@ -63,4 +63,20 @@ public sealed record NamespaceTimedArray(TimedArray Array) : NamespaceValue;
 public sealed record TimedArray(double[] Values, int Columns, double Dt, Dimension Unit)
 {
     public int Times => Columns == 0 ? 0 : Values.Length / Columns;
+
+    /// <summary>
+    /// Brian's lookup: with K = max(2^ceil(log2(8 dt_array/dt_group)), 1) and e = dt_array/K, the sample is
+    /// trunc((t/e + 0.5)/K) clamped to the array, i.e. sample k at step k when the dts are equal.
+    /// A column outside the array gives NaN, as in Brian's compiled targets.
+    /// </summary>
+    public double Sample(double time, double column, double groupDt)
+    {
+        int col = (int)Math.Truncate(column);
+        if (column < 0 || col >= Columns || double.IsNaN(column)) return double.NaN;
+        double k = Math.Max(Math.Pow(2, Math.Ceiling(Math.Log2(8 * Dt / groupDt))), 1);
+        double epsilon = Dt / k;
+        double index = Math.Truncate((time / epsilon + 0.5) / k);
+        long row = (long)Math.Clamp(index, 0, Times - 1);
+        return Values[row * Columns + col];
+    }
 }

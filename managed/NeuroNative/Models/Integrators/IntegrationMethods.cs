@@ -1,0 +1,343 @@
+using NeuroNative.Models.Analysis;
+using NeuroNative.Models.IR;
+
+namespace NeuroNative.Models.Integrators;
+
+/// <summary>
+/// A registered integration method: it decides whether it can integrate a model and describes the
+/// step as data. Adding a method needs no backend change.
+/// </summary>
+public interface IIntegrationMethod
+{
+    string Name { get; }
+    IReadOnlyList<string> Aliases { get; }
+    /// <summary>The step program, or null with the reason this method cannot integrate the model.</summary>
+    StepProgram? TryDerive(AnalyzedModel model, out string reason);
+}
+
+/// <summary>The method registry, with Brian 2's names and default choice.</summary>
+public static class IntegrationMethods
+{
+    private static readonly List<IIntegrationMethod> Registered =
+    [
+        new RungeKuttaMethod("euler", [], MethodDescription.Euler, allowsAdditiveNoise: true),
+        new RungeKuttaMethod("rk2", [], MethodDescription.Tableau(new double[,] { { 0, 0 }, { 0.5, 0 } }, [0, 1], [0, 0.5]),
+            allowsAdditiveNoise: false),
+        new RungeKuttaMethod("rk4", [], MethodDescription.Tableau(
+            new double[,] { { 0, 0, 0, 0 }, { 0.5, 0, 0, 0 }, { 0, 0.5, 0, 0 }, { 0, 0, 1, 0 } },
+            [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6], [0, 0.5, 0.5, 1]), allowsAdditiveNoise: false),
+        new StochasticMethod("heun", MethodKind.StochasticHeun, diagonalOnly: false),
+        new StochasticMethod("milstein", MethodKind.Milstein, diagonalOnly: true),
+        new ExponentialEulerMethod(),
+        new ExactLinearMethod(),
+    ];
+
+    /// <summary>Brian's NeuronGroup default: the first of these that can integrate the model.</summary>
+    private static readonly string[] DefaultOrder = ["exact", "euler", "heun"];
+
+    public static IReadOnlyList<string> Names => Registered.Select(m => m.Name).ToList();
+
+    public static void Register(IIntegrationMethod method)
+    {
+        lock (Registered)
+        {
+            if (Find(method.Name) is not null) throw new ArgumentException($"method '{method.Name}' is already registered");
+            Registered.Add(method);
+        }
+    }
+
+    public static IIntegrationMethod? Find(string name)
+    {
+        lock (Registered)
+            return Registered.FirstOrDefault(m => m.Name == name || m.Aliases.Contains(name));
+    }
+
+    /// <summary>Derives the step program with the model's method (or Brian's default choice).</summary>
+    public static StepProgram Derive(AnalyzedModel model)
+    {
+        string? requested = model.Definition.Method;
+        if (!string.IsNullOrWhiteSpace(requested))
+        {
+            requested = requested.Trim();
+            var method = Find(requested) ?? throw new ModelException("method",
+                $"no integration method named '{requested}' is known; available: {string.Join(", ", Names)}");
+            return method.TryDerive(model, out var reason) ?? throw new ModelException("method", reason);
+        }
+        var rejected = new List<string>();
+        foreach (var name in DefaultOrder)
+        {
+            var program = Find(name)!.TryDerive(model, out var reason);
+            if (program is not null)
+                return new StepProgram
+                {
+                    Model = program.Model,
+                    MethodName = program.MethodName,
+                    MethodReason = rejected.Count == 0
+                        ? $"no method given: chose '{name}', the first of {string.Join(", ", DefaultOrder)} that applies"
+                        : $"no method given: chose '{name}' ({string.Join("; ", rejected)})",
+                    Method = program.Method,
+                    Derivatives = program.Derivatives,
+                    Noise = program.Noise,
+                    LinearA = program.LinearA,
+                    LinearB = program.LinearB,
+                    Flags = program.Flags,
+                };
+            rejected.Add($"{name}: {reason}");
+        }
+        throw new ModelException("method", $"no integration method applies to this model ({string.Join("; ", rejected)})");
+    }
+
+    // ---- shared derivation steps ---------------------------------------------------------------
+
+    internal static StateFlags BaseFlags(StateVariable s) => s.UnlessRefractory ? StateFlags.UnlessRefractory : StateFlags.None;
+
+    internal static bool HasNoise(AnalyzedModel model) => model.NoiseTerms.Count > 0;
+
+    /// <summary>Splits each right-hand side into f + Σ g_j xi_j. Null with a reason when a noise term
+    /// does not enter linearly.</summary>
+    internal static (IrNode[] F, IrNode[][] G)? SplitNoise(AnalyzedModel model, out string reason)
+    {
+        var b = model.Builder;
+        var f = new IrNode[model.States.Count];
+        var g = new IrNode[model.States.Count][];
+        reason = "";
+        for (int v = 0; v < model.States.Count; v++)
+        {
+            var rhs = model.States[v].Rhs;
+            f[v] = b.Substitute(rhs, n => n.Op == IrOp.Noise ? b.Constant(0) : null);
+            g[v] = new IrNode[model.NoiseTerms.Count];
+            for (int j = 0; j < model.NoiseTerms.Count; j++)
+            {
+                int term = j;
+                var gj = IrCalculus.Differentiate(b, rhs, n => n.Op == IrOp.Noise && n.Index == term);
+                if (gj is null || IrCalculus.DependsOn(gj, n => n.Op == IrOp.Noise))
+                {
+                    reason = $"the noise term '{model.NoiseTerms[j]}' does not enter the equation for '{model.States[v].Name}' " +
+                        "linearly (expected ... + g*xi)";
+                    return null;
+                }
+                g[v][j] = gj;
+            }
+        }
+        return (f, g);
+    }
+
+    internal static bool DependsOnState(IrNode n) => IrCalculus.DependsOn(n, x => x.Op == IrOp.State);
+
+    /// <summary>'constant over dt' subexpressions are only honoured where every stage sees the state
+    /// at t_k, i.e. single-stage methods; otherwise say so rather than compute something else.</summary>
+    internal static string? CheckConstantOverDt(AnalyzedModel model, int stages)
+    {
+        if (stages <= 1) return null;
+        var offending = model.Subexpressions.FirstOrDefault(s => s.ConstantOverDt && DependsOnState(s.Node));
+        return offending is null ? null
+            : $"the subexpression '{offending.Name}' is 'constant over dt' and depends on state variables, which " +
+              "multi-stage methods do not support; use euler, exponential_euler, heun or milstein";
+    }
+
+    internal static StepProgram Program(AnalyzedModel model, string name, MethodDescription method,
+        IReadOnlyList<IrNode> derivatives, IReadOnlyList<IReadOnlyList<IrNode>> noise,
+        IReadOnlyList<IrNode>? a = null, IReadOnlyList<IrNode>? bCoeff = null, IReadOnlyList<StateFlags>? flags = null)
+        => new()
+        {
+            Model = model,
+            MethodName = name,
+            MethodReason = $"method '{name}' requested",
+            Method = method,
+            Derivatives = derivatives,
+            Noise = noise,
+            LinearA = a ?? [],
+            LinearB = bCoeff ?? [],
+            Flags = flags ?? model.States.Select(BaseFlags).ToList(),
+        };
+}
+
+/// <summary>Explicit Runge–Kutta from a tableau (euler, rk2, rk4); Euler–Maruyama for additive noise.</summary>
+internal sealed class RungeKuttaMethod(string name, IReadOnlyList<string> aliases, MethodDescription tableau,
+    bool allowsAdditiveNoise) : IIntegrationMethod
+{
+    public string Name => name;
+    public IReadOnlyList<string> Aliases => aliases;
+
+    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    {
+        var split = IntegrationMethods.SplitNoise(model, out reason);
+        if (split is null) return null;
+        var (f, g) = split.Value;
+        if (IntegrationMethods.HasNoise(model))
+        {
+            if (!allowsAdditiveNoise)
+            {
+                reason = $"{name} cannot integrate stochastic equations; use euler (additive noise), heun or milstein";
+                return null;
+            }
+            for (int v = 0; v < g.Length; v++)
+                if (g[v].Any(IntegrationMethods.DependsOnState))
+                {
+                    reason = $"{name} can only integrate additive noise, but the noise in the equation for " +
+                        $"'{model.States[v].Name}' depends on state variables; use heun or milstein";
+                    return null;
+                }
+        }
+        if (IntegrationMethods.CheckConstantOverDt(model, tableau.Stages) is { } why)
+        {
+            reason = why;
+            return null;
+        }
+        reason = "";
+        return IntegrationMethods.Program(model, name, tableau, f, g);
+    }
+}
+
+/// <summary>Brian's stochastic Heun (Stratonovich) and derivative-free Milstein. Without noise both
+/// are forward Euler, exactly as in Brian.</summary>
+internal sealed class StochasticMethod(string name, MethodKind kind, bool diagonalOnly) : IIntegrationMethod
+{
+    public string Name => name;
+    public IReadOnlyList<string> Aliases => [];
+
+    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    {
+        var split = IntegrationMethods.SplitNoise(model, out reason);
+        if (split is null) return null;
+        var (f, g) = split.Value;
+        if (!IntegrationMethods.HasNoise(model))
+            return IntegrationMethods.Program(model, name, MethodDescription.Euler, f, g);
+        if (diagonalOnly)
+        {
+            for (int j = 0; j < model.NoiseTerms.Count; j++)
+            {
+                int users = g.Count(row => !row[j].IsConstantValue(0));
+                if (users > 1)
+                {
+                    reason = $"{name} needs diagonal noise, but '{model.NoiseTerms[j]}' appears in {users} equations";
+                    return null;
+                }
+            }
+        }
+        return IntegrationMethods.Program(model, name, MethodDescription.SingleStage(kind), f, g);
+    }
+}
+
+/// <summary>
+/// Exponential Euler for conditionally linear equations: dx/dt = A x + B with A = ∂f/∂x derived
+/// symbolically and proven free of x (Brian's check is looser and silently drops terms).
+/// </summary>
+internal sealed class ExponentialEulerMethod : IIntegrationMethod
+{
+    public string Name => "exponential_euler";
+    public IReadOnlyList<string> Aliases => [];
+
+    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    {
+        if (IntegrationMethods.HasNoise(model))
+        {
+            reason = "exponential_euler cannot integrate stochastic equations; use euler, heun or milstein";
+            return null;
+        }
+        var linear = LinearForm.Derive(model, Name, requireConstantCoefficients: false, out reason);
+        if (linear is null) return null;
+        var (a, b, flags) = linear.Value;
+        return IntegrationMethods.Program(model, Name, MethodDescription.SingleStage(MethodKind.ExponentialEuler), [], [], a, b, flags);
+    }
+}
+
+/// <summary>
+/// Brian's 'exact' (alias 'linear') for linear equations with coefficients constant over a step.
+/// Each variable's equation must involve no other state variable (scalar linear systems, e.g. LIF);
+/// the closed form x' = -B/A + (x + B/A) exp(A dt) is then exact and shares the exponential Euler step.
+/// </summary>
+internal sealed class ExactLinearMethod : IIntegrationMethod
+{
+    public string Name => "exact";
+    public IReadOnlyList<string> Aliases => ["linear"];
+
+    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    {
+        if (IntegrationMethods.HasNoise(model))
+        {
+            reason = "exact cannot integrate stochastic equations";
+            return null;
+        }
+        var linear = LinearForm.Derive(model, Name, requireConstantCoefficients: true, out reason);
+        if (linear is null) return null;
+        var (a, b, flags) = linear.Value;
+        for (int v = 0; v < a.Length; v++)
+            if (a[v].IsConstantValue(0))
+            {
+                reason = $"exact cannot integrate the equation for '{model.States[v].Name}': it does not depend on " +
+                    $"'{model.States[v].Name}' (a singular linear system); use euler";
+                return null;
+            }
+        return IntegrationMethods.Program(model, Name, MethodDescription.SingleStage(MethodKind.ExponentialEuler), [], [], a, b, flags);
+    }
+}
+
+internal static class LinearForm
+{
+    public static (IrNode[] A, IrNode[] B, StateFlags[] Flags)? Derive(AnalyzedModel model, string method,
+        bool requireConstantCoefficients, out string reason)
+    {
+        var b = model.Builder;
+        int n = model.States.Count;
+        var a = new IrNode[n];
+        var bb = new IrNode[n];
+        var flags = new StateFlags[n];
+        reason = "";
+        for (int v = 0; v < n; v++)
+        {
+            var s = model.States[v];
+            int index = v;
+            bool IsX(IrNode x) => x.Op == IrOp.State && x.Index == index;
+            var derivative = IrCalculus.Differentiate(b, s.Rhs, IsX);
+            if (derivative is null || IrCalculus.DependsOn(derivative, IsX))
+            {
+                reason = $"{method} cannot integrate the equation for '{s.Name}': 'd{s.Name}/dt = {s.Expression}' is not " +
+                    $"linear in {s.Name}" + (derivative is null ? "" : $" (its coefficient of {s.Name} depends on {s.Name})") +
+                    "; use rk4, euler or heun";
+                return null;
+            }
+            var constant = b.Substitute(s.Rhs, x => IsX(x) ? b.Constant(0) : null);
+            if (requireConstantCoefficients)
+            {
+                foreach (var (coefficient, what) in new[] { (derivative, "coefficient"), (constant, "constant term") })
+                {
+                    if (IntegrationMethods.DependsOnState(coefficient))
+                    {
+                        reason = $"exact cannot integrate the equation for '{s.Name}': its {what} depends on other state " +
+                            "variables (coupled systems are not supported by exact here); use exponential_euler or rk4";
+                        return null;
+                    }
+                    if (DependsOnTimeOutsideInputs(coefficient) || IrCalculus.DependsOn(coefficient, x => x.Op is IrOp.Rand or IrOp.Randn))
+                    {
+                        reason = $"exact cannot integrate the equation for '{s.Name}': its {what} changes within a time " +
+                            "step (explicit t or random numbers)";
+                        return null;
+                    }
+                }
+            }
+            a[v] = derivative;
+            bb[v] = constant;
+            flags[v] = IntegrationMethods.BaseFlags(s)
+                | (derivative.IsConstantValue(0) ? StateFlags.LinearAZero : 0)
+                | (constant.IsConstantValue(0) ? StateFlags.LinearBZero : 0);
+        }
+        return (a, bb, flags);
+    }
+
+    /// <summary>t inside a TimedArray lookup is fine for 'exact' (the sample is constant over a step).</summary>
+    private static bool DependsOnTimeOutsideInputs(IrNode root)
+    {
+        var stack = new Stack<IrNode>();
+        var seen = new HashSet<IrNode>(ReferenceEqualityComparer.Instance);
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n) || n.Op == IrOp.Input) continue;
+            if (n.Op == IrOp.Special && (IrSpecial)n.Index is IrSpecial.Time or IrSpecial.TimeStep) return true;
+            foreach (var c in n.Args) stack.Push(c);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,66 @@
+using NeuroNative.Models.Analysis;
+using NeuroNative.Models.IR;
+
+namespace NeuroNative.Models.Integrators;
+
+/// <summary>The step algorithms of the shared native integrator templates (nn_method).</summary>
+public enum MethodKind
+{
+    ExplicitRungeKutta = 0,
+    ExponentialEuler = 1,
+    StochasticHeun = 2,
+    Milstein = 3,
+}
+
+/// <summary>
+/// A method as data: the algorithm family and, for Runge–Kutta, its Butcher tableau
+/// (<see cref="A"/> row-major, strictly lower triangular). The step code is shared by all backends.
+/// </summary>
+public sealed record MethodDescription(MethodKind Kind, int Stages, double[] A, double[] B, double[] C)
+{
+    public static MethodDescription Tableau(double[,] a, double[] b, double[] c)
+    {
+        int s = b.Length;
+        var flat = new double[s * s];
+        for (int r = 0; r < s; r++)
+            for (int k = 0; k < s; k++) flat[r * s + k] = a[r, k];
+        return new MethodDescription(MethodKind.ExplicitRungeKutta, s, flat, b, c);
+    }
+
+    public static readonly MethodDescription Euler = Tableau(new double[,] { { 0 } }, [1], [0]);
+    public static MethodDescription SingleStage(MethodKind kind) => new(kind, 1, [0], [1], [0]);
+}
+
+/// <summary>Bits of nn_state_flag.</summary>
+[Flags]
+public enum StateFlags
+{
+    None = 0,
+    UnlessRefractory = 1,
+    LinearAZero = 2,
+    LinearBZero = 4,
+}
+
+/// <summary>
+/// What one time step computes, ready for any backend: the method, and the IR of every section
+/// (derivatives, noise factors, linear coefficients, threshold, reset, refractoriness, events).
+/// </summary>
+public sealed class StepProgram
+{
+    public required AnalyzedModel Model { get; init; }
+    /// <summary>The Brian method name that was used (after the default choice).</summary>
+    public required string MethodName { get; init; }
+    /// <summary>Why this method: the requested one, or the default choice with the reasons the earlier candidates failed.</summary>
+    public required string MethodReason { get; init; }
+    public required MethodDescription Method { get; init; }
+    /// <summary>f_v, the deterministic part of dx_v/dt (empty for exponential Euler).</summary>
+    public required IReadOnlyList<IrNode> Derivatives { get; init; }
+    /// <summary>g[v][j], the factor of dW_j in the equation for v (empty without noise).</summary>
+    public required IReadOnlyList<IReadOnlyList<IrNode>> Noise { get; init; }
+    /// <summary>dx/dt = A x + B per variable (exponential Euler and exact only).</summary>
+    public required IReadOnlyList<IrNode> LinearA { get; init; }
+    public required IReadOnlyList<IrNode> LinearB { get; init; }
+    public required IReadOnlyList<StateFlags> Flags { get; init; }
+
+    public int NoiseTerms => Model.NoiseTerms.Count;
+}
