@@ -64,13 +64,19 @@ public sealed class ReferenceSimulator
     /// (Brian's <c>G.v = 'El'</c>).</summary>
     public void SetFromExpression(string variable, string expression)
     {
-        var (node, _, _) = _model.CompileExpression(expression, $"initial value of '{variable}'");
+        var values = Evaluate(expression, $"initial value of '{variable}'");
+        int s = _model.StateIndex(variable);
+        values.CopyTo(s >= 0 ? _state[s] : ParameterArray(variable), 0);
+    }
+
+    /// <summary>An expression evaluated on every neuron's current values.</summary>
+    public double[] Evaluate(string expression, string? context = null)
+    {
+        var (node, _, _) = _model.CompileExpression(expression, context ?? $"expression '{expression}'");
         var program = new IrProgram([node]);
         var values = new double[_n];
         for (int i = 0; i < _n; i++) values[i] = program.Evaluate(new Leaves(this, i, _state, Time, Step, 0));
-        int s = _model.StateIndex(variable);
-        var target = s >= 0 ? _state[s] : ParameterArray(variable);
-        values.CopyTo(target, 0);
+        return values;
     }
 
     /// <summary>Records an expression (a variable name, a subexpression, anything) every <paramref name="every"/> steps.</summary>
