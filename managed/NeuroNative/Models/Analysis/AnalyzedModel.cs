@@ -5,7 +5,7 @@ namespace NeuroNative.Models.Analysis;
 
 public enum VariableKind { State, Parameter }
 
-public enum ValueType { Float, Integer, Boolean }
+public enum VariableType { Float, Integer, Boolean }
 
 public enum RefractoryKind { None, Duration, Condition }
 
@@ -15,7 +15,7 @@ public sealed record StateVariable(string Name, Dimension Dimension, bool Unless
 /// <summary>A per-neuron value the integrator does not change (set by the user, by sweeps, by reset
 /// or event statements). <see cref="FromNamespace"/> marks namespace constants made per-neuron; their
 /// <see cref="Default"/> is the namespace value.</summary>
-public sealed record ModelParameter(string Name, Dimension Dimension, ValueType Type, bool IsConstant, bool IsShared,
+public sealed record ModelParameter(string Name, Dimension Dimension, VariableType Type, bool IsConstant, bool IsShared,
     bool FromNamespace, double? Default, string? Description);
 
 public sealed record ModelSubexpression(string Name, Dimension Dimension, IrNode Node, string Expression,

@@ -71,7 +71,7 @@ internal sealed class ExpressionCompiler
             StateSymbol s => new Typed(_b.State(s.Index), s.Dimension, false),
             ParameterSymbol p => new Typed(_b.Parameter(p.Index), p.Dimension, false),
             SubexpressionSymbol s => new Typed(s.Node, s.Dimension, s.IsBoolean),
-            ConstantSymbol c => new Typed(_b.Constant(c.Value), c.Dimension, false),
+            ConstantSymbol c => new Typed(_b.Constant(c.Value), c.Dimension, c.IsBoolean),
             SpecialSymbol s => new Typed(_b.Special(s.Special), s.Dimension, false),
             NoiseSymbol n => new Typed(_b.Noise(n.Term), n.Dimension, false),
             TimedArraySymbol => throw Error(r.Span, $"'{r.Name}' is a TimedArray; call it as {r.Name}(t) or {r.Name}(t, i)"),

@@ -100,7 +100,7 @@ public static class ModelAnalyzer
             foreach (var decl in _parsed.Equations.Where(d => d.Kind == EquationKind.Differential))
             {
                 var (dim, type) = UnitOf(decl);
-                if (type != ValueType.Float)
+                if (type != VariableType.Float)
                     throw EquationError(decl.Unit.Span, $"the differential equation for '{decl.Name}' must have a " +
                         $"physical unit (or 1), not {type.ToString().ToLowerInvariant()}");
                 _symbols[decl.Name] = new StateSymbol(stateIndex++, dim);
@@ -108,7 +108,7 @@ public static class ModelAnalyzer
             foreach (var decl in _parsed.Equations.Where(d => d.Kind == EquationKind.Parameter))
             {
                 var (dim, type) = UnitOf(decl);
-                _symbols[decl.Name] = new ParameterSymbol(_parameters.Count, dim, HasFlag(decl, "constant"), type == ValueType.Boolean);
+                _symbols[decl.Name] = new ParameterSymbol(_parameters.Count, dim, HasFlag(decl, "constant"), type == VariableType.Boolean);
                 _parameters.Add(new ModelParameter(decl.Name, dim, type, HasFlag(decl, "constant"), HasFlag(decl, "shared"),
                     FromNamespace: false, Default: null, Description(decl)));
             }
@@ -164,16 +164,16 @@ public static class ModelAnalyzer
             return text.Length == 0 ? null : text;
         }
 
-        private (Dimension Dimension, ValueType Type) UnitOf(EquationDecl decl)
+        private (Dimension Dimension, VariableType Type) UnitOf(EquationDecl decl)
         {
             switch (decl.Unit.Keyword)
             {
-                case UnitKeyword.Boolean: return (Dimension.Dimensionless, ValueType.Boolean);
-                case UnitKeyword.Integer: return (Dimension.Dimensionless, ValueType.Integer);
+                case UnitKeyword.Boolean: return (Dimension.Dimensionless, VariableType.Boolean);
+                case UnitKeyword.Integer: return (Dimension.Dimensionless, VariableType.Integer);
             }
             if (decl.Unit.Expression is null)
                 throw EquationError(decl.Unit.Span, $"missing unit for '{decl.Name}'");
-            return (UnitSpecDimension(decl.Unit.Expression, decl.Name), ValueType.Float);
+            return (UnitSpecDimension(decl.Unit.Expression, decl.Name), VariableType.Float);
         }
 
         /// <summary>A unit after ':' must be built from base units (scale 1), like Brian demands.</summary>
@@ -292,7 +292,7 @@ public static class ModelAnalyzer
                     throw new ModelException("per-neuron constants", $"'{name}' is neither a parameter of the equations nor " +
                         "a namespace constant, so it cannot be varied per neuron");
                 _symbols[name] = new ParameterSymbol(_parameters.Count, value.Dimension, IsConstant: true, IsBoolean: false);
-                _parameters.Add(new ModelParameter(name, value.Dimension, ValueType.Float, IsConstant: true, IsShared: false,
+                _parameters.Add(new ModelParameter(name, value.Dimension, VariableType.Float, IsConstant: true, IsShared: false,
                     FromNamespace: true, Default: value.Node.Value, Description: null));
             }
         }
@@ -351,8 +351,8 @@ public static class ModelAnalyzer
                 case "pi": return new ConstantSymbol(Math.PI, Dimension.Dimensionless);
                 case "e": return new ConstantSymbol(Math.E, Dimension.Dimensionless);
                 case "inf": return new ConstantSymbol(double.PositiveInfinity, Dimension.Dimensionless);
-                case "True": return new ConstantSymbol(1, Dimension.Dimensionless);
-                case "False": return new ConstantSymbol(0, Dimension.Dimensionless);
+                case "True": return new ConstantSymbol(1, Dimension.Dimensionless, IsBoolean: true);
+                case "False": return new ConstantSymbol(0, Dimension.Dimensionless, IsBoolean: true);
             }
             return UnitRegistry.TryLookup(name, out var unit) ? new ConstantSymbol(unit.Value, unit.Dimension) : null;
         }
@@ -402,8 +402,8 @@ public static class ModelAnalyzer
             {
                 var (declared, type) = UnitOf(d);
                 var t = compiler.Compile(d.Expression!);
-                if (type == ValueType.Boolean != t.IsBoolean)
-                    throw EquationError(d.Expression!.Span, type == ValueType.Boolean
+                if (type == VariableType.Boolean != t.IsBoolean)
+                    throw EquationError(d.Expression!.Span, type == VariableType.Boolean
                         ? $"subexpression '{d.Name}' is declared boolean but '{compiler.Text(d.Expression!)}' is not a condition"
                         : $"subexpression '{d.Name}' is a condition; declare it as ': boolean'");
                 if (t.Dimension != declared)

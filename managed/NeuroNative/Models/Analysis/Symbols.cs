@@ -13,7 +13,7 @@ internal sealed record ParameterSymbol(int Index, Dimension Dimension, bool IsCo
 /// <summary>A subexpression, already lowered (in terms of state and parameter leaves).</summary>
 internal sealed record SubexpressionSymbol(IrNode Node, Dimension Dimension, bool IsBoolean) : Symbol(Dimension);
 
-internal sealed record ConstantSymbol(double Value, Dimension Dimension) : Symbol(Dimension);
+internal sealed record ConstantSymbol(double Value, Dimension Dimension, bool IsBoolean = false) : Symbol(Dimension);
 
 internal sealed record SpecialSymbol(IrSpecial Special, Dimension Dimension, bool IsBoolean = false) : Symbol(Dimension);
 
