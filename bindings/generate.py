@@ -29,6 +29,8 @@ PRIMITIVES = {
     TypeKind.SHORT: "short", TypeKind.USHORT: "ushort",
     TypeKind.INT: "int", TypeKind.UINT: "uint",
     TypeKind.LONGLONG: "long", TypeKind.ULONGLONG: "ulong",
+    # The target is LP64, where int64_t is long; the header uses <stdint.h> types only.
+    TypeKind.LONG: "long", TypeKind.ULONG: "ulong",
     TypeKind.FLOAT: "float", TypeKind.DOUBLE: "double",
 }
 CHAR_KINDS = {TypeKind.CHAR_S, TypeKind.CHAR_U, TypeKind.SCHAR, TypeKind.UCHAR}
@@ -89,10 +91,6 @@ def cs_type(t):
         if canonical.kind in CHAR_KINDS:
             return "byte*"  # UTF-8 text; byte keeps it unsigned like the encoders
         return cs_type(pointee) + "*"
-    if t.kind in (TypeKind.LONG, TypeKind.ULONG):
-        # LP64 long is 64 bits; the header sticks to <stdint.h> so this only ever comes from int64_t.
-        signed = t.kind == TypeKind.LONG
-        return {8: "long" if signed else "ulong", 4: "int" if signed else "uint"}[t.get_size()]
     if t.kind in PRIMITIVES:
         return PRIMITIVES[t.kind]
     raise GenerationError("unsupported C type '%s' (%s)" % (t.spelling, t.kind))
