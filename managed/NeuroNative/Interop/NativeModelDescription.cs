@@ -1,0 +1,32 @@
+namespace NeuroNative.Interop;
+
+/// <summary>One bytecode section of <c>nn_model_desc</c>: <see cref="Code"/> holds 5 int32 per instruction
+/// ({ opcode, dst, a, b, c }); an empty array is an unused section.</summary>
+internal sealed record NativeSection(int[] Code, int Temps, int Outputs)
+{
+    public static readonly NativeSection Empty = new([], 0, 0);
+}
+
+/// <summary>The managed mirror of <c>nn_model_desc</c> that <see cref="Native.ModelCreate"/> marshals.
+/// Counts come from the arrays (n_state = StateNames.Length, n_stages = RkB.Length for explicit RK, else 1);
+/// only what no array carries is given explicitly.</summary>
+internal sealed record NativeModelDescription(
+    string[] StateNames,
+    string[] ParamNames,
+    int NoiseCount,
+    int InputCount,
+    double[] Constants,
+    nn_method Method,
+    double[] RkA,
+    double[] RkB,
+    double[] RkC,
+    nn_state_flag[] StateFlags,
+    nn_refractory_kind Refractory,
+    bool HasThreshold,
+    NativeSection Derivatives,
+    NativeSection Noise,
+    NativeSection Linear,
+    NativeSection Threshold,
+    NativeSection Reset,
+    NativeSection RefractoryExpr,
+    NativeSection[] Events);
