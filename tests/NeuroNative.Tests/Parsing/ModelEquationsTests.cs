@@ -1,3 +1,4 @@
+using NeuroNative.Models;
 using NeuroNative.Models.Parsing;
 using Xunit;
 using static NeuroNative.Tests.Parsing.SyntaxPrinter;
@@ -401,6 +402,14 @@ public class ModelEquationsTests
         Assert.Equal((15, 3, 6), (eq.Span.Offset, eq.Span.Line, eq.Span.Column));
         Assert.Empty(ModelParser.ParseEquations("").Equations);
         Assert.Empty(ModelParser.ParseEquations("  # only a comment\n\n").Equations);
+    }
+
+    [Fact]
+    public void LineStartingWithAnOperatorContinuesTheExpressionButNotTheUnit()
+    {
+        var eq = Assert.Single(ModelParser.ParseEquations("x = a\n\n  - b\n  and c : boolean").Equations);
+        Assert.Equal("((a - b) and c)", Show(eq.Expression!));
+        Assert.Throws<ModelException>(() => ModelParser.ParseEquations("x = a : volt\n  - b"));
     }
 
     [Fact]
