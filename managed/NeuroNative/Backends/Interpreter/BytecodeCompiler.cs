@@ -36,9 +36,10 @@ internal static class BytecodeCompiler
             InputCount: model.Inputs.Count,
             Constants: constants.Values, // filled while the sections below are compiled (arrays are read at marshalling)
             Method: (nn_method)(int)method.Kind,
-            RkA: method.A,
-            RkB: method.B,
-            RkC: method.C,
+            // Only explicit Runge-Kutta carries a tableau; the native core rejects one for the other methods.
+            RkA: method.Kind == MethodKind.ExplicitRungeKutta ? method.A : [],
+            RkB: method.Kind == MethodKind.ExplicitRungeKutta ? method.B : [],
+            RkC: method.Kind == MethodKind.ExplicitRungeKutta ? method.C : [],
             StateFlags: [.. program.Flags.Select(f => (nn_state_flag)(int)f)],
             Refractory: (nn_refractory_kind)(int)model.RefractoryKind,
             HasThreshold: model.Threshold is not null,
