@@ -219,7 +219,7 @@ public sealed class NeuronGroup : IDisposable
     private readonly struct ArrayLeaves(NeuronGroup group, double[][] states, double[][] parameters, int i, double t, long step) : IIrLeaves
     {
         // Streams far above any model's so that random initial values never repeat run-time draws.
-        private const int InitialValueStreams = 1 << 14;
+        private const int InitialValueStreams = 1 << 30;
 
         public double State(int index) => states[index][i];
         public double Parameter(int index) => parameters[index][i];
@@ -235,7 +235,7 @@ public sealed class NeuronGroup : IDisposable
             _ => 0,
         };
         public double Input(int input, double time, double column) => group.Model.Inputs[input].Array.Sample(time, column, group.Dt);
-        public double Rand(int stream) => Philox.Uniform(group.Options.Seed, i, step, InitialValueStreams + stream);
-        public double Randn(int stream) => Philox.Normal(group.Options.Seed, i, step, InitialValueStreams + stream);
+        public double Rand(int stream) => Philox.Uniform(group.Options.Seed, i, step, (uint)(InitialValueStreams + stream));
+        public double Randn(int stream) => Philox.Normal(group.Options.Seed, i, step, (uint)(InitialValueStreams + stream));
     }
 }

@@ -184,7 +184,7 @@ public sealed class ReferenceSimulator
         var method = _program.Method;
         int nv = x.Length, nn = _program.NoiseTerms;
         double[] dW = new double[nn];
-        for (int j = 0; j < nn; j++) dW[j] = Math.Sqrt(_dt) * Philox.Normal(_seed, i, Step, j);
+        for (int j = 0; j < nn; j++) dW[j] = Math.Sqrt(_dt) * Philox.Normal(_seed, i, Step, Philox.NoiseStream(j));
         switch (method.Kind)
         {
             case MethodKind.ExplicitRungeKutta:
@@ -298,7 +298,7 @@ public sealed class ReferenceSimulator
             _ => throw new ArgumentOutOfRangeException(nameof(special)),
         };
         public double Input(int input, double time, double column) => sim._model.Inputs[input].Array.Sample(time, column, sim._dt);
-        public double Rand(int stream) => Philox.Uniform(sim._seed, i, step, stream);
-        public double Randn(int stream) => Philox.Normal(sim._seed, i, step, stream);
+        public double Rand(int stream) => Philox.Uniform(sim._seed, i, step, (uint)stream);
+        public double Randn(int stream) => Philox.Normal(sim._seed, i, step, (uint)stream);
     }
 }

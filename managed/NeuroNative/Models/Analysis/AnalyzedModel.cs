@@ -51,14 +51,14 @@ public sealed class AnalyzedModel
     public required IReadOnlyList<ModelSubexpression> Subexpressions { get; init; }
     public required IReadOnlyList<ModelConstant> Constants { get; init; }
     public required IReadOnlyList<ModelInput> Inputs { get; init; }
-    /// <summary>Noise term names (xi, xi_1, ...); term j is drawn from random stream j.</summary>
+    /// <summary>Noise term names (xi, xi_1, ...); term j is drawn from its own noise stream.</summary>
     public required IReadOnlyList<string> NoiseTerms { get; init; }
     public required IrNode? Threshold { get; init; }
     public required IReadOnlyList<IrStore> Reset { get; init; }
     public required RefractoryKind RefractoryKind { get; init; }
     public required IrNode? Refractory { get; init; }
     public required IReadOnlyList<IReadOnlyList<IrStore>> Events { get; init; }
-    /// <summary>Random streams used by rand()/randn() calls; they follow the noise terms' streams.</summary>
+    /// <summary>Random streams used by rand()/randn() calls (0, 1, ...; noise terms have streams of their own).</summary>
     public int RandomStreams => Scope.RandomStreams;
 
     /// <summary>Names a sweep or fit can vary: per-neuron parameters and namespace constants.</summary>

@@ -54,7 +54,7 @@ public static class ModelAnalyzer
 
         public int RandomStreams { get; private set; }
 
-        private int NextRandomStream() => _noiseTerms.Count + RandomStreams++;
+        private int NextRandomStream() => RandomStreams++;
 
         public AnalyzedModel Build()
         {
