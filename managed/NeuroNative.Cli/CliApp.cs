@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Globalization;
+using NeuroNative.Experiments;
+using NeuroNative.Models;
+
+namespace NeuroNative.Cli;
+
+/// <summary>
+/// <c>neuronative run</c> and <c>neuronative codegen</c>. Everything goes through <see cref="Run"/>, which
+/// never throws: problems are one clear message on stderr and an exit code.
+/// </summary>
+public static class CliApp
+{
+    public const int ExitOk = 0;
+    /// <summary>Runtime or I/O error (unwritable output, native failure, diverged simulation).</summary>
+    public const int ExitRuntimeError = 1;
+    /// <summary>Bad command line, or an error in the experiment file or model.</summary>
+    public const int ExitUsageError = 2;
+    /// <summary>Interrupted (Ctrl+C): partial results were written. 128 + SIGINT, as shells report it.</summary>
+    public const int ExitCancelled = 130;
+
+    /// <param name="showProgress">Draw the progress line on <paramref name="stderr"/> (only for a terminal).</param>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellation = default, bool showProgress = false)
+    {
+        var root = BuildCommands(stdout, stderr, cancellation, showProgress);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
+        {
+            foreach (var error in parsed.Errors) stderr.WriteLine($"neuronative: {error.Message}");
+            string command = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + " ";
+            stderr.WriteLine($"Run 'neuronative {command}--help' for usage.");
+            return ExitUsageError;
+        }
+        return parsed.Invoke(new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Ctrl+C is ours: the run stops at a step boundary and writes its results
+        });
+    }
+
+    private static Command BuildCommands(TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
+    {
+        // A plain command rather than RootCommand, whose name would be the assembly's (NeuroNative.Cli).
+        var root = new Command("neuronative",
+            "Simulate batches of independent Brian 2 neurons (parameter sweeps) with a native core.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+
+        var runFile = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML); see examples/README.md." };
+        var output = new Option<string>("--out", "-o") { Description = "Directory for the results (created if needed).", Required = true };
+        var backend = new Option<string>("--backend")
+        {
+            Description = "auto: the best available; interpreted: the native bytecode interpreter.",
+            DefaultValueFactory = _ => "auto",
+        };
+        backend.AcceptOnlyFromAmong("auto", "interpreted");
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Worker threads; 0 uses every hardware thread.",
+            DefaultValueFactory = _ => 0,
+        };
+        threads.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (all hardware threads) or more");
+        });
+        var seed = new Option<ulong?>("--seed") { Description = "Random seed; overrides the file's 'seed'." };
+        var run = new Command("run", "Run an experiment and write its results (conditions.csv, *.npy, run.json, model.md) to --out.")
+        {
+            runFile, output, backend, threads, seed,
+        };
+        run.SetAction(p => Guard(stderr, p.GetValue(runFile)!, () => RunExperiment(
+            p.GetValue(runFile)!, p.GetValue(output)!,
+            p.GetValue(backend) == "interpreted" ? Backend.Interpreted : Backend.Auto,
+            p.GetValue(threads), p.GetValue(seed), stdout, stderr, cancellation, showProgress)));
+
+        var codegenFile = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML)." };
+        var target = new Option<string>("--target", "-t")
+        {
+            Description = "ir: the step program's IR; bytecode: the interpreter's instructions; report: the Markdown model report.",
+            Required = true,
+        };
+        target.AcceptOnlyFromAmong("ir", "bytecode", "report");
+        var codegen = new Command("codegen", "Print the code generated for an experiment's model.") { codegenFile, target };
+        codegen.SetAction(p => Guard(stderr, p.GetValue(codegenFile)!, () =>
+        {
+            string file = p.GetValue(codegenFile)!;
+            var experiment = Load(file);
+            string title = Path.GetFileNameWithoutExtension(file);
+            stdout.Write(p.GetValue(target) switch
+            {
+                "ir" => Codegen.Ir(experiment.Program, title),
+                "bytecode" => Codegen.Bytecode(experiment.Program, title),
+                _ => Codegen.Report(experiment.Program, title),
+            });
+            return ExitOk;
+        }));
+
+        root.Subcommands.Add(run);
+        root.Subcommands.Add(codegen);
+        return root;
+    }
+
+    /// <summary>Reads and checks an experiment file (relative input files resolve next to it).</summary>
+    public static Experiment Load(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ExperimentException(file, 0, 0, $"cannot read the experiment file: {e.Message}", e);
+        }
+        var root = YamlDocument.Parse(text, file);
+        return ExperimentReader.Read(root, file, Path.GetDirectoryName(Path.GetFullPath(file))!);
+    }
+
+    private static int RunExperiment(string file, string outDir, Backend backend, int threads, ulong? seed,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
+    {
+        var experiment = Load(file);
+        var output = ExperimentOutput.Open(outDir);
+        output.WriteConditions(experiment);
+        output.WriteText(ExperimentOutput.ReportFile, Codegen.Report(experiment.Program, Path.GetFileNameWithoutExtension(file)));
+
+        ConsoleProgress? progress = showProgress ? new ConsoleProgress(stderr, experiment.N) : null;
+        ExperimentResult result;
+        try
+        {
+            result = ExperimentRunner.Run(experiment, new RunSettings { Backend = backend, Threads = threads, Seed = seed },
+                progress, cancellation);
+        }
+        finally
+        {
+            progress?.Finish();
+        }
+        output.WriteResults(result);
+
+        string spikes = result.SpikeIndices is null ? "" : $", {result.SpikeIndices.LongLength} spikes";
+        string summary = string.Create(CultureInfo.InvariantCulture,
+            $"{experiment.N} neurons x {result.StepsDone} steps on {result.Backend} ({result.Threads} threads): " +
+            $"{result.SimulationSeconds:F2} s, {result.NeuronStepsPerSecond:0.00e+00} neuron-steps/s{spikes}; results in {output.Directory}");
+        switch (result.Outcome)
+        {
+            case RunOutcome.Cancelled:
+                stderr.WriteLine($"neuronative: cancelled after {result.StepsDone} of {result.StepsRequested} steps; partial results written");
+                stdout.WriteLine(summary);
+                return ExitCancelled;
+            case RunOutcome.Diverged:
+                stderr.WriteLine($"neuronative: the simulation diverged: {result.Error}");
+                stderr.WriteLine($"neuronative: results up to step {result.StepsDone} written to {output.Directory}");
+                return ExitRuntimeError;
+            default:
+                stdout.WriteLine(summary);
+                return ExitOk;
+        }
+    }
+
+    /// <summary>Turns every failure into a message and an exit code (no stack traces for users).</summary>
+    private static int Guard(TextWriter stderr, string file, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (ExperimentException e)
+        {
+            stderr.WriteLine($"neuronative: {e.Message}");
+            return ExitUsageError;
+        }
+        catch (ModelException e)
+        {
+            stderr.WriteLine($"neuronative: {file}: {e.Message}");
+            return ExitUsageError;
+        }
+        catch (ExperimentOutputException e)
+        {
+            stderr.WriteLine($"neuronative: {e.Message}");
+            return ExitRuntimeError;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("neuronative: cancelled before the run started; nothing simulated");
+            return ExitCancelled;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            stderr.WriteLine($"neuronative: the native core could not be used ({e.GetType().Name}): {e.Message}");
+            return ExitRuntimeError;
+        }
+        catch (Exception e) when (e is NeuroNativeException or IOException or UnauthorizedAccessException
+                                      or ArgumentException or InvalidOperationException or OutOfMemoryException)
+        {
+            stderr.WriteLine($"neuronative: {e.Message}");
+            return ExitRuntimeError;
+        }
+        catch (Exception e)
+        {
+            // A bug of ours: still one line for the user, with what is needed to report it.
+            stderr.WriteLine($"neuronative: internal error ({e.GetType().FullName}): {e.Message}");
+            return ExitRuntimeError;
+        }
+    }
+}

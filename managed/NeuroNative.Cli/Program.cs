@@ -1,0 +1,18 @@
+namespace NeuroNative.Cli;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        // The first Ctrl+C asks the run to stop at the next step boundary and write what it has;
+        // a second one ends the process at once.
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return CliApp.Run(args, Console.Out, Console.Error, cancel.Token, showProgress: !Console.IsErrorRedirected);
+    }
+}

@@ -1,0 +1,67 @@
+using NeuroNative.Experiments;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace NeuroNative.Cli;
+
+/// <summary>Reads a YAML file into the experiment reader's document tree, keeping line and column.</summary>
+internal static class YamlDocument
+{
+    /// <summary>Throws <see cref="ExperimentException"/> for malformed YAML (with the parser's line and column).</summary>
+    public static ConfigNode Parse(string text, string source)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ExperimentException(source, (int)e.Start.Line, (int)e.Start.Column, $"not valid YAML: {Reason(e)}", e);
+        }
+        if (stream.Documents.Count == 0)
+            throw new ExperimentException(source, 0, 0, "the file is empty; expected a mapping with at least 'model' and 'duration'");
+        if (stream.Documents.Count > 1)
+            throw new ExperimentException(source, (int)stream.Documents[1].RootNode.Start.Line, 0,
+                "the file holds more than one YAML document (---); expected one experiment");
+        return Convert(stream.Documents[0].RootNode, source);
+    }
+
+    private static ConfigNode Convert(YamlNode node, string source)
+    {
+        int line = (int)node.Start.Line, column = (int)node.Start.Column;
+        switch (node)
+        {
+            case YamlScalarNode s:
+                var style = s.Style switch
+                {
+                    YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded => Experiments.ScalarStyle.Block,
+                    YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted => Experiments.ScalarStyle.Quoted,
+                    _ => Experiments.ScalarStyle.Plain,
+                };
+                return new ConfigScalar(s.Value ?? "", style, line, column);
+            case YamlSequenceNode seq:
+                return new ConfigSequence(seq.Children.Select(c => Convert(c, source)).ToList(), line, column);
+            case YamlMappingNode map:
+                var entries = new List<KeyValuePair<ConfigScalar, ConfigNode>>();
+                foreach (var (key, value) in map.Children)
+                {
+                    if (Convert(key, source) is not ConfigScalar k)
+                        throw new ExperimentException(source, (int)key.Start.Line, (int)key.Start.Column,
+                            "a key must be a plain name, not a list or mapping");
+                    entries.Add(new(k, Convert(value, source)));
+                }
+                return new ConfigMapping(entries, line, column);
+            default:
+                throw new ExperimentException(source, line, column, $"unsupported YAML node ({node.NodeType})");
+        }
+    }
+
+    /// <summary>YamlDotNet prefixes its messages with the position, which the caller already gives.</summary>
+    private static string Reason(YamlException e)
+    {
+        string message = e.InnerException is YamlException inner && inner.Message.Length > 0 ? inner.Message : e.Message;
+        int close = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && close > 0 ? message[(close + 3)..] : message;
+    }
+}

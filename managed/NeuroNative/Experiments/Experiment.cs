@@ -1,0 +1,71 @@
+using NeuroNative.Models;
+using NeuroNative.Models.Integrators;
+using NeuroNative.Models.Units;
+
+namespace NeuroNative.Experiments;
+
+public enum SweepMode
+{
+    /// <summary>Every combination; the first parameter varies fastest (numpy's meshgrid(...).flat).</summary>
+    Product,
+    /// <summary>Condition k takes the k-th value of every parameter (all lists equally long).</summary>
+    Zip,
+}
+
+/// <summary>One swept name and its values in SI units. <see cref="IsNamespaceConstant"/>: the name is a
+/// namespace constant made per-neuron (else a parameter of the equations).</summary>
+public sealed record SweepParameter(string Name, Dimension Unit, bool IsNamespaceConstant, double[] Values);
+
+/// <summary>The conditions of a sweep: one neuron each, <see cref="Columns"/> hold the per-neuron values.</summary>
+public sealed record Sweep(SweepMode Mode, IReadOnlyList<SweepParameter> Parameters)
+{
+    public int Count => Mode == SweepMode.Zip
+        ? Parameters[0].Values.Length
+        : checked(Parameters.Aggregate(1, (n, p) => n * p.Values.Length));
+
+    /// <summary>Per parameter, its value in each condition (index = neuron).</summary>
+    public IReadOnlyList<double[]> Columns()
+    {
+        int count = Count;
+        var columns = new List<double[]>();
+        int stride = 1;
+        foreach (var p in Parameters)
+        {
+            var column = new double[count];
+            for (int c = 0; c < count; c++)
+                column[c] = Mode == SweepMode.Zip ? p.Values[c] : p.Values[c / stride % p.Values.Length];
+            columns.Add(column);
+            stride *= p.Values.Length;
+        }
+        return columns;
+    }
+}
+
+/// <summary>Brian's <c>G.v = 'El'</c>: an expression evaluated per neuron before the run.</summary>
+public sealed record InitialValue(string Variable, string Expression);
+
+/// <summary>A StateMonitor: variables (states, parameters or subexpressions) of some neurons every
+/// <see cref="EverySteps"/> steps.</summary>
+public sealed record StateRecording(IReadOnlyList<string> Variables, IReadOnlyList<long> Neurons, long EverySteps);
+
+/// <summary>
+/// A checked experiment: the model (swept namespace constants made per-neuron), its derived step
+/// program, the neurons (one per sweep condition), initial values, timing and what to record.
+/// </summary>
+public sealed record Experiment
+{
+    /// <summary>Where it was read from (used in messages and outputs).</summary>
+    public required string Source { get; init; }
+    public required ModelDefinition Model { get; init; }
+    public required StepProgram Program { get; init; }
+    public required int N { get; init; }
+    /// <summary>Seconds.</summary>
+    public required double Dt { get; init; }
+    /// <summary>Seconds.</summary>
+    public required double Duration { get; init; }
+    public ulong Seed { get; init; }
+    public Sweep? Sweep { get; init; }
+    public IReadOnlyList<InitialValue> Initial { get; init; } = [];
+    public bool RecordSpikes { get; init; }
+    public StateRecording? RecordState { get; init; }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace NeuroNative.Experiments;
+
+/// <summary>A file of the output directory could not be written; <see cref="Exception.Message"/> names it.</summary>
+public sealed class ExperimentOutputException(string path, string reason, Exception? inner = null)
+    : IOException($"cannot write {path}: {reason}", inner)
+{
+    public string Path { get; } = path;
+}
+
+/// <summary>
+/// The output directory of a run: conditions.csv, model.md, spike and state arrays as .npy, run.json.
+/// Each file is written under a temporary name and renamed, so a crash or a full disk never leaves a
+/// half-written file under the real name; files written before a failure stay.
+/// </summary>
+public sealed class ExperimentOutput
+{
+    public const string ReportFile = "model.md";
+
+    private readonly List<string> _written = [];
+
+    private ExperimentOutput(string directory) => Directory = directory;
+
+    public string Directory { get; }
+
+    /// <summary>Names of the files written so far, in order.</summary>
+    public IReadOnlyList<string> Written => _written;
+
+    /// <summary>Creates the directory if needed and checks that files can be created in it, so that an
+    /// unwritable directory is reported before a long run rather than after it.</summary>
+    public static ExperimentOutput Open(string directory)
+    {
+        string full = System.IO.Path.GetFullPath(directory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(full);
+            string probe = System.IO.Path.Combine(full, $".neuronative-probe-{Environment.ProcessId}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ExperimentOutputException(full, $"the output directory is not writable ({e.Message})", e);
+        }
+        return new ExperimentOutput(full);
+    }
+
+    /// <summary><c>index,&lt;param&gt;...</c>, one row per neuron, SI values as <c>%.17g</c>.</summary>
+    public void WriteConditions(Experiment experiment)
+    {
+        var sb = new StringBuilder("index");
+        var parameters = experiment.Sweep?.Parameters ?? [];
+        foreach (var p in parameters) sb.Append(',').Append(p.Name);
+        sb.Append('\n');
+        var columns = experiment.Sweep?.Columns() ?? [];
+        for (int i = 0; i < experiment.N; i++)
+        {
+            sb.Append(i.ToString(CultureInfo.InvariantCulture));
+            foreach (var column in columns) sb.Append(',').Append(G17(column[i]));
+            sb.Append('\n');
+        }
+        WriteText("conditions.csv", sb.ToString());
+    }
+
+    public void WriteText(string name, string text) => Write(name, s => s.Write(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>The arrays of a run and run.json (written last: its presence means the run's files are complete).</summary>
+    public void WriteResults(ExperimentResult result)
+    {
+        var e = result.Experiment;
+        if (result.SpikeCounts is { } counts)
+        {
+            Write("spike_counts.npy", s => Npy.Write(s, counts));
+            Write("spikes_index.npy", s => Npy.Write(s, result.SpikeIndices!));
+            Write("spikes_time.npy", s => Npy.Write(s, result.SpikeTimes!));
+        }
+        if (e.RecordState is { } state && result.StateTimes is { } times)
+        {
+            Write("state_time.npy", s => Npy.Write(s, times));
+            Write("state_neurons.npy", s => Npy.Write(s, state.Neurons.ToArray()));
+            foreach (var trace in result.StateValues)
+            {
+                var flat = new double[trace.Values.Length * (long)times.Length];
+                for (int n = 0; n < trace.Values.Length; n++) trace.Values[n].CopyTo(flat, n * (long)times.Length);
+                Write($"state_{trace.Variable}.npy", s => Npy.Write(s, flat, trace.Values.Length, times.Length));
+            }
+        }
+        Write("run.json", s => WriteRunInfo(s, result));
+    }
+
+    private void WriteRunInfo(Stream stream, ExperimentResult r)
+    {
+        var e = r.Experiment;
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions
+        {
+            Indented = true,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // keeps ' and + readable; the file is not embedded in HTML
+        });
+        json.WriteStartObject();
+        json.WriteString("experiment", e.Source);
+        json.WriteString("outcome", r.Outcome.ToString().ToLowerInvariant());
+        if (r.Error is not null) json.WriteString("error", r.Error);
+        json.WriteString("backend", r.Backend);
+        json.WriteString("backend_reason", r.BackendReason);
+        json.WriteNumber("threads", r.Threads);
+        json.WriteNumber("n", e.N);
+        json.WriteNumber("steps", r.StepsDone);
+        json.WriteNumber("steps_requested", r.StepsRequested);
+        json.WriteNumber("dt", e.Dt);
+        json.WriteNumber("duration", e.Duration);
+        json.WriteString("method", e.Program.MethodName);
+        json.WriteString("method_reason", e.Program.MethodReason);
+        json.WriteNumber("compile_s", r.CompileSeconds);
+        json.WriteNumber("sim_s", r.SimulationSeconds);
+        json.WriteNumber("neuron_steps_per_s", r.NeuronStepsPerSecond);
+        if (r.SpikeIndices is not null) json.WriteNumber("spikes_total", r.SpikeIndices.LongLength);
+        else json.WriteNull("spikes_total");
+        json.WriteNumber("seed", r.Seed);
+        json.WriteString("version", Version);
+        json.WriteString("model_report", ReportFile);
+        if (e.Sweep is { } sweep)
+        {
+            json.WriteStartObject("sweep");
+            json.WriteString("mode", sweep.Mode.ToString().ToLowerInvariant());
+            json.WriteStartArray("parameters");
+            foreach (var p in sweep.Parameters)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", p.Name);
+                json.WriteString("unit", p.Unit.ToBrianString());
+                json.WriteNumber("count", p.Values.Length);
+                json.WriteBoolean("namespace_constant", p.IsNamespaceConstant);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteStartArray("files");
+        foreach (var f in _written) json.WriteStringValue(f);
+        json.WriteStringValue("run.json");
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The library's version (assembly informational version).</summary>
+    public static string Version { get; } =
+        typeof(NeuronGroup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(NeuronGroup).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>Writes DIR/.name.tmp, then renames it to DIR/name (replacing an older file).</summary>
+    private void Write(string name, Action<Stream> content)
+    {
+        string path = System.IO.Path.Combine(Directory, name);
+        string temp = System.IO.Path.Combine(Directory, $".{name}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                content(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
+            throw new ExperimentOutputException(path, e.Message, e);
+        }
+        _written.Add(name);
+    }
+
+    /// <summary>C's <c>%.17g</c> (Python writes floats so): round-trip, lower-case exponent, inf/nan.</summary>
+    public static string G17(double v) => v switch
+    {
+        double.PositiveInfinity => "inf",
+        double.NegativeInfinity => "-inf",
+        _ when double.IsNaN(v) => "nan",
+        _ => v.ToString("G17", CultureInfo.InvariantCulture).Replace('E', 'e'),
+    };
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+
+namespace NeuroNative.Experiments;
+
+/// <summary>Settings of a run that are not part of the experiment file (command-line options).</summary>
+public sealed record RunSettings
+{
+    public Backend Backend { get; init; } = Backend.Auto;
+    /// <summary>0: every hardware thread.</summary>
+    public int Threads { get; init; }
+    /// <summary>Overrides the experiment's seed when set.</summary>
+    public ulong? Seed { get; init; }
+}
+
+public enum RunOutcome
+{
+    Completed,
+    /// <summary>Stopped at a step boundary on request; the results cover the steps done.</summary>
+    Cancelled,
+    /// <summary>A variable became NaN or infinite; the results cover the steps before.</summary>
+    Diverged,
+}
+
+/// <summary>What a run produced. Spike arrays are null when spikes were not recorded, state arrays
+/// when no state was recorded; <see cref="StateValues"/> is per variable [neuron][sample] in SI.</summary>
+public sealed record ExperimentResult
+{
+    public required Experiment Experiment { get; init; }
+    public required RunOutcome Outcome { get; init; }
+    /// <summary>The divergence message, when <see cref="Outcome"/> is Diverged.</summary>
+    public string? Error { get; init; }
+    public required string Backend { get; init; }
+    public required string BackendReason { get; init; }
+    public required int Threads { get; init; }
+    public required ulong Seed { get; init; }
+    public required long StepsRequested { get; init; }
+    public required long StepsDone { get; init; }
+    /// <summary>Kernel compilation (0 for the interpreter).</summary>
+    public required double CompileSeconds { get; init; }
+    public required double SimulationSeconds { get; init; }
+    public long[]? SpikeCounts { get; init; }
+    public long[]? SpikeIndices { get; init; }
+    public double[]? SpikeTimes { get; init; }
+    public double[]? StateTimes { get; init; }
+    public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
+
+    public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Experiment.N / SimulationSeconds : 0;
+}
+
+/// <summary>Runs an experiment on a <see cref="NeuronGroup"/>: one neuron per sweep condition.</summary>
+public static class ExperimentRunner
+{
+    public static ExperimentResult Run(Experiment experiment, RunSettings settings,
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellation = default)
+    {
+        var setup = Stopwatch.StartNew();
+        ulong seed = settings.Seed ?? experiment.Seed;
+        using var group = new NeuronGroup(experiment.N, experiment.Model, new SimulationOptions
+        {
+            Dt = experiment.Dt,
+            Seed = seed,
+            Threads = settings.Threads,
+            Backend = settings.Backend,
+        });
+        double compileSeconds = group.BackendName == "interpreted" ? 0 : setup.Elapsed.TotalSeconds;
+
+        if (experiment.Sweep is { } sweep)
+        {
+            var columns = sweep.Columns();
+            for (int k = 0; k < sweep.Parameters.Count; k++) group.Set(sweep.Parameters[k].Name, columns[k]);
+        }
+        // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
+        foreach (var initial in experiment.Initial) group.Set(initial.Variable, initial.Expression);
+        var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
+        var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps) : null;
+
+        long requested = group.StepsFor(experiment.Duration);
+        var outcome = RunOutcome.Completed;
+        string? error = null;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            group.Run(experiment.Duration, progress, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            outcome = RunOutcome.Cancelled;
+        }
+        catch (SimulationDivergedException e)
+        {
+            outcome = RunOutcome.Diverged;
+            error = e.Message;
+        }
+        double simulationSeconds = watch.Elapsed.TotalSeconds;
+
+        var (indices, times) = spikes?.Spikes ?? (null!, null!);
+        return new ExperimentResult
+        {
+            Experiment = experiment,
+            Outcome = outcome,
+            Error = error,
+            Backend = group.BackendName,
+            BackendReason = group.BackendReason,
+            Threads = group.Threads,
+            Seed = seed,
+            StepsRequested = requested,
+            StepsDone = group.Step,
+            CompileSeconds = compileSeconds,
+            SimulationSeconds = simulationSeconds,
+            SpikeCounts = spikes?.Count,
+            SpikeIndices = indices,
+            SpikeTimes = times,
+            StateTimes = state?.Times,
+            StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
+        };
+    }
+}
