@@ -27,7 +27,7 @@ public class NativeFaultTests
         using var group = new NeuronGroup(10, Lif);
         var error = Assert.Throws<ArgumentException>(() => group.Set("vv", 0.0));
         Assert.Contains("no variable 'vv' (did you mean 'v'?)", error.Message);
-        Assert.Throws<ArgumentException>(() => group.Record(["nope"]));
+        Assert.Throws<ModelException>(() => group.Record(["nope"]));
     }
 
     [Fact]
