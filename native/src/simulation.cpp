@@ -306,6 +306,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
         f.vp[L.v_lane(Layout::LANE_LASTSPIKE)] = lastspike + offset;
         f.vp[L.v_lane(Layout::LANE_NOT_REFRACTORY)] = nr + offset;
         f.vp[L.v_out(0)] = out;
+        f.first_neuron = i0 + offset;
     };
     double* const t_slot = &f.sp[L.s_uniform(Layout::U_T)];
     double* const k_slot = &f.sp[L.s_uniform(Layout::U_K)];
@@ -322,7 +323,6 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
         const double t = static_cast<double>(k) * dt_;
         if (has_monitors) record(block, k);
         f.step = k;
-        f.first_neuron = i0;
         *k_slot = static_cast<double>(k);
         *t_slot = t;
         *event_slot = 0.0;

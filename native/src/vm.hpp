@@ -12,7 +12,7 @@
 namespace nn::rt {
 
 // Lanes per block of the CPU backends. 64 keeps a section's registers (HH: ~20) in L1.
-constexpr int kBlock = 64;
+constexpr int kBlock = 256;
 
 // Operand slots shared by every section of a model. Vector slots point to n lanes, scalar slots
 // hold one value for all lanes (constants, lane-uniform specials, lane-uniform results).

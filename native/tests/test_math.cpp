@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <vector>
 
 namespace {
 
@@ -185,9 +186,53 @@ void test_opcodes() {
     nn_model_destroy(model);
 }
 
+// rand()/randn() in the interpreter are nn::uniform/nn::normal of (seed, neuron, step, stream),
+// in expression sections (over blocks) and in reset statements (one neuron at a time).
+void test_random_opcodes() {
+    bc::Model m;
+    m.state_names = {"x"};
+    m.derivatives.n_outputs = 1;
+    m.derivatives.emit(NN_OP_MOV, bc::out(0), m.k(0.0));
+    m.has_threshold = 1; // spike where randn() > 0 (stream 3); reset: x = rand() (stream 5)
+    m.threshold.n_outputs = 1;
+    bc::Expr t{m.threshold};
+    m.threshold.emit(NN_OP_GT, bc::out(0), t.un(NN_OP_RANDN, 3), m.k(0.0));
+    bc::Expr r{m.reset};
+    m.reset.emit(NN_OP_MOV, bc::state(0), r.un(NN_OP_RAND, 5));
+    nn_model_desc d = m.desc();
+    nn_model* model = nullptr;
+    nn_simulation* sim = nullptr;
+    CHECK_OK(nn_model_create(&d, &model));
+    const int64_t n = 200;
+    const uint64_t seed = 0x1234567890abcdefull;
+    CHECK_OK(nn_simulation_create(model, n, 1e-4, seed, &sim));
+    CHECK_OK(nn_simulation_set_threads(sim, 2));
+    const double minus_one = -1.0;
+    CHECK_OK(nn_simulation_set_array(sim, NN_ARRAY_STATE, 0, &minus_one, 1));
+    CHECK_OK(nn_simulation_run(sim, 3, nullptr, nullptr));
+    std::vector<double> x(static_cast<size_t>(n));
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_STATE, 0, x.data(), n));
+    std::vector<int64_t> counts(static_cast<size_t>(n));
+    CHECK_OK(nn_simulation_get_spike_counts(sim, counts.data(), n));
+    for (int64_t i = 0; i < n; ++i) {
+        double expected = -1.0;
+        int64_t spikes = 0;
+        for (int64_t k = 0; k < 3; ++k)
+            if (nn::normal(seed, i, k, 3) > 0.0) {
+                expected = nn::uniform(seed, i, k, 5);
+                ++spikes;
+            }
+        CHECK(counts[static_cast<size_t>(i)] == spikes);
+        CHECK(x[static_cast<size_t>(i)] == expected);
+    }
+    nn_simulation_destroy(sim);
+    nn_model_destroy(model);
+}
+
 } // namespace
 
 int main() {
+    test_random_opcodes();
     test_exp();
     test_philox();
     test_opcodes();
