@@ -47,8 +47,9 @@ extern "C" __global__ void step_all_methods(double* state, const double* not_ref
     static constexpr double b[n_stages] = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6};
     static constexpr double c[n_stages] = {0, 0.5, 0.5, 1};
     static constexpr int32_t flags[n_state] = {nn::UNLESS_REFRACTORY, nn::LINEAR_B_ZERO};
-    double ws[nn::workspace_doubles(nn::STOCHASTIC_HEUN, n_state, 1, 1, 1) +
-              nn::workspace_doubles(nn::EXPLICIT_RK, n_state, 0, n_stages, 1)];
+    constexpr int64_t heun = nn::workspace_doubles(nn::STOCHASTIC_HEUN, n_state, 1, 1, 1);
+    constexpr int64_t rk4 = nn::workspace_doubles(nn::EXPLICIT_RK, n_state, 0, n_stages, 1);
+    double ws[heun > rk4 ? heun : rk4]; // the largest of the methods dispatched below
     TwoVariableRhs rhs{0.01, 0.1, 0.002};
     const nn::StepArgs args{nn::Lanes{state + i, n_neurons}, not_refractory + i, flags, n_state, n_noise, 1, t, dt,
                             seed, step, i, ws};
