@@ -333,7 +333,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
             if (m.refractory == NN_REFRACTORY_DURATION) {
                 for (int i = 0; i < nl; ++i) nr[i] = timestep(t - lastspike[i], dt_) >= timestep(out[i], dt_) ? 1.0 : 0.0;
             } else {
-                for (int i = 0; i < nl; ++i) nr[i] = (nr[i] != 0.0) | (out[i] == 0.0) ? 1.0 : 0.0;
+                for (int i = 0; i < nl; ++i) nr[i] = ((nr[i] != 0.0) | (out[i] == 0.0)) ? 1.0 : 0.0;
             }
         }
 

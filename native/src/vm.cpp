@@ -68,8 +68,8 @@ inline double f2(double a, double b) {
     else if constexpr (Op == NN_OP_GE) return a >= b ? 1.0 : 0.0;
     else if constexpr (Op == NN_OP_EQ) return a == b ? 1.0 : 0.0;
     else if constexpr (Op == NN_OP_NE) return a != b ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_AND) return (a != 0.0) & (b != 0.0) ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_OR) return (a != 0.0) | (b != 0.0) ? 1.0 : 0.0;
+    else if constexpr (Op == NN_OP_AND) return ((a != 0.0) & (b != 0.0)) ? 1.0 : 0.0;
+    else if constexpr (Op == NN_OP_OR) return ((a != 0.0) | (b != 0.0)) ? 1.0 : 0.0;
     else static_assert(Op < 0, "not a binary opcode");
 }
 
