@@ -11,52 +11,24 @@
 
 #define NN_RESTRICT __restrict__
 
+// libm functions the templates need besides nn::exp.
 #if defined(__CUDA_ARCH__) && defined(__clang__)
 // clang device code: call libdevice directly, so the templates also compile under -nocudainc.
 extern "C" NN_DEVICE double __nv_log(double);
 extern "C" NN_DEVICE double __nv_cos(double);
 extern "C" NN_DEVICE double __nv_sqrt(double);
 extern "C" NN_DEVICE double __nv_expm1(double);
-#elif !defined(__CUDA_ARCH__)
+#  define NN_LIBM(fn, x) __nv_##fn(x)
+#elif defined(__CUDA_ARCH__)
+#  define NN_LIBM(fn, x) ::fn(x) // the CUDA math API
+#else
 #  include <cmath>
+#  define NN_LIBM(fn, x) std::fn(x)
 #endif
 
 namespace nn::detail {
-// libm functions the templates need besides nn::exp (CUDA: libdevice / CUDA math API).
-NN_HD inline double log(double x) {
-#if defined(__CUDA_ARCH__) && defined(__clang__)
-    return __nv_log(x);
-#elif defined(__CUDA_ARCH__)
-    return ::log(x);
-#else
-    return std::log(x);
-#endif
-}
-NN_HD inline double cos(double x) {
-#if defined(__CUDA_ARCH__) && defined(__clang__)
-    return __nv_cos(x);
-#elif defined(__CUDA_ARCH__)
-    return ::cos(x);
-#else
-    return std::cos(x);
-#endif
-}
-NN_HD inline double sqrt(double x) {
-#if defined(__CUDA_ARCH__) && defined(__clang__)
-    return __nv_sqrt(x);
-#elif defined(__CUDA_ARCH__)
-    return ::sqrt(x);
-#else
-    return std::sqrt(x);
-#endif
-}
-NN_HD inline double expm1(double x) {
-#if defined(__CUDA_ARCH__) && defined(__clang__)
-    return __nv_expm1(x);
-#elif defined(__CUDA_ARCH__)
-    return ::expm1(x);
-#else
-    return std::expm1(x);
-#endif
-}
+NN_HD inline double log(double x) { return NN_LIBM(log, x); }
+NN_HD inline double cos(double x) { return NN_LIBM(cos, x); }
+NN_HD inline double sqrt(double x) { return NN_LIBM(sqrt, x); }
+NN_HD inline double expm1(double x) { return NN_LIBM(expm1, x); }
 } // namespace nn::detail
