@@ -6,6 +6,7 @@
 #include "neuronative/philox.hpp"
 #include "neuronative/portable.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -359,20 +360,19 @@ public:
         return result;
     }
 
-    // Puts a fresh register's value into a fixed vector slot (OUT, STATE, PARAM), writing the last
-    // instruction's result there directly where that instruction does not read the slot.
-    void store(Loc value, int32_t slot) {
+    // Puts a value into a fixed vector slot (OUT, STATE, PARAM). Where the last instruction emitted
+    // produced the value and nothing reads it afterwards, that instruction writes the slot directly.
+    void store(Loc value, int32_t slot, bool value_dies) {
         const Loc target{false, slot};
         if (value.scalar) {
             emit(&k_broadcast, target, value);
-        } else {
-            Instr& last = P.code.back();
-            if (last.d == value.slot && last.a != slot && last.b != slot && last.c != slot)
-                last.d = slot;
+        } else if (value.slot != slot) { // MOV x, x needs nothing
+            Instr* last = P.code.empty() ? nullptr : &P.code.back();
+            if (value_dies && last != nullptr && last->d == value.slot && last->a != slot && last->b != slot && last->c != slot)
+                last->d = slot;
             else
                 emit(&k_v<NN_OP_MOV>, target, value);
         }
-        release(value);
     }
 
 private:
@@ -553,15 +553,19 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
         }
         const int32_t imm = form == Form::PowI ? w[3] : form == Form::Random ? w[2] : form == Form::Input ? w[4] : 0;
         const Operand d = decode(w[1]);
-        const bool dead = d.space == NN_SPACE_TEMP && last_use[defs] < 0; // result never read: skip
-        if (!dead) {
-            const Loc value = low.op(op, src, imm);
-            if (d.space == NN_SPACE_TEMP)
-                temp_loc[d.index] = value;
-            else
-                low.store(value, d.space == NN_SPACE_OUT     ? L.v_out(d.index)
+        if (d.space == NN_SPACE_TEMP) {
+            if (last_use[defs] >= 0) temp_loc[d.index] = low.op(op, src, imm); // else never read: dropped
+        } else {
+            const int32_t slot = d.space == NN_SPACE_OUT     ? L.v_out(d.index)
                                  : d.space == NN_SPACE_STATE ? L.v_state(d.index)
-                                                             : L.v_param(d.index));
+                                                             : L.v_param(d.index);
+            if (op == NN_OP_MOV) { // straight into the slot, no register in between
+                low.store(src[0], slot, src_defs[0] >= 0 && last_use[src_defs[0]] == p);
+            } else {
+                const Loc value = low.op(op, src, imm);
+                low.store(value, slot, true);
+                low.release(value);
+            }
         }
         // Sources read for the last time give their registers back (after the result was placed,
         // so a result never shares a register with its own sources).
