@@ -60,7 +60,9 @@ typedef enum nn_status_code {
  *   { opcode, dst, a, b, c }.
  * dst, a, b and c are operands: (space << 24) | index, except where an opcode says "immediate".
  * Every instruction runs over all lanes (neurons) of a block; comparisons and logic produce 0.0/1.0,
- * and any non-zero value counts as true.
+ * and any non-zero value counts as true. Operand fields an opcode does not use must be 0.
+ * Functions are those of the C library, except EXP and POWI, which every backend computes with
+ * nn::exp and nn::powi (include/neuronative/math.hpp) so that their results are bit-identical.
  * ------------------------------------------------------------------------------------------- */
 typedef enum nn_space {
     NN_SPACE_TEMP = 0,    /* section temporaries, index < nn_section.n_temps; read/write */
@@ -90,7 +92,8 @@ typedef enum nn_opcode {
     NN_OP_DIV = 4,      /* true division */
     NN_OP_NEG = 5,      /* dst = -a */
     NN_OP_POW = 6,      /* dst = pow(a, b) */
-    NN_OP_POWI = 7,     /* dst = a ** b, b immediate int32 exponent (may be negative), by repeated squaring */
+    NN_OP_POWI = 7,     /* dst = a ** b, b immediate int32 exponent (may be negative), by repeated squaring
+                           in the order of nn::powi */
     NN_OP_FLOORDIV = 8, /* dst = floor(a / b) */
     NN_OP_MOD = 9,      /* Python modulo: result has the sign of b */
     NN_OP_EXP = 10,
@@ -126,8 +129,12 @@ typedef enum nn_opcode {
     NN_OP_SELECT = 40,  /* dst = a != 0 ? b : c */
     NN_OP_CLIP = 41,    /* dst = a < b ? b : (a > c ? c : a) */
     NN_OP_RAND = 42,    /* dst = U[0,1); a immediate stream id */
-    NN_OP_RANDN = 43,   /* dst = N(0,1);  a immediate stream id */
-    NN_OP_INPUT = 44    /* dst = input[c](time a, column b); c immediate input id; TimedArray semantics */
+    NN_OP_RANDN = 43,   /* dst = N(0,1);  a immediate stream id. Both are pure functions of (seed, neuron,
+                           step k, stream): nn::uniform / nn::normal (include/neuronative/philox.hpp). Give
+                           every call site its own stream id in [0, 2^31); ids >= 2^31 are the integrators'
+                           noise (dW_j uses stream 2^31 + j). */
+    NN_OP_INPUT = 44    /* dst = input[c](time a, column b); c immediate input id; TimedArray semantics:
+                           column trunc(b), NaN outside 0..n_columns-1 */
 } nn_opcode;
 
 typedef struct nn_section {
@@ -143,7 +150,8 @@ typedef enum nn_method {
     NN_METHOD_EXPLICIT_RK = 0,       /* Butcher tableau; with noise only 1 stage: Euler–Maruyama */
     NN_METHOD_EXPONENTIAL_EULER = 1, /* x' = -B/A + (x + B/A) exp(A dt) per variable ('exact' too) */
     NN_METHOD_STOCHASTIC_HEUN = 2,   /* Stratonovich Heun (Brian's 'heun') */
-    NN_METHOD_MILSTEIN = 3           /* derivative-free Milstein (Brian's 'milstein') */
+    NN_METHOD_MILSTEIN = 3           /* derivative-free Milstein (Brian's 'milstein'); with several noise
+                                        terms both, like Brian, use one support point per term */
 } nn_method;
 
 /* nn_model_desc.state_flags bits */
@@ -172,6 +180,7 @@ typedef enum nn_refractory_kind {
  * - events[e]:   statements run on one neuron at the step of a scheduled event (after threshold,
  *                before reset), EVENT_VALUE = the event's value; n_outputs = 0.
  * Sections a method or model does not use have n_instructions = 0.
+ * T is t_k = k*dt in every section except derivatives and noise (stage times).
  * Step k: monitors record the state at t_k; refractoriness; integrate t_k -> t_k+1 with t = k*dt;
  * NaN check; threshold (and not_refractory); spikes recorded at t_k, lastspike = t_k,
  * not_refractory = 0; events of step k; reset; k <- k+1.
@@ -239,6 +248,8 @@ NN_API void nn_model_destroy(nn_model* model);
 NN_API nn_status nn_simulation_create(nn_model* model, int64_t n_neurons, double dt, uint64_t seed,
                                       nn_simulation** out_sim);
 NN_API void nn_simulation_destroy(nn_simulation* sim);
+/* A simulation must not be used from two threads at once. Worker threads: 1 by default, 0 = all
+ * hardware threads; results are bit-identical for every thread count. */
 NN_API nn_status nn_simulation_set_threads(nn_simulation* sim, int32_t n_threads);
 /* count must be n_neurons, or 1 to set every neuron to values[0]. */
 NN_API nn_status nn_simulation_set_array(nn_simulation* sim, int32_t kind, int32_t index,
@@ -252,6 +263,7 @@ NN_API nn_status nn_simulation_set_input(nn_simulation* sim, int32_t input, cons
  * EVENT_VALUE = values[j]. Events before the current time are an error. */
 NN_API nn_status nn_simulation_add_events(nn_simulation* sim, int32_t event, const int64_t* neurons,
                                           const double* times, const double* values, int64_t count);
+/* On by default. Off: spikes are only counted (spike counts, step spike counts), not stored. */
 NN_API nn_status nn_simulation_record_spikes(nn_simulation* sim, int32_t enabled);
 /* Records the listed variables (kinds[j], indices[j]) of the listed neurons at every step k with
  * k % every_steps == 0. */
@@ -261,18 +273,21 @@ NN_API nn_status nn_simulation_add_state_monitor(nn_simulation* sim, const int32
                                                  int64_t every_steps, int32_t* out_monitor);
 /* Advances n_steps steps. Returns NN_ERR_CANCELLED when stopped by the callback (the steps done
  * are kept), NN_ERR_NUMERICAL for NaN/inf with variable, neuron and time in the message (records
- * up to that step are kept; the simulation cannot continue). progress may be NULL. */
+ * up to that step are kept; the simulation cannot continue). progress may be NULL.
+ * After NN_ERR_NUMERICAL at step k: the time is step k, spikes and step counts cover steps < k,
+ * monitors hold the samples of steps <= k (taken before the failing update). */
 NN_API nn_status nn_simulation_run(nn_simulation* sim, int64_t n_steps, nn_progress_fn progress,
                                    void* user);
 NN_API nn_status nn_simulation_get_time(nn_simulation* sim, int64_t* out_step, double* out_t);
 
 /* ---- results --------------------------------------------------------------------------------- */
 NN_API nn_status nn_simulation_get_spike_total(nn_simulation* sim, int64_t* out_total);
-/* All spikes so far ordered by (time, index); capacity must be >= the total. */
+/* All recorded spikes so far ordered by (time, index); capacity must be >= the total. */
 NN_API nn_status nn_simulation_get_spikes(nn_simulation* sim, int64_t* out_indices, double* out_times,
                                           int64_t capacity, int64_t* out_count);
 NN_API nn_status nn_simulation_get_spike_counts(nn_simulation* sim, int64_t* out_counts, int64_t count);
-/* Number of spikes in each step so far (population rate = counts / (N dt)). */
+/* Number of spikes in each step so far (population rate = counts / (N dt)); count >= the number of
+ * steps, or out_counts NULL with count 0 to ask for *out_n_steps only. */
 NN_API nn_status nn_simulation_get_step_spike_counts(nn_simulation* sim, int64_t* out_counts,
                                                      int64_t count, int64_t* out_n_steps);
 NN_API nn_status nn_simulation_get_monitor_size(nn_simulation* sim, int32_t monitor,

@@ -1,0 +1,285 @@
+// One integration step t_k -> t_k+1 over a block of n lanes (neurons), written once for the CPU
+// backends (n = a block of neurons, loops vectorise) and CUDA (n = 1 lane per thread).
+//
+// The model is supplied by an Rhs type with these members (all NN_HD on CUDA; non-const is fine):
+//   void derivatives(nn::Lanes x, double t, nn::Lanes f, int n); // f[v][i] = f_v(x_i, t)
+//   void noise(nn::Lanes x, double t, nn::Lanes g, int n);       // g[v*n_noise + j][i] = g_vj(x_i, t)
+//   void linear(nn::Lanes x, double t, nn::Lanes A, nn::Lanes B, int n); // dx_v/dt = A_v x_v + B_v
+// x is read only; the Rhs binds everything else it needs (parameters, lane specials, the block's
+// first neuron) itself. Only the members a method calls need to exist.
+//
+// Semantics follow Brian 2 (shared/brian2-semantics.md §2-3): every new value is computed from
+// the old state before anything is written; variables flagged UNLESS_REFRACTORY have f and g
+// multiplied by not_refractory in every stage and are not written while refractory.
+#pragma once
+
+#include "math.hpp"
+#include "philox.hpp"
+#include "portable.hpp"
+
+#include <stdint.h>
+
+namespace nn {
+
+// Values of nn_method and nn_state_flag (neuronative.h); repeated so that generated device code
+// needs no C header.
+enum Method : int32_t { EXPLICIT_RK = 0, EXPONENTIAL_EULER = 1, STOCHASTIC_HEUN = 2, MILSTEIN = 3 };
+enum StateFlag : int32_t { UNLESS_REFRACTORY = 1, LINEAR_A_ZERO = 2, LINEAR_B_ZERO = 4 };
+
+// Random stream of noise term j; RAND/RANDN in model code use streams below 2^31.
+NN_HD constexpr uint32_t noise_stream(int j) { return 0x80000000u + static_cast<uint32_t>(j); }
+
+// A set of variables over n lanes: variable v, lane i is at data[v*stride + i].
+struct Lanes {
+    double* data;
+    int64_t stride;
+    NN_HD double* operator[](int v) const { return data + v * stride; }
+};
+
+// Explicit Runge–Kutta coefficients: a is s*s row-major, strictly lower triangular.
+struct Tableau {
+    int32_t n_stages;
+    const double* a;
+    const double* b;
+    const double* c;
+};
+
+struct StepArgs {
+    Lanes x;                       // state at t_k on entry, at t_k+1 on return
+    const double* not_refractory;  // n lanes (0.0 / 1.0); null: no lane is refractory
+    const int32_t* flags;          // n_state StateFlag bits; null: none
+    int32_t n_state;
+    int32_t n_noise;
+    int32_t n;                     // lanes
+    double t;                      // t_k = k*dt
+    double dt;
+    uint64_t seed;                 // noise: dW_j of lane i = sqrt(dt) * normal(seed,
+    int64_t step;                  //   first_neuron + i, step, noise_stream(j))
+    int64_t first_neuron;
+    double* ws;                    // workspace_doubles(...) doubles
+};
+
+// Doubles of workspace a step needs (CUDA code can size a local array with it).
+NN_HD constexpr int64_t workspace_doubles(int32_t method, int32_t n_state, int32_t n_noise, int32_t n_stages,
+                                          int32_t n) {
+    const int64_t s = n_state, m = n_noise;
+    switch (method) {
+    case EXPLICIT_RK:
+        return (m > 0 ? s + s * m + m : (n_stages + 1) * s) * n;
+    case EXPONENTIAL_EULER:
+        return 2 * s * n;
+    default: // heun, milstein: f, g, g at the support point, support state, accumulator, dW
+        return (3 * s + 2 * s * m + m) * n;
+    }
+}
+
+namespace detail {
+
+NN_HD inline bool flagged(const StepArgs& a, int v) {
+    return a.not_refractory != nullptr && a.flags != nullptr && (a.flags[v] & UNLESS_REFRACTORY) != 0;
+}
+
+// f *= not_refractory for the flagged variables of a set laid out as [v*per_var + j].
+NN_HD inline void mask(const StepArgs& a, Lanes f, int per_var) {
+    for (int v = 0; v < a.n_state; ++v) {
+        if (!flagged(a, v)) continue;
+        const double* NN_RESTRICT nr = a.not_refractory;
+        for (int j = 0; j < per_var; ++j) {
+            double* NN_RESTRICT fv = f[v * per_var + j];
+            for (int i = 0; i < a.n; ++i) fv[i] = fv[i] * nr[i];
+        }
+    }
+}
+
+// x_v = value, except in refractory lanes of a flagged variable (kept bit-identical).
+NN_HD inline void store(const StepArgs& a, int v, const double* NN_RESTRICT value) {
+    double* NN_RESTRICT xv = a.x[v];
+    if (flagged(a, v)) {
+        const double* NN_RESTRICT nr = a.not_refractory;
+        for (int i = 0; i < a.n; ++i) xv[i] = nr[i] != 0.0 ? value[i] : xv[i];
+    } else {
+        for (int i = 0; i < a.n; ++i) xv[i] = value[i];
+    }
+}
+
+NN_HD inline void draw_dw(const StepArgs& a, Lanes dw) {
+    const double sqrt_dt = detail::sqrt(a.dt);
+    for (int j = 0; j < a.n_noise; ++j) {
+        double* NN_RESTRICT d = dw[j];
+        for (int i = 0; i < a.n; ++i) d[i] = sqrt_dt * normal(a.seed, a.first_neuron + i, a.step, noise_stream(j));
+    }
+}
+
+} // namespace detail
+
+// K_s = dt*f(X + sum_j a_sj K_j, t + c_s dt); X' = X + sum_s b_s K_s (zero coefficients skipped,
+// sums left to right).
+template <class Rhs>
+NN_HD void explicit_rk_step(Rhs& rhs, const Tableau& tab, const StepArgs& a) {
+    const int S = tab.n_stages, ns = a.n_state, n = a.n;
+    const Lanes xs{a.ws, n};                            // stage state, ns vars
+    const Lanes k{a.ws + static_cast<int64_t>(ns) * n, n}; // K_s of variable v at k[s*ns + v]
+    for (int s = 0; s < S; ++s) {
+        bool at_x = true;
+        for (int j = 0; j < s; ++j) at_x = at_x && tab.a[s * S + j] == 0.0;
+        if (!at_x) {
+            for (int v = 0; v < ns; ++v) {
+                const double* NN_RESTRICT xv = a.x[v];
+                double* NN_RESTRICT out = xs[v];
+                for (int i = 0; i < n; ++i) out[i] = xv[i];
+                for (int j = 0; j < s; ++j) {
+                    const double c = tab.a[s * S + j];
+                    if (c == 0.0) continue;
+                    const double* NN_RESTRICT kj = k[j * ns + v];
+                    for (int i = 0; i < n; ++i) out[i] = out[i] + c * kj[i];
+                }
+            }
+        }
+        const Lanes ks{k[s * ns], n};
+        rhs.derivatives(at_x ? a.x : xs, a.t + tab.c[s] * a.dt, ks, n);
+        detail::mask(a, ks, 1);
+        for (int v = 0; v < ns; ++v) {
+            double* NN_RESTRICT kv = ks[v];
+            for (int i = 0; i < n; ++i) kv[i] = a.dt * kv[i];
+        }
+    }
+    for (int v = 0; v < ns; ++v) {
+        const double* NN_RESTRICT xv = a.x[v];
+        double* NN_RESTRICT out = xs[v];
+        for (int i = 0; i < n; ++i) out[i] = xv[i];
+        for (int s = 0; s < S; ++s) {
+            const double b = tab.b[s];
+            if (b == 0.0) continue;
+            const double* NN_RESTRICT ksv = k[s * ns + v];
+            for (int i = 0; i < n; ++i) out[i] = out[i] + b * ksv[i];
+        }
+        detail::store(a, v, out);
+    }
+}
+
+// Euler–Maruyama: X' = X + dt*f(X, t) + sum_j g_j(X, t)*dW_j.
+template <class Rhs>
+NN_HD void euler_maruyama_step(Rhs& rhs, const StepArgs& a) {
+    const int ns = a.n_state, m = a.n_noise, n = a.n;
+    const Lanes f{a.ws, n}, g{f[ns], n}, dw{g[ns * m], n};
+    rhs.derivatives(a.x, a.t, f, n);
+    detail::mask(a, f, 1);
+    rhs.noise(a.x, a.t, g, n);
+    detail::mask(a, g, m);
+    detail::draw_dw(a, dw);
+    for (int v = 0; v < ns; ++v) {
+        const double* NN_RESTRICT xv = a.x[v];
+        double* NN_RESTRICT fv = f[v];
+        for (int i = 0; i < n; ++i) fv[i] = xv[i] + a.dt * fv[i];
+        for (int j = 0; j < m; ++j) {
+            const double* NN_RESTRICT gj = g[v * m + j];
+            const double* NN_RESTRICT dj = dw[j];
+            for (int i = 0; i < n; ++i) fv[i] = fv[i] + gj[i] * dj[i];
+        }
+        detail::store(a, v, f[v]);
+    }
+}
+
+// Exponential Euler with A, B at t_k: x' = -B/A + (B/A + x)*exp(A dt); x + dt*B where A is 0
+// (symbolically by flag, or at run time instead of Brian's NaN); x*exp(A dt) where B is 0.
+template <class Rhs>
+NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
+    const int ns = a.n_state, n = a.n;
+    const Lanes A{a.ws, n}, B{A[ns], n};
+    rhs.linear(a.x, a.t, A, B, n);
+    for (int v = 0; v < ns; ++v) {
+        const int32_t fl = a.flags != nullptr ? a.flags[v] : 0;
+        const double* NN_RESTRICT xv = a.x[v];
+        double* NN_RESTRICT av = A[v];
+        const double* NN_RESTRICT bv = B[v];
+        const double dt = a.dt;
+        if (fl & LINEAR_A_ZERO) {
+            for (int i = 0; i < n; ++i) av[i] = xv[i] + dt * bv[i];
+        } else if (fl & LINEAR_B_ZERO) {
+            for (int i = 0; i < n; ++i) av[i] = xv[i] * nn::exp(av[i] * dt);
+        } else {
+            for (int i = 0; i < n; ++i) {
+                const double ba = bv[i] / av[i];
+                const double e = -ba + (ba + xv[i]) * nn::exp(av[i] * dt);
+                av[i] = av[i] == 0.0 ? xv[i] + dt * bv[i] : e;
+            }
+        }
+        detail::store(a, v, av);
+    }
+}
+
+// Stochastic Heun (Stratonovich), per noise term j: Xs_j = X + g_j(X, t) dW_j;
+// X' = X + dt f(X, t) + sum_j 0.5*dW_j*(g_j(X, t) + g_j(Xs_j, t + dt)). Without noise: Euler.
+// Milstein (derivative-free), per j: Xs_j = X + dt f + sqrt(dt) g_j;
+// X' = X + dt f + sum_j [g_j dW_j + (g_j(Xs_j, t) - g_j(X, t)) * dW_j^2 / (2 sqrt(dt))].
+template <class Rhs>
+NN_HD void stochastic_step(Rhs& rhs, bool milstein, const StepArgs& a) {
+    const int ns = a.n_state, m = a.n_noise, n = a.n;
+    const Lanes f{a.ws, n}, g{f[ns], n}, gs{g[ns * m], n}, xs{gs[ns * m], n}, acc{xs[ns], n}, dw{acc[ns], n};
+    const double dt = a.dt, sqrt_dt = detail::sqrt(dt), half_inv_sqrt_dt = 1.0 / (2.0 * sqrt_dt);
+    rhs.derivatives(a.x, a.t, f, n);
+    detail::mask(a, f, 1);
+    for (int v = 0; v < ns; ++v) {
+        const double* NN_RESTRICT xv = a.x[v];
+        const double* NN_RESTRICT fv = f[v];
+        double* NN_RESTRICT out = acc[v];
+        for (int i = 0; i < n; ++i) out[i] = xv[i] + dt * fv[i];
+    }
+    if (m > 0) {
+        rhs.noise(a.x, a.t, g, n);
+        detail::mask(a, g, m);
+        detail::draw_dw(a, dw);
+    }
+    for (int j = 0; j < m; ++j) {
+        const double* NN_RESTRICT dj = dw[j];
+        for (int v = 0; v < ns; ++v) {
+            const double* NN_RESTRICT xv = a.x[v];
+            const double* NN_RESTRICT fv = f[v];
+            const double* NN_RESTRICT gj = g[v * m + j];
+            double* NN_RESTRICT out = xs[v];
+            if (milstein)
+                for (int i = 0; i < n; ++i) out[i] = (xv[i] + dt * fv[i]) + sqrt_dt * gj[i];
+            else
+                for (int i = 0; i < n; ++i) out[i] = xv[i] + gj[i] * dj[i];
+        }
+        rhs.noise(xs, milstein ? a.t : a.t + dt, gs, n);
+        detail::mask(a, gs, m);
+        for (int v = 0; v < ns; ++v) {
+            const double* NN_RESTRICT gj = g[v * m + j];
+            const double* NN_RESTRICT gsj = gs[v * m + j];
+            double* NN_RESTRICT out = acc[v];
+            if (milstein)
+                for (int i = 0; i < n; ++i)
+                    out[i] = out[i] + gj[i] * dj[i] + (gsj[i] - gj[i]) * (dj[i] * dj[i]) * half_inv_sqrt_dt;
+            else
+                for (int i = 0; i < n; ++i) out[i] = out[i] + 0.5 * dj[i] * (gj[i] + gsj[i]);
+        }
+    }
+    for (int v = 0; v < ns; ++v) detail::store(a, v, acc[v]);
+}
+
+// One step of the given nn_method; n_noise > 0 with EXPLICIT_RK requires a 1-stage tableau.
+template <class Rhs>
+NN_HD void integrate_step(Rhs& rhs, int32_t method, const Tableau& tab, const StepArgs& a) {
+    switch (method) {
+    case EXPLICIT_RK:
+        if (a.n_noise > 0)
+            euler_maruyama_step(rhs, a);
+        else
+            explicit_rk_step(rhs, tab, a);
+        break;
+    case EXPONENTIAL_EULER:
+        exponential_euler_step(rhs, a);
+        break;
+    case STOCHASTIC_HEUN:
+        stochastic_step(rhs, false, a);
+        break;
+    case MILSTEIN:
+        stochastic_step(rhs, true, a);
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace nn

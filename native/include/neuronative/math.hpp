@@ -1,0 +1,86 @@
+// Elementary functions whose exact results are part of NeuroNative's numerics: every backend
+// (interpreter, compiled C++, CUDA) calls these, so a model gives bit-identical results on all.
+#pragma once
+
+#include "portable.hpp"
+
+#include <stdint.h>
+
+namespace nn {
+
+// exp(x) with max error ~1 ulp, written without branches or calls so that loops over it
+// vectorise (g++ will not vectorise calls to libm's exp). Cody–Waite reduction x = n ln2 + r,
+// |r| <= ln2/2, Taylor polynomial of degree 13 for exp(r), then scaling by 2^n built from bits.
+// Out-of-range inputs are clamped; the scaling then overflows to +inf / underflows to 0 by
+// itself, and NaN propagates through the arithmetic (no data-dependent branch anywhere).
+NN_HD inline double exp(double x) {
+    constexpr double log2e = 1.4426950408889634074;
+    constexpr double ln2_hi = 6.93147180369123816490e-01; // 21 trailing zero bits: n*ln2_hi exact
+    constexpr double ln2_lo = 1.90821492927058770002e-10;
+    constexpr double shifter = 6755399441055744.0;        // 1.5*2^52: adding it rounds to integer
+    constexpr int64_t shifter_bits = 0x4338000000000000;
+
+    x = x < -746.0 ? -746.0 : x; // exp(-746) already rounds to 0
+    x = x > 710.0 ? 710.0 : x;   // exp(710) already overflows
+    const double t = x * log2e + shifter;
+    const double nd = t - shifter; // n = round(x / ln2) as a double, |n| <= 1077
+    const int64_t n = __builtin_bit_cast(int64_t, t) - shifter_bits;
+
+    // r = x - n ln2 as r + r_lo: hi is exact, the subtraction's rounding error is kept in r_lo.
+    const double hi = x - nd * ln2_hi;
+    const double lo = nd * ln2_lo;
+    const double r = hi - lo;
+    const double r_lo = (hi - r) - lo;
+
+    // exp(r) - 1 - r = r^2 (1/2! + r/3! + ... + r^11/13!)
+    double q = 1.0 / 6227020800.0;
+    q = q * r + 1.0 / 479001600.0;
+    q = q * r + 1.0 / 39916800.0;
+    q = q * r + 1.0 / 3628800.0;
+    q = q * r + 1.0 / 362880.0;
+    q = q * r + 1.0 / 40320.0;
+    q = q * r + 1.0 / 5040.0;
+    q = q * r + 1.0 / 720.0;
+    q = q * r + 1.0 / 120.0;
+    q = q * r + 1.0 / 24.0;
+    q = q * r + 1.0 / 6.0;
+    q = q * r + 0.5;
+    const double p = 1.0 + ((r + r * r * q) + r_lo);
+
+    // 2^n = 2^n1 * 2^n2 with both factors normal, so results down to subnormals round once.
+    const double t1 = nd * 0.5 + shifter;
+    const int64_t n1 = __builtin_bit_cast(int64_t, t1) - shifter_bits;
+    const int64_t n2 = n - n1;
+    const double s1 = __builtin_bit_cast(double, static_cast<uint64_t>(n1 + 1023) << 52);
+    const double s2 = __builtin_bit_cast(double, static_cast<uint64_t>(n2 + 1023) << 52);
+    return p * s1 * s2;
+}
+
+// Brian's exprel: 1 if |x| < 1e-16, +inf if x > 717, else expm1(x)/x.
+NN_HD inline double exprel(double x) {
+    const double ax = x < 0 ? -x : x;
+    if (ax < 1e-16) return 1.0;
+    if (x > 717.0) return __builtin_huge_val();
+    return detail::expm1(x) / x;
+}
+
+// x**n for an integer n by repeated squaring (left to right over the bits of |n|, starting with
+// r = x at the lowest set bit), 1/r for n < 0. This exact order of multiplications is the
+// definition of NN_OP_POWI on every backend.
+NN_HD inline double powi(double x, int32_t n) {
+    uint32_t m = n < 0 ? 0u - static_cast<uint32_t>(n) : static_cast<uint32_t>(n);
+    double r = 1.0;
+    bool have = false;
+    double b = x;
+    while (m != 0) {
+        if (m & 1u) {
+            r = have ? r * b : b;
+            have = true;
+        }
+        m >>= 1;
+        if (m != 0) b = b * b;
+    }
+    return n < 0 ? 1.0 / r : r;
+}
+
+} // namespace nn

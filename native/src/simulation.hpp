@@ -1,0 +1,107 @@
+// A population of independent neurons advanced by the bytecode interpreter over blocks of lanes.
+#pragma once
+
+#include "model.hpp"
+#include "thread_pool.hpp"
+
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace nn::rt {
+
+// 64-byte aligned storage, so that blocks of lanes start on cache lines.
+template <class T>
+struct AlignedAllocator {
+    using value_type = T;
+    AlignedAllocator() = default;
+    template <class U>
+    AlignedAllocator(const AlignedAllocator<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+    void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+    template <class U>
+    bool operator==(const AlignedAllocator<U>&) const { return true; }
+};
+using Doubles = std::vector<double, AlignedAllocator<double>>;
+
+class Simulation {
+public:
+    Simulation(std::shared_ptr<const Model> model, int64_t n_neurons, double dt, uint64_t seed);
+    ~Simulation();
+
+    void set_threads(int32_t n_threads);
+    void set_array(int32_t kind, int32_t index, const double* values, int64_t count);
+    void get_array(int32_t kind, int32_t index, double* out, int64_t count) const;
+    void set_input(int32_t input, const double* values, int64_t n_times, int64_t n_columns, double dt_input);
+    void add_events(int32_t event, const int64_t* neurons, const double* times, const double* values, int64_t count);
+    void record_spikes(bool enabled) { record_spikes_ = enabled; }
+    int32_t add_state_monitor(const int32_t* kinds, const int32_t* indices, int32_t n_vars, const int64_t* neurons,
+                              int64_t n_neurons, int64_t every_steps);
+    // Throws Error with NN_ERR_CANCELLED / NN_ERR_NUMERICAL / NN_ERR_INVALID_STATE.
+    void run(int64_t n_steps, nn_progress_fn progress, void* user);
+
+    int64_t step() const { return step_; }
+    double dt() const { return dt_; }
+    int64_t spike_total() const { return static_cast<int64_t>(spike_neuron_.size()); }
+    void get_spikes(int64_t* indices, double* times, int64_t capacity, int64_t* out_count) const;
+    void get_spike_counts(int64_t* out, int64_t count) const;
+    void get_step_spike_counts(int64_t* out, int64_t count, int64_t* out_n_steps) const;
+    int64_t monitor_samples(int32_t monitor) const;
+    void get_monitor_values(int32_t monitor, int32_t var, double* out, int64_t count) const;
+    void get_monitor_times(int32_t monitor, double* out, int64_t count) const;
+
+private:
+    struct Worker;
+    struct Spike {
+        int64_t step, neuron;
+    };
+    struct BlockResult {
+        std::vector<Spike> spikes; // ordered by (step, neuron)
+        int64_t fail_step, fail_neuron;
+        int32_t fail_var;
+        double fail_value;
+    };
+    struct Event {
+        int64_t step, neuron;
+        int32_t section;
+        double value;
+    };
+    struct Monitor {
+        std::vector<int32_t> kinds, indices;
+        std::vector<int64_t> neurons;
+        std::vector<std::pair<int64_t, int64_t>> by_neuron; // (neuron, position), sorted
+        int64_t every;
+        std::vector<int64_t> steps;      // recorded steps
+        std::vector<Doubles> data;       // per variable: [sample][position]
+        int64_t segment_first = 0, segment_base = 0;
+    };
+
+    const double* array(int32_t kind, int32_t index) const;
+    void check_array(int32_t kind, int32_t index, int64_t count, bool allow_broadcast) const;
+    const Monitor& monitor(int32_t index) const;
+    void run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result);
+    void record(int64_t block, int64_t k);
+    void merge_segment(int64_t k0, int64_t k1);
+
+    std::shared_ptr<const Model> model_;
+    int64_t n_, stride_, n_blocks_;
+    double dt_;
+    uint64_t seed_;
+    Doubles state_, params_, lastspike_, not_refractory_, index_;
+    std::vector<Input> inputs_;
+    std::vector<char> input_set_;
+    std::vector<Event> events_; // sorted by (block, step, neuron), then insertion order
+    std::vector<Monitor> monitors_;
+    bool record_spikes_ = true;
+    std::vector<int64_t> spike_neuron_, spike_step_, counts_, step_counts_;
+    int64_t step_ = 0;
+    std::string failure_; // non-empty once a run hit NaN/inf
+    int32_t n_threads_ = 1;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<BlockResult> results_;
+    ThreadPool pool_;
+};
+
+} // namespace nn::rt

@@ -1,0 +1,240 @@
+// (h) nn::exp accuracy, Philox4x32-10 known answers, RNG properties, and the interpreter's
+// elementwise opcodes against their definitions (through the C ABI).
+#include "bytecode.hpp"
+#include "check.hpp"
+#include "neuronative/math.hpp"
+#include "neuronative/philox.hpp"
+
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace {
+
+// Error of nn::exp(x) in units in the last place of the correctly rounded result, using the
+// 64-bit-mantissa expl as the reference.
+double ulp_error(double x) {
+    const long double ref = expl(static_cast<long double>(x));
+    const double r = static_cast<double>(ref);
+    if (std::isinf(r)) return std::isinf(nn::exp(x)) ? 0.0 : 1e9;
+    const double ulp = std::nextafter(r, INFINITY) - r;
+    return static_cast<double>(fabsl(static_cast<long double>(nn::exp(x)) - ref) / ulp);
+}
+
+void test_exp() {
+    std::mt19937_64 gen(42);
+    double worst = 0.0;
+    auto sweep = [&](double lo, double hi, int count) {
+        std::uniform_real_distribution<double> u(lo, hi);
+        for (int i = 0; i < count; ++i) worst = std::max(worst, ulp_error(u(gen)));
+    };
+    sweep(-745.2, 709.8, 2000000); // the whole finite range, subnormal results included
+    sweep(-1.0, 1.0, 1000000);
+    sweep(-1e-6, 1e-6, 200000);
+    sweep(-709.0, -700.0, 200000); // around the normal/subnormal boundary
+    std::printf("nn::exp max error %.3f ulp\n", worst);
+    CHECK(worst <= 1.0);
+
+    CHECK(std::isnan(nn::exp(NAN)));
+    CHECK(nn::exp(INFINITY) == INFINITY);
+    CHECK(nn::exp(-INFINITY) == 0.0);
+    CHECK(nn::exp(0.0) == 1.0 && nn::exp(-0.0) == 1.0);
+    CHECK(nn::exp(709.782712893384) == std::exp(709.782712893384)); // largest finite result
+    CHECK(nn::exp(709.7827128933841) == INFINITY);
+    CHECK(nn::exp(800.0) == INFINITY && nn::exp(1e300) == INFINITY);
+    CHECK(nn::exp(-745.1332191019411) == 4.9406564584124654e-324);  // smallest subnormal
+    CHECK(nn::exp(-745.1332191019412) == 0.0 && nn::exp(-1e300) == 0.0);
+    CHECK(std::fabs(nn::exp(1.0) - std::exp(1.0)) <= 4.5e-16); // within 1 ulp
+
+    CHECK(nn::exprel(0.0) == 1.0 && nn::exprel(1e-17) == 1.0);
+    CHECK(nn::exprel(718.0) == INFINITY);
+    CHECK(nn::exprel(1e-3) == std::expm1(1e-3) / 1e-3);
+    CHECK(nn::powi(3.0, 0) == 1.0 && nn::powi(2.0, 10) == 1024.0 && nn::powi(2.0, -2) == 0.25);
+    const double x = 1.1;
+    CHECK(nn::powi(x, 3) == x * x * x);
+    CHECK(nn::powi(x, 4) == (x * x) * (x * x));
+    CHECK(nn::powi(x, -5) == 1.0 / (x * ((x * x) * (x * x))));
+}
+
+void test_philox() {
+    // Known-answer vectors of Random123 (kat_vectors, philox4x32 with 10 rounds).
+    struct Kat {
+        uint32_t ctr[4], key[2], out[4];
+    } const kats[] = {
+        {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+        {{~0u, ~0u, ~0u, ~0u}, {~0u, ~0u}, {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+        {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0},
+         {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+    };
+    for (const Kat& k : kats) {
+        const nn::Philox4x32 r = nn::philox4x32_10({{k.ctr[0], k.ctr[1], k.ctr[2], k.ctr[3]}}, k.key[0], k.key[1]);
+        CHECK(std::memcmp(r.v, k.out, sizeof k.out) == 0);
+    }
+    // Uniform in [0, 1), normal with mean 0 and variance 1; different streams/steps/neurons differ.
+    const int n = 400000;
+    double su = 0, sn = 0, sn2 = 0, umin = 1, umax = 0;
+    for (int i = 0; i < n; ++i) {
+        const double u = nn::uniform(7, i % 1000, i / 1000, 3);
+        const double z = nn::normal(7, i % 1000, i / 1000, 4);
+        su += u;
+        sn += z;
+        sn2 += z * z;
+        umin = std::min(umin, u);
+        umax = std::max(umax, u);
+    }
+    CHECK(umin >= 0.0 && umax < 1.0);
+    CHECK(std::fabs(su / n - 0.5) < 4 * std::sqrt(1.0 / 12 / n));
+    CHECK(std::fabs(sn / n) < 4 / std::sqrt(double(n)));
+    CHECK(std::fabs(sn2 / n - 1.0) < 4 * std::sqrt(2.0 / n));
+    CHECK(nn::uniform(1, 0, 0, 0) != nn::uniform(1, 0, 0, 1));
+    CHECK(nn::uniform(1, 0, 0, 0) != nn::uniform(1, 0, 1, 0));
+    CHECK(nn::uniform(1, 0, 0, 0) != nn::uniform(1, 1, 0, 0));
+    CHECK(nn::uniform(1, 0, 0, 0) != nn::uniform(2, 0, 0, 0));
+    CHECK(nn::uniform(1, 5, 9, 2) == nn::uniform(1, 5, 9, 2));
+}
+
+// Each opcode evaluated by the interpreter (in an event section, one neuron) equals its definition.
+void test_opcodes() {
+    const double xs[] = {-7.5, -2.0, -0.0, 0.0, 0.3, 1.0, 2.5, 3.0, 7.0, 1e-20, 800.0, NAN, INFINITY};
+    const double ys[] = {2.0, -3.0, 0.5, 1.0};
+    bc::Model m;
+    m.state_names = {"x"};
+    m.param_names = {"a", "b"};
+    m.derivatives.n_outputs = 1;
+    m.derivatives.emit(NN_OP_MOV, bc::out(0), m.k(0.0));
+    struct Case {
+        int32_t op;
+        int32_t imm;
+        double (*ref)(double, double);
+    };
+    const Case cases[] = {
+        {NN_OP_ADD, 0, [](double a, double b) { return a + b; }},
+        {NN_OP_SUB, 0, [](double a, double b) { return a - b; }},
+        {NN_OP_MUL, 0, [](double a, double b) { return a * b; }},
+        {NN_OP_DIV, 0, [](double a, double b) { return a / b; }},
+        {NN_OP_POW, 0, [](double a, double b) { return std::pow(a, b); }},
+        {NN_OP_FLOORDIV, 0, [](double a, double b) { return std::floor(a / b); }},
+        {NN_OP_MOD, 0, [](double a, double b) { // Python: sign of b
+             double r = std::fmod(a, b);
+             return r != 0 && ((r < 0) != (b < 0)) ? r + b : (r == 0 ? std::copysign(0.0, b) : r);
+         }},
+        {NN_OP_LT, 0, [](double a, double b) { return double(a < b); }},
+        {NN_OP_GE, 0, [](double a, double b) { return double(a >= b); }},
+        {NN_OP_NE, 0, [](double a, double b) { return double(a != b); }},
+        {NN_OP_AND, 0, [](double a, double b) { return double(a != 0 && b != 0); }},
+        {NN_OP_OR, 0, [](double a, double b) { return double(a != 0 || b != 0); }},
+        {NN_OP_EXP, 0, [](double a, double) { return nn::exp(a); }},
+        {NN_OP_LOG, 0, [](double a, double) { return std::log(a); }},
+        {NN_OP_SQRT, 0, [](double a, double) { return std::sqrt(a); }},
+        {NN_OP_TANH, 0, [](double a, double) { return std::tanh(a); }},
+        {NN_OP_ABS, 0, [](double a, double) { return std::fabs(a); }},
+        {NN_OP_SIGN, 0, [](double a, double) { return a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : a; }},
+        {NN_OP_TRUNC, 0, [](double a, double) { return std::trunc(a); }},
+        {NN_OP_FLOOR, 0, [](double a, double) { return std::floor(a); }},
+        {NN_OP_EXPREL, 0, [](double a, double) { return nn::exprel(a); }},
+        {NN_OP_NOT, 0, [](double a, double) { return double(a == 0); }},
+        {NN_OP_NEG, 0, [](double a, double) { return -a; }},
+        {NN_OP_POWI, 5, [](double a, double) { return nn::powi(a, 5); }},
+        {NN_OP_POWI, -3, [](double a, double) { return nn::powi(a, -3); }},
+        {NN_OP_POWI, 0, [](double a, double) { return nn::powi(a, 0); }},
+        {NN_OP_POWI, 1, [](double a, double) { return a; }},
+        {NN_OP_CLIP, 0, [](double a, double) { return a < -1.0 ? -1.0 : (a > 2.0 ? 2.0 : a); }},
+        {NN_OP_SELECT, 0, [](double a, double) { return a != 0 ? 5.0 : 6.0; }},
+    };
+    // Event e writes b = op(a, b) (b = op(a) for unary ops) and x = op applied to scalar operands.
+    for (const Case& c : cases) {
+        bc::Section s;
+        const int32_t a = bc::param(0), b = bc::param(1);
+        switch (c.op) {
+        case NN_OP_POWI: s.emit(c.op, b, a, c.imm); break;
+        case NN_OP_CLIP: s.emit(c.op, b, a, m.k(-1.0), m.k(2.0)); break;
+        case NN_OP_SELECT: s.emit(c.op, b, a, m.k(5.0), m.k(6.0)); break;
+        case NN_OP_EXP: case NN_OP_LOG: case NN_OP_SQRT: case NN_OP_TANH: case NN_OP_ABS: case NN_OP_SIGN:
+        case NN_OP_TRUNC: case NN_OP_FLOOR: case NN_OP_EXPREL: case NN_OP_NOT: case NN_OP_NEG:
+            s.emit(c.op, b, a);
+            break;
+        default: s.emit(c.op, b, a, b);
+        }
+        m.events.push_back(s);
+    }
+    nn_model_desc d = m.desc();
+    nn_model* model = nullptr;
+    CHECK_OK(nn_model_create(&d, &model));
+    if (model == nullptr) return;
+    for (size_t ci = 0; ci < std::size(cases); ++ci)
+        for (double x : xs)
+            for (double y : ys) {
+                nn_simulation* sim = nullptr;
+                CHECK_OK(nn_simulation_create(model, 1, 1e-4, 1, &sim));
+                CHECK_OK(nn_simulation_set_array(sim, NN_ARRAY_PARAM, 0, &x, 1));
+                CHECK_OK(nn_simulation_set_array(sim, NN_ARRAY_PARAM, 1, &y, 1));
+                const int64_t neuron = 0;
+                const double time = 0.0, value = 0.0;
+                CHECK_OK(nn_simulation_add_events(sim, static_cast<int32_t>(ci), &neuron, &time, &value, 1));
+                CHECK_OK(nn_simulation_run(sim, 1, nullptr, nullptr));
+                double got = 0;
+                CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_PARAM, 1, &got, 1));
+                const double want = cases[ci].ref(x, y);
+                const bool same = std::memcmp(&got, &want, sizeof got) == 0 || (std::isnan(got) && std::isnan(want));
+                if (!same) std::fprintf(stderr, "opcode %d (imm %d): op(%g, %g) = %.17g, expected %.17g\n",
+                                        cases[ci].op, cases[ci].imm, x, y, got, want);
+                CHECK(same);
+                nn_simulation_destroy(sim);
+            }
+    nn_model_destroy(model);
+}
+
+// rand()/randn() in the interpreter are nn::uniform/nn::normal of (seed, neuron, step, stream),
+// in expression sections (over blocks) and in reset statements (one neuron at a time).
+void test_random_opcodes() {
+    bc::Model m;
+    m.state_names = {"x"};
+    m.derivatives.n_outputs = 1;
+    m.derivatives.emit(NN_OP_MOV, bc::out(0), m.k(0.0));
+    m.has_threshold = 1; // spike where randn() > 0 (stream 3); reset: x = rand() (stream 5)
+    m.threshold.n_outputs = 1;
+    bc::Expr t{m.threshold};
+    m.threshold.emit(NN_OP_GT, bc::out(0), t.un(NN_OP_RANDN, 3), m.k(0.0));
+    bc::Expr r{m.reset};
+    m.reset.emit(NN_OP_MOV, bc::state(0), r.un(NN_OP_RAND, 5));
+    nn_model_desc d = m.desc();
+    nn_model* model = nullptr;
+    nn_simulation* sim = nullptr;
+    CHECK_OK(nn_model_create(&d, &model));
+    const int64_t n = 200;
+    const uint64_t seed = 0x1234567890abcdefull;
+    CHECK_OK(nn_simulation_create(model, n, 1e-4, seed, &sim));
+    CHECK_OK(nn_simulation_set_threads(sim, 2));
+    const double minus_one = -1.0;
+    CHECK_OK(nn_simulation_set_array(sim, NN_ARRAY_STATE, 0, &minus_one, 1));
+    CHECK_OK(nn_simulation_run(sim, 3, nullptr, nullptr));
+    std::vector<double> x(static_cast<size_t>(n));
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_STATE, 0, x.data(), n));
+    std::vector<int64_t> counts(static_cast<size_t>(n));
+    CHECK_OK(nn_simulation_get_spike_counts(sim, counts.data(), n));
+    for (int64_t i = 0; i < n; ++i) {
+        double expected = -1.0;
+        int64_t spikes = 0;
+        for (int64_t k = 0; k < 3; ++k)
+            if (nn::normal(seed, i, k, 3) > 0.0) {
+                expected = nn::uniform(seed, i, k, 5);
+                ++spikes;
+            }
+        CHECK(counts[static_cast<size_t>(i)] == spikes);
+        CHECK(x[static_cast<size_t>(i)] == expected);
+    }
+    nn_simulation_destroy(sim);
+    nn_model_destroy(model);
+}
+
+} // namespace
+
+int main() {
+    test_random_opcodes();
+    test_exp();
+    test_philox();
+    test_opcodes();
+    return nn_test::report();
+}
