@@ -31,7 +31,7 @@ public static partial class ExperimentReader
     private static readonly string[] RangeKeys = ["lo", "hi", "n", "scale", "values"];
     private static readonly string[] RecordKeys = ["spikes", "state"];
     private static readonly string[] StateKeys = ["variables", "every", "neurons"];
-    private static readonly string[] InputKeys = ["file", "dt", "unit", "layout"];
+    private static readonly string[] InputKeys = ["file", "dt", "unit", "layout", "index_column"];
 
     private static readonly Dimension Time = Dimension.Time;
 
@@ -180,8 +180,10 @@ public static partial class ExperimentReader
             if (fields.TryGetValue("layout", out var layoutNode))
                 layout = Choice(layoutNode, $"{key}.layout", ["time_rows", "trace_rows"]) == "time_rows"
                     ? TimedArrayLayout.TimeRows : TimedArrayLayout.TraceRows;
+            bool indexColumn = fields.TryGetValue("index_column", out var indexNode)
+                && Choice(indexNode, $"{key}.index_column", ["true", "false"]) == "true";
             string path = Path.Combine(baseDirectory, file.Text);
-            try { return TimedArrayCsv.Load(path, layout, scale, dt, unit); }
+            try { return TimedArrayCsv.Load(path, layout, scale, dt, unit, indexColumn); }
             catch (FormatException e) { throw Error(file, $"{key}.file: {e.Message}"); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

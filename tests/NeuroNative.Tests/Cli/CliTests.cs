@@ -98,4 +98,22 @@ public class CliTests
         Assert.Contains($"cannot write {Path.Combine(blocker, "out")}: the output directory is not writable", error);
         Assert.DoesNotContain("   at ", error);
     }
+
+    /// <summary>A full disk (the temporary file of one output is /dev/full) is a clear error with exit
+    /// code 1; the files written before it stay.</summary>
+    [SkippableFact]
+    public void FullDiskIsAClearErrorAndKeepsEarlierFiles()
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full (Linux)");
+        using var h = new CliHarness();
+        string file = h.Write("lif.yaml", Lif), output = h.Path("out");
+        Directory.CreateDirectory(output);
+        File.CreateSymbolicLink(Path.Combine(output, $".spikes_index.npy.{Environment.ProcessId}.tmp"), "/dev/full");
+        var (code, _, error) = CliHarness.Invoke("run", file, "--out", output);
+        Assert.Equal(CliApp.ExitRuntimeError, code);
+        Assert.Contains($"cannot write {Path.Combine(output, "spikes_index.npy")}: No space left on device", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.True(File.Exists(Path.Combine(output, "spike_counts.npy")), "results written before the failure are kept");
+        Assert.True(File.Exists(Path.Combine(output, "conditions.csv")));
+    }
 }
