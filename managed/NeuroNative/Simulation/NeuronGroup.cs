@@ -45,6 +45,7 @@ public sealed class NeuronGroup : IDisposable
     private readonly SimulationHandle _sim;
     private readonly List<StateMonitor> _stateMonitors = [];
     private SpikeMonitor? _spikeMonitor;
+    private int _evaluations; // each per-neuron evaluation draws from fresh random streams
 
     public NeuronGroup(int n, ModelDefinition model, SimulationOptions? options = null)
     {
@@ -154,8 +155,9 @@ public sealed class NeuronGroup : IDisposable
         var program = new IrProgram([node]);
         var values = new double[N];
         var (step, time) = Native.GetTime(_sim);
+        int streams = InitialValueStreams + (_evaluations++ << 10);
         for (int i = 0; i < N; i++)
-            values[i] = program.Evaluate(new ArrayLeaves(this, states, parameters, i, time, step));
+            values[i] = program.Evaluate(new ArrayLeaves(this, states, parameters, i, time, step, streams));
         return values;
     }
 
@@ -216,11 +218,12 @@ public sealed class NeuronGroup : IDisposable
     }
 
     /// <summary>Leaf values from arrays fetched from the native state (one neuron at a time).</summary>
-    private readonly struct ArrayLeaves(NeuronGroup group, double[][] states, double[][] parameters, int i, double t, long step) : IIrLeaves
-    {
-        // Streams far above any model's so that random initial values never repeat run-time draws.
-        private const int InitialValueStreams = 1 << 30;
+    /// <summary>Streams far above any model's, so random initial values never repeat run-time draws.</summary>
+    private const int InitialValueStreams = 1 << 30;
 
+    private readonly struct ArrayLeaves(NeuronGroup group, double[][] states, double[][] parameters, int i, double t, long step,
+        int firstStream) : IIrLeaves
+    {
         public double State(int index) => states[index][i];
         public double Parameter(int index) => parameters[index][i];
         public double Special(IrSpecial special) => special switch
@@ -235,7 +238,7 @@ public sealed class NeuronGroup : IDisposable
             _ => 0,
         };
         public double Input(int input, double time, double column) => group.Model.Inputs[input].Array.Sample(time, column, group.Dt);
-        public double Rand(int stream) => Philox.Uniform(group.Options.Seed, i, step, (uint)(InitialValueStreams + stream));
-        public double Randn(int stream) => Philox.Normal(group.Options.Seed, i, step, (uint)(InitialValueStreams + stream));
+        public double Rand(int stream) => Philox.Uniform(group.Options.Seed, i, step, (uint)(firstStream + stream));
+        public double Randn(int stream) => Philox.Normal(group.Options.Seed, i, step, (uint)(firstStream + stream));
     }
 }
