@@ -13,7 +13,7 @@ public class ModelLanguageTests
 {
     private static readonly string[] AllMethods = ["exact", "euler", "rk2", "rk4", "heun", "milstein", "exponential_euler"];
 
-    public const string OrnsteinUhlenbeck = "dv/dt = (mu - v)/tau + sigma*sqrt(2/tau)*xi : 1";
+    public const string OrnsteinUhlenbeck = Parsing.ModelEquationsTests.Ou;
 
     public static readonly Dictionary<string, NamespaceValue> OuNamespace = new()
     {
@@ -272,42 +272,12 @@ public class ModelLanguageTests
     [Fact]
     public void SeedInferencerModelParsesChecksAndDerives()
     {
-        const string eqs = """
-
-            # non-linear set of ordinary differential equations
-            dv/dt = - (g_Na * m ** 3 * h * (v - E_Na)
-
-            + g_K * n ** 4 * (v - E_K)
-            + g_l * (v - E_l) - I) / Cm : volt
-
-            dm/dt = alpha_m * (1 - m) - beta_m * m : 1
-            dn/dt = alpha_n * (1 - n) - beta_n * n : 1
-            dh/dt = alpha_h * (1 - h) - beta_h * h : 1
-
-            # time independent rate constants for a channel activation/inactivation
-            alpha_m = ((-0.32 / mV) * (v - VT - 13.*mV))
-
-            / (exp((-(v - VT - 13.*mV)) / (4.*mV)) - 1) / ms : Hz
-            beta_m = ((0.28/mV) * (v - VT - 40.*mV))
-
-            / (exp((v - VT - 40.*mV) / (5.*mV)) - 1) / ms : Hz
-            alpha_h = 0.128 * exp(-(v - VT - 17.*mV) / (18.*mV)) / ms : Hz
-            beta_h = 4 / (1 + exp((-(v - VT - 40.*mV)) / (5.*mV))) / ms : Hz
-            alpha_n = ((-0.032/mV) * (v - VT - 15.*mV))
-
-            / (exp((-(v - VT - 15.*mV)) / (5.*mV)) - 1) / ms : Hz
-            beta_n = 0.5 * exp(-(v - VT - 10.*mV) / (40.*mV)) / ms : Hz
-
-            # free parameters
-            g_Na : siemens (constant)
-            g_K : siemens (constant)
-            """;
+        const string eqs = Parsing.ModelEquationsTests.HhInference;
         var model = new ModelDefinition(eqs)
         {
             Namespace = new Dictionary<string, NamespaceValue>
             {
-                ["E_Na"] = "53*mV", ["E_K"] = "-107*mV", ["E_l"] = "-70*mV", ["VT"] = "-60*mV", ["g_l"] = "10*nS",
-                ["Cm"] = "200*pF", ["I"] = "1*nA",
+                ["E_Na"] = "53*mV", ["E_K"] = "-107*mV", ["E_l"] = "-70*mV", ["VT"] = "-60*mV", ["I"] = "1*nA",
             },
             Method = "exponential_euler",
             Threshold = "m > 0.5",
@@ -315,7 +285,7 @@ public class ModelLanguageTests
         };
         var program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(model));
         Assert.Equal(["v", "m", "n", "h"], program.Model.States.Select(s => s.Name));
-        Assert.Equal(["g_Na", "g_K"], program.Model.Parameters.Select(p => p.Name));
+        Assert.Equal(["g_Na", "g_K", "g_l", "Cm"], program.Model.Parameters.Select(p => p.Name));
     }
 
     // ---- fuzz --------------------------------------------------------------------------------

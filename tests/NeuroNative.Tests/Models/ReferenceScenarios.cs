@@ -35,25 +35,8 @@ public sealed record ReferenceScenario(
         return (column[..open], int.Parse(column[(open + 1)..^1], CultureInfo.InvariantCulture));
     }
 
-    public const string HhExplorationEquations = """
-        dv/dt = (gl*(El-v)-
-                 g_na*(m*m*m)*h*(v-ENa)-
-                 g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
-        dm/dt = alpha_m*(1-m)-beta_m*m : 1
-        dn/dt = alpha_n*(1-n)-beta_n*n : 1
-        dh/dt = alpha_h*(1-h)-beta_h*h : 1
-        alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/
-                 (exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
-        beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/
-                (exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
-        alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
-        beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
-        alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/
-                 (exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
-        beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
-        I : amp (constant)
-        g_na : siemens (constant)
-        """;
+    public const string HhExplorationEquations = Parsing.ModelEquationsTests.HhExploration;
+
 
     public static readonly IReadOnlyDictionary<string, NamespaceValue> HhExplorationNamespace = new Dictionary<string, NamespaceValue>
     {
@@ -93,20 +76,7 @@ public sealed record ReferenceScenario(
         var values = new double[samples * traces];
         for (int k = 0; k < samples; k++)
             for (int r = 0; r < traces; r++) values[k * traces + r] = input.Rows[r][k + 1];
-        var model = new ModelDefinition("""
-            dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
-            dm/dt = 0.32*(mV**-1)*(13.*mV-v+VT)/
-              (exp((13.*mV-v+VT)/(4.*mV))-1.)/ms*(1-m)-0.28*(mV**-1)*(v-VT-40.*mV)/
-              (exp((v-VT-40.*mV)/(5.*mV))-1.)/ms*m : 1
-            dn/dt = 0.032*(mV**-1)*(15.*mV-v+VT)/
-              (exp((15.*mV-v+VT)/(5.*mV))-1.)/ms*(1.-n)-.5*exp((10.*mV-v+VT)/(40.*mV))/ms*n : 1
-            dh/dt = 0.128*exp((17.*mV-v+VT)/(18.*mV))/ms*(1.-h)-4./(1+exp((40.*mV-v+VT)/(5.*mV)))/ms*h : 1
-            g_na : siemens (constant)
-            g_kd : siemens (constant)
-            gl   : siemens (constant)
-            Cm   : farad (constant)
-            I = I_input(t, i) : amp
-            """)
+        var model = new ModelDefinition(Parsing.ModelEquationsTests.HhFitting)
         {
             Namespace = new Dictionary<string, NamespaceValue>
             {
@@ -127,10 +97,7 @@ public sealed record ReferenceScenario(
 
     private static ReferenceScenario Lif(string @case, string method) => new(
         @case,
-        new ModelDefinition("""
-            dv/dt = (El - v + R*I)/tau : volt (unless refractory)
-            I : amp (constant)
-            """)
+        new ModelDefinition(Parsing.ModelEquationsTests.Lif)
         {
             Namespace = new Dictionary<string, NamespaceValue> { ["El"] = "-70*mV", ["R"] = "100*Mohm", ["tau"] = "10*ms" },
             Threshold = "v>-50*mV",
@@ -142,11 +109,7 @@ public sealed record ReferenceScenario(
 
     private static ReferenceScenario Adex(string @case, double dt, long steps, IReadOnlyList<TraceFile> traces) => new(
         @case,
-        new ModelDefinition("""
-            dv/dt = (gL*(EL-v)+gL*DeltaT*exp((v-VT)/DeltaT)+I-w)/C : volt
-            dw/dt = (a*(v-EL)-w)/tauw : amp
-            I : amp (constant)
-            """)
+        new ModelDefinition(Parsing.ModelEquationsTests.AdEx)
         {
             Namespace = new Dictionary<string, NamespaceValue>
             {
@@ -161,22 +124,13 @@ public sealed record ReferenceScenario(
 
     private static ReferenceScenario VanDerPol(string @case, string method) => new(
         @case,
-        new ModelDefinition("""
-            dx/dt = z/second : 1
-            dz/dt = (mu*(1-x**2)*z - x)/second : 1
-            mu : 1 (constant)
-            """) { Method = method },
+        new ModelDefinition(Parsing.ModelEquationsTests.VanDerPol) { Method = method },
         6, 0.01, 5000, Conditions(@case, "mu"), new Dictionary<string, string> { ["x"] = "0.1" },
         [new TraceFile("traces.csv", 10, true)], HasSpikes: false);
 
     private static ReferenceScenario FitzHughNagumo() => new(
         "fitzhugh_nagumo",
-        new ModelDefinition("""
-            dv/dt = (v - v**3/3 - w + I_ext)/second : 1
-            dw/dt = (v + a - b*w)/(tau*second) : 1
-            a : 1 (constant)
-            I_ext : 1 (constant)
-            """)
+        new ModelDefinition(Parsing.ModelEquationsTests.FitzHughNagumo)
         {
             Namespace = new Dictionary<string, NamespaceValue> { ["b"] = 0.8, ["tau"] = 12.5 },
             Method = "rk4",
@@ -186,11 +140,7 @@ public sealed record ReferenceScenario(
 
     private static ReferenceScenario Qif(string @case, string method) => new(
         @case,
-        new ModelDefinition("""
-            dr/dt = (Delta/(tau*pi) + 2*r*v)/second : 1
-            dv/dt = (v**2 + eta + J*r*tau - (pi*r*tau)**2)/second : 1
-            eta : 1 (constant)
-            """)
+        new ModelDefinition(Parsing.ModelEquationsTests.QifMeanField)
         {
             Namespace = new Dictionary<string, NamespaceValue> { ["Delta"] = 1.0, ["tau"] = 1.0, ["J"] = 15.0 },
             Method = method,
@@ -200,22 +150,7 @@ public sealed record ReferenceScenario(
 
     private static ReferenceScenario JansenRit() => new(
         "jansen_rit",
-        new ModelDefinition("""
-            dy0/dt = y3 : volt
-            dy3/dt = He/tau_e*S_p - 2*y3/tau_e - y0/tau_e**2 : volt/second
-            dy1/dt = y4 : volt
-            dy4/dt = He/tau_e*(p + C2*S_e) - 2*y4/tau_e - y1/tau_e**2 : volt/second
-            dy2/dt = y5 : volt
-            dy5/dt = Hi/tau_i*C4*S_i - 2*y5/tau_i - y2/tau_i**2 : volt/second
-            S_p = 2*e0/(1 + exp(r*(v0 - (y1 - y2)))) : Hz
-            S_e = 2*e0/(1 + exp(r*(v0 - C1*y0))) : Hz
-            S_i = 2*e0/(1 + exp(r*(v0 - C3*y0))) : Hz
-            psp = y1 - y2 : volt
-            C1 : 1 (constant)
-            C2 : 1 (constant)
-            C3 : 1 (constant)
-            C4 : 1 (constant)
-            """)
+        new ModelDefinition(Parsing.ModelEquationsTests.JansenRit)
         {
             Namespace = new Dictionary<string, NamespaceValue>
             {
