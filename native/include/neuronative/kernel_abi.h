@@ -21,6 +21,13 @@
 
 #define NN_KERNEL_ABI_VERSION 1
 
+/* What a kernel library puts before each exported function. */
+#if defined(_WIN32)
+#  define NN_KERNEL_EXPORT __declspec(dllexport)
+#else
+#  define NN_KERNEL_EXPORT __attribute__((visibility("default")))
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
