@@ -38,6 +38,7 @@ public static class CppCodeGenerator
         sb.AppendLine($"// NeuroNative compiled kernel: {nState} state variables ({string.Join(", ", model.States.Select(s => s.Name))}),");
         sb.AppendLine($"// method {program.MethodName}, right-hand side in {(precision == Precision.Float32 ? "float" : "double")}.");
         sb.AppendLine("// Generated from the model's IR by NeuroNative.Backends.Cpp.CppCodeGenerator; do not edit.");
+        sb.AppendLine(Cost(program));
         sb.AppendLine("#include \"neuronative/kernel.hpp\"");
         sb.AppendLine();
         sb.AppendLine("namespace {");
@@ -128,6 +129,26 @@ public static class CppCodeGenerator
         string code = sb.ToString();
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
         return new KernelSource(code.Replace(HashPlaceholder, hash), hash);
+    }
+
+    /// <summary>Per neuron-step arithmetic of the model's sections (once per stage, from the IR), for the
+    /// benchmark's comparison with the machine's arithmetic limit.</summary>
+    private static string Cost(StepProgram program)
+    {
+        var model = program.Model;
+        var roots = program.Derivatives.Concat(program.Noise.SelectMany(g => g)).Concat(program.LinearA).Concat(program.LinearB).ToList();
+        if (model.Threshold is { } threshold) roots.Add(threshold);
+        if (model.Refractory is { } refractory) roots.Add(refractory);
+        int arithmetic = 0, divisions = 0, transcendental = 0;
+        foreach (var n in IrCalculus.TopologicalOrder(roots))
+        {
+            if (n.Op is IrOp.Add or IrOp.Subtract or IrOp.Multiply or IrOp.Negate) arithmetic++;
+            else if (n.Op == IrOp.Divide) divisions++;
+            else if (n.Op == IrOp.PowerInt) arithmetic += Math.Max(1, (int)Math.Ceiling(Math.Log2(Math.Abs(n.Index) + 1)));
+            else if (n.Op is >= IrOp.Exp and <= IrOp.Arctan or IrOp.Exprel or IrOp.Power) transcendental++;
+        }
+        return $"// cost per neuron-step and stage (IR, before the integrator's own update): {arithmetic} add/sub/mul/neg, " +
+               $"{divisions} divisions, {transcendental} transcendental calls";
     }
 
     /// <summary>A right-hand side member: one loop over the n lanes of stage state x at stage time t.</summary>

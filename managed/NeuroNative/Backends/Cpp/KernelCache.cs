@@ -36,7 +36,7 @@ internal sealed class KernelCache(string directory)
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => sha.AppendData(Encoding.UTF8.GetBytes(s + "\n\0"));
         // The kernel ABI version is in kernel_abi.h, one of the headers hashed below.
-        Add($"neuronative {NativeMethods.NN_VERSION_NUMBER} abi {NativeMethods.NN_ABI_VERSION}");
+        Add($"neuronative {Native.VersionNumber()} abi {Native.AbiVersion()}");
         Add(compiler.ExecutablePath);
         Add(compiler.Version);
         Add(string.Join(' ', compiler.Flags));
