@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-long=0 brian_only=0 threads=2 backends="interpreted" out=out/bench
+long=0 brian_only=0 threads=2 backends="interpreted compiled" out=out/bench
 while [ $# -gt 0 ]; do
   case "$1" in
     --long) long=1 ;;
@@ -55,3 +55,28 @@ for dur in $durations; do
 done
 
 "$PY" benchmarks/compare.py "${configs[@]}"
+
+# How close the compiled backend gets to the machine's arithmetic limit: operations per neuron-step
+# from the IR (the generated kernel's cost line), the exponential-Euler update added per variable,
+# nn::exp counted as its ~40 arithmetic instructions; peak = threads x clock x 16 double operations
+# per cycle (AVX-512 on two 256-bit add and two 256-bit multiply pipes, no FMA: -ffp-contract=off).
+if [ "$brian_only" -eq 0 ] && [[ " $backends " == *" compiled "* ]]; then
+  cost=$(dotnet run --project managed/NeuroNative.Cli -c Release --no-build -- \
+    codegen benchmarks/experiments/hh_nA_1s.yaml --target cpp | sed -n 's|^// cost per neuron-step||p')
+  echo "HH per neuron-step$cost"
+  "$PY" - "$cost" "$threads" "${configs[@]}" <<'PYEOF'
+import json, re, sys, pathlib
+cost, threads, dirs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+arith, div, trans = (int(x) for x in re.findall(r'(\d+) ', cost)[:3])
+n_state, exp_ops = 4, 40
+ops = arith + div + trans * exp_ops + n_state * (5 + exp_ops)  # update: x, B/A, -B/A, +, *, exp
+mhz = max(float(l.split(':')[1]) for l in open('/proc/cpuinfo') if l.startswith('cpu MHz'))
+peak = threads * mhz * 1e6 * 16
+print(f"~{ops} double operations per neuron-step ({trans + n_state} exp); arithmetic limit "
+      f"{threads} x {mhz:.0f} MHz x 16 = {peak:.2e} op/s = {peak / ops:.2e} neuron-steps/s")
+for d in dirs:
+    r = json.loads((pathlib.Path(d) / 'neuronative-compiled' / 'run.json').read_text())
+    rate = r['neuron_steps_per_s']
+    print(f"{pathlib.Path(d).name}: compiled {rate:.2e} neuron-steps/s = {100 * rate * ops / peak:.0f} % of the arithmetic limit")
+PYEOF
+fi

@@ -181,7 +181,7 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 1;
+    public const int NN_ABI_VERSION = 2;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]
@@ -210,6 +210,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "nn_model_create")]
     [return: NativeTypeName("nn_status")]
     public static partial int model_create([NativeTypeName("const nn_model_desc *")] nn_model_desc* desc, nn_model** out_model);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_model_create_compiled")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int model_create_compiled([NativeTypeName("const nn_model_desc *")] nn_model_desc* desc, [NativeTypeName("const char *")] byte* library_path, [NativeTypeName("const char *")] byte* expected_hash, nn_model** out_model);
 
     [LibraryImport(LibraryName, EntryPoint = "nn_model_destroy")]
     public static partial void model_destroy(nn_model* model);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Globalization;
+using NeuroNative.Backends.Cpp;
 using NeuroNative.Experiments;
 using NeuroNative.Models;
 
@@ -56,10 +57,17 @@ public static class CliApp
         var output = new Option<string>("--out", "-o") { Description = "Directory for the results (created if needed).", Required = true };
         var backend = new Option<string>("--backend")
         {
-            Description = "auto: the best available; interpreted: the native bytecode interpreter.",
+            Description = "auto: compiled when a C++ compiler exists and the run pays for the compile (or the kernel is cached), " +
+                "else interpreted; interpreted: the native bytecode interpreter; compiled: generated C++ built by the host compiler.",
             DefaultValueFactory = _ => "auto",
         };
-        backend.AcceptOnlyFromAmong("auto", "interpreted");
+        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
+        var precision = new Option<string>("--precision")
+        {
+            Description = "float64: as Brian 2; float32: the compiled backend's right-hand sides in single precision (faster, less accurate).",
+            DefaultValueFactory = _ => "float64",
+        };
+        precision.AcceptOnlyFromAmong("float64", "float32");
         var threads = new Option<int>("--threads")
         {
             Description = "Worker threads; 0 uses every hardware thread.",
@@ -72,20 +80,22 @@ public static class CliApp
         var seed = new Option<ulong?>("--seed") { Description = "Random seed; overrides the file's 'seed'." };
         var run = new Command("run", "Run an experiment and write its results (conditions.csv, *.npy, run.json, model.md) to --out.")
         {
-            runFile, output, backend, threads, seed,
+            runFile, output, backend, precision, threads, seed,
         };
         run.SetAction(p => Guard(stderr, p.GetValue(runFile)!, () => RunExperiment(
             p.GetValue(runFile)!, p.GetValue(output)!,
-            p.GetValue(backend) == "interpreted" ? Backend.Interpreted : Backend.Auto,
+            p.GetValue(backend) switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto },
+            p.GetValue(precision) == "float32" ? Precision.Float32 : Precision.Float64,
             p.GetValue(threads), p.GetValue(seed), stdout, stderr, cancellation, showProgress)));
 
         var codegenFile = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML)." };
         var target = new Option<string>("--target", "-t")
         {
-            Description = "ir: the step program's IR; bytecode: the interpreter's instructions; report: the Markdown model report.",
+            Description = "ir: the step program's IR; bytecode: the interpreter's instructions; cpp: the compiled backend's C++ " +
+                "(float64); report: the Markdown model report.",
             Required = true,
         };
-        target.AcceptOnlyFromAmong("ir", "bytecode", "report");
+        target.AcceptOnlyFromAmong("ir", "bytecode", "cpp", "report");
         var codegen = new Command("codegen", "Print the code generated for an experiment's model.") { codegenFile, target };
         codegen.SetAction(p => Guard(stderr, p.GetValue(codegenFile)!, () =>
         {
@@ -96,6 +106,7 @@ public static class CliApp
             {
                 "ir" => Codegen.Ir(experiment.Program, title),
                 "bytecode" => Codegen.Bytecode(experiment.Program, title),
+                "cpp" => CppCodeGenerator.Generate(experiment.Program, Precision.Float64).Code,
                 _ => Codegen.Report(experiment.Program, title),
             });
             return ExitOk;
@@ -122,7 +133,7 @@ public static class CliApp
         return ExperimentReader.Read(root, file, Path.GetDirectoryName(Path.GetFullPath(file))!);
     }
 
-    private static int RunExperiment(string file, string outDir, Backend backend, int threads, ulong? seed,
+    private static int RunExperiment(string file, string outDir, Backend backend, Precision precision, int threads, ulong? seed,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
     {
         var experiment = Load(file);
@@ -134,7 +145,7 @@ public static class CliApp
         ExperimentResult result;
         try
         {
-            result = ExperimentRunner.Run(experiment, new RunSettings { Backend = backend, Threads = threads, Seed = seed },
+            result = ExperimentRunner.Run(experiment, new RunSettings { Backend = backend, Precision = precision, Threads = threads, Seed = seed },
                 progress, cancellation);
         }
         finally
@@ -142,6 +153,8 @@ public static class CliApp
             progress?.Finish();
         }
         output.WriteResults(result);
+        if (result.BackendWarning is not null)
+            stderr.WriteLine($"neuronative: warning: {result.BackendReason}: {result.BackendWarning}");
 
         string spikes = result.SpikeIndices is null ? "" : $", {result.SpikeIndices.LongLength} spikes";
         string summary = string.Create(CultureInfo.InvariantCulture,

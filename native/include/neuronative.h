@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 1
+#define NN_ABI_VERSION 2
 
 typedef int32_t nn_status;
 
@@ -241,6 +241,13 @@ NN_API int32_t nn_hardware_threads(void);
 /* ---- model ----------------------------------------------------------------------------------- */
 /* Validates and copies the description (the caller's arrays may be freed afterwards). */
 NN_API nn_status nn_model_create(const nn_model_desc* desc, nn_model** out_model);
+/* The same model run by a compiled kernel: library_path is a shared library exporting the kernel
+ * interface of neuronative/kernel_abi.h, generated from this description. It is loaded (RTLD_NOW,
+ * RTLD_LOCAL) and checked: NN_ERR_COMPILE, with the loader's message, when it cannot be loaded, is
+ * not a kernel, was built for another kernel ABI, or its nn_kernel_model_hash() is not
+ * expected_hash. The description is validated as for nn_model_create. */
+NN_API nn_status nn_model_create_compiled(const nn_model_desc* desc, const char* library_path,
+                                          const char* expected_hash, nn_model** out_model);
 NN_API void nn_model_destroy(nn_model* model);
 
 /* ---- simulation ------------------------------------------------------------------------------ */

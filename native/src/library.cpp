@@ -136,6 +136,21 @@ NN_API nn_status nn_model_create(const nn_model_desc* desc, nn_model** out_model
     });
 }
 
+NN_API nn_status nn_model_create_compiled(const nn_model_desc* desc, const char* library_path, const char* expected_hash,
+                                          nn_model** out_model) {
+    return guard(__func__, [&] {
+        require_out(out_model, "out_model");
+        *out_model = nullptr;
+        if (desc == nullptr) invalid("desc is NULL");
+        auto model = std::make_shared<Model>(*desc);
+        model->kernel = load_compiled_kernel(library_path, expected_hash);
+        auto handle = std::make_unique<nn_model>();
+        handle->model = std::move(model);
+        register_handle(handle.get());
+        *out_model = handle.release();
+    });
+}
+
 NN_API void nn_model_destroy(nn_model* model) { destroy(model, kModelMagic, __func__); }
 
 NN_API nn_status nn_simulation_create(nn_model* model, int64_t n_neurons, double dt, uint64_t seed, nn_simulation** out_sim) {

@@ -152,6 +152,7 @@ Model::Model(const nn_model_desc& d) {
         require_empty(d.refractory_expr, "refractory_expr", "refractory is NN_REFRACTORY_NONE");
     for (int32_t e = 0; e < d.n_events; ++e)
         events.push_back(section(d.events[e], cat("events[", e, "]").c_str(), SectionKind::Statements, 0));
+    kernel = bytecode_kernel();
 }
 
 } // namespace nn::rt

@@ -1,6 +1,8 @@
-// A validated, immutable copy of an nn_model_desc with its sections lowered for the interpreter.
+// A validated, immutable copy of an nn_model_desc with its sections lowered for the interpreter, and
+// the kernel that runs them.
 #pragma once
 
+#include "kernel.hpp"
 #include "vm.hpp"
 
 #include <string>
@@ -22,6 +24,7 @@ struct Model {
     Program derivatives, noise, linear, threshold, reset, refractory_expr;
     std::vector<Program> events;
     int32_t max_vregs = 0, max_sregs = 0; // over all programs: the per-thread register file
+    KernelTable kernel;                   // the interpreter, or a compiled kernel library
 
     explicit Model(const nn_model_desc& desc); // validates; throws Error(NN_ERR_INVALID_ARGUMENT)
 };

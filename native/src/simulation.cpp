@@ -3,6 +3,7 @@
 
 #include "error.hpp"
 #include "neuronative/integrators.hpp"
+#include "neuronative/portable.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -22,58 +23,16 @@ constexpr int32_t kMaxThreads = 1024;
 // huge or infinite durations; equal to the int64 comparison wherever that is defined).
 inline double timestep(double x, double dt) { return std::trunc((x + 1e-3 * dt) / dt); }
 
-// The model seen by the integrator templates: each member runs one bytecode section over the
-// lanes of the bound block.
-struct BytecodeRhs {
-    const Model& m;
-    Frame& f;
-
-    void bind_state(nn::Lanes x) {
-        for (int32_t v = 0; v < m.n_state; ++v) f.vp[m.layout.v_state(v)] = x[v];
-    }
-    void derivatives(nn::Lanes x, double t, nn::Lanes out, int n) {
-        bind_state(x);
-        for (int32_t v = 0; v < m.n_state; ++v) f.vp[m.layout.v_out(v)] = out[v];
-        f.sp[m.layout.s_uniform(Layout::U_T)] = t;
-        execute(m.derivatives, f, n);
-    }
-    void noise(nn::Lanes x, double t, nn::Lanes g, int n) {
-        bind_state(x);
-        for (int32_t j = 0; j < m.n_state * m.n_noise; ++j) f.vp[m.layout.v_out(j)] = g[j];
-        f.sp[m.layout.s_uniform(Layout::U_T)] = t;
-        execute(m.noise, f, n);
-    }
-    void linear(nn::Lanes x, double t, nn::Lanes A, nn::Lanes B, int n) {
-        bind_state(x);
-        for (int32_t v = 0; v < m.n_state; ++v) {
-            f.vp[m.layout.v_out(2 * v)] = A[v];
-            f.vp[m.layout.v_out(2 * v + 1)] = B[v];
-        }
-        f.sp[m.layout.s_uniform(Layout::U_T)] = t;
-        execute(m.linear, f, n);
-    }
-};
-
 } // namespace
 
-// Per-thread memory: slot tables, registers, integrator workspace, a one-output buffer.
+// Per-thread memory: integrator workspace, a one-output buffer, the interpreter's frame.
 struct Simulation::Worker {
-    Frame frame;
-    Doubles registers, workspace, out;
+    std::unique_ptr<BytecodeContext> bytecode; // null for a compiled kernel
+    Doubles workspace, out;
     std::vector<int32_t> spiking; // lanes that spiked in the current step
 
-    Worker(const Model& m, double dt, int64_t n, uint64_t seed, const Input* inputs) {
-        const Layout& L = m.layout;
-        frame.vp.assign(static_cast<size_t>(L.v_reg(m.max_vregs)), nullptr);
-        frame.sp.assign(static_cast<size_t>(L.s_reg(m.max_sregs)), 0.0);
-        std::copy(m.constants.begin(), m.constants.end(), frame.sp.begin());
-        frame.sp[L.s_uniform(Layout::U_DT)] = dt;
-        frame.sp[L.s_uniform(Layout::U_N)] = static_cast<double>(n);
-        frame.sp[L.s_uniform(Layout::U_ONE)] = 1.0;
-        frame.seed = seed;
-        frame.inputs = inputs;
-        registers.assign(static_cast<size_t>(std::max(m.max_vregs, 1)) * kBlock, 0.0);
-        for (int32_t r = 0; r < m.max_vregs; ++r) frame.vp[L.v_reg(r)] = registers.data() + static_cast<size_t>(r) * kBlock;
+    Worker(const Model& m, double dt, int64_t n, uint64_t seed) {
+        if (!m.kernel.compiled()) bytecode = std::make_unique<BytecodeContext>(m, dt, n, seed);
         workspace.assign(static_cast<size_t>(std::max<int64_t>(
                              nn::workspace_doubles(m.method, m.n_state, m.n_noise, m.n_stages, kBlock), 1)),
                          0.0);
@@ -242,7 +201,10 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
 
     const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
     while (static_cast<int>(workers_.size()) < n_workers)
-        workers_.push_back(std::make_unique<Worker>(*model_, dt_, n_, seed_, inputs_.data()));
+        workers_.push_back(std::make_unique<Worker>(*model_, dt_, n_, seed_));
+    input_views_.clear();
+    for (const Input& in : inputs_)
+        input_views_.push_back(nn_kernel_input{in.values.data(), in.n_times, in.n_columns, in.epsilon, in.k});
 
     int64_t done = 0;
     while (done < n_steps) {
@@ -290,46 +252,45 @@ void Simulation::record(int64_t block, int64_t k) {
 
 void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result) {
     const Model& m = *model_;
-    const Layout& L = m.layout;
+    const KernelTable& kernel = m.kernel;
     const int64_t i0 = block * kBlock;
     const int nl = static_cast<int>(std::min<int64_t>(kBlock, n_ - i0));
-    Frame& f = w.frame;
     double* const state = state_.data() + i0;
     double* const nr = not_refractory_.data() + i0;
     double* const lastspike = lastspike_.data() + i0;
-    double* const out = w.out.data();
-    // Slots of STATE, PARAM and the lane specials: the block's lanes, or one neuron (offset).
-    auto bind = [&](int64_t offset) {
-        for (int32_t v = 0; v < m.n_state; ++v) f.vp[L.v_state(v)] = state + v * stride_ + offset;
-        for (int32_t p = 0; p < m.n_param; ++p) f.vp[L.v_param(p)] = params_.data() + p * stride_ + i0 + offset;
-        f.vp[L.v_lane(Layout::LANE_I)] = index_.data() + i0 + offset;
-        f.vp[L.v_lane(Layout::LANE_LASTSPIKE)] = lastspike + offset;
-        f.vp[L.v_lane(Layout::LANE_NOT_REFRACTORY)] = nr + offset;
-        f.vp[L.v_out(0)] = out;
-        f.first_neuron = i0 + offset;
-    };
-    double* const t_slot = &f.sp[L.s_uniform(Layout::U_T)];
-    double* const k_slot = &f.sp[L.s_uniform(Layout::U_K)];
-    double* const event_slot = &f.sp[L.s_uniform(Layout::U_EVENT_VALUE)];
-    BytecodeRhs rhs{m, f};
-    const nn::Tableau tableau{m.n_stages, m.rk_a.data(), m.rk_b.data(), m.rk_c.data()};
+    const double* const out = w.out.data();
+    nn_kernel_block b{};
+    b.state = state;
+    b.params = params_.data() + i0;
+    b.stride = stride_;
+    b.index = index_.data() + i0;
+    b.lastspike = lastspike;
+    b.not_refractory = nr;
+    b.refractory_mask = m.any_unless_refractory ? nr : nullptr;
+    b.out = w.out.data();
+    b.workspace = w.workspace.data();
+    b.inputs = input_views_.data();
+    b.context = w.bytecode != nullptr ? w.bytecode->get() : nullptr;
+    b.seed = seed_;
+    b.first_neuron = i0;
+    b.dt = dt_;
+    b.n_neurons = static_cast<double>(n_);
+    b.n = nl;
     auto ev = std::lower_bound(events_.begin(), events_.end(), std::make_pair(block, k0), [](const Event& e, const std::pair<int64_t, int64_t>& key) {
-        const int64_t b = e.neuron / kBlock;
-        return b != key.first ? b < key.first : e.step < key.second;
+        const int64_t blk = e.neuron / kBlock;
+        return blk != key.first ? blk < key.first : e.step < key.second;
     });
     const bool has_monitors = !monitors_.empty();
 
     for (int64_t k = k0; k < k1; ++k) {
         const double t = static_cast<double>(k) * dt_;
         if (has_monitors) record(block, k);
-        f.step = k;
-        *k_slot = static_cast<double>(k);
-        *t_slot = t;
-        *event_slot = 0.0;
-        bind(0);
+        b.step = k;
+        b.t = t;
+        b.event_value = 0.0;
 
         if (m.refractory != NN_REFRACTORY_NONE) {
-            execute(m.refractory_expr, f, nl);
+            kernel.refractory(&b);
             if (m.refractory == NN_REFRACTORY_DURATION) {
                 for (int i = 0; i < nl; ++i) nr[i] = timestep(t - lastspike[i], dt_) >= timestep(out[i], dt_) ? 1.0 : 0.0;
             } else {
@@ -337,9 +298,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
             }
         }
 
-        const nn::StepArgs args{nn::Lanes{state, stride_}, m.any_unless_refractory ? nr : nullptr, m.state_flags.data(),
-                                m.n_state, m.n_noise, nl, t, dt_, seed_, k, i0, w.workspace.data()};
-        nn::integrate_step(rhs, m.method, tableau, args);
+        kernel.integrate(&b);
 
         bool bad = false;
         for (int32_t v = 0; v < m.n_state; ++v) {
@@ -361,9 +320,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
 
         w.spiking.clear();
         if (m.has_threshold) {
-            bind(0);
-            *t_slot = t;
-            execute(m.threshold, f, nl);
+            kernel.threshold(&b);
             const bool refractory = m.refractory != NN_REFRACTORY_NONE;
             for (int i = 0; i < nl; ++i) {
                 if (out[i] == 0.0 || (refractory && nr[i] == 0.0)) continue;
@@ -374,16 +331,12 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
             }
         }
         for (; ev != events_.end() && ev->step == k && ev->neuron < i0 + nl; ++ev) {
-            bind(ev->neuron - i0);
-            *event_slot = ev->value;
-            execute(m.events[static_cast<size_t>(ev->section)], f, 1);
+            b.event_value = ev->value;
+            kernel.statements(&b, ev->section, static_cast<int32_t>(ev->neuron - i0));
         }
-        *event_slot = 0.0;
+        b.event_value = 0.0;
         if (!m.reset.empty())
-            for (int32_t i : w.spiking) {
-                bind(i);
-                execute(m.reset, f, 1);
-            }
+            for (int32_t i : w.spiking) kernel.statements(&b, -1, i);
     }
 }
 

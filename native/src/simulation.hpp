@@ -1,30 +1,15 @@
-// A population of independent neurons advanced by the bytecode interpreter over blocks of lanes.
+// A population of independent neurons advanced over blocks of lanes by the model's kernel.
 #pragma once
 
 #include "model.hpp"
 #include "thread_pool.hpp"
 
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <string>
 #include <vector>
 
 namespace nn::rt {
 
-// 64-byte aligned storage, so that blocks of lanes start on cache lines.
-template <class T>
-struct AlignedAllocator {
-    using value_type = T;
-    AlignedAllocator() = default;
-    template <class U>
-    AlignedAllocator(const AlignedAllocator<U>&) {}
-    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
-    void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
-    template <class U>
-    bool operator==(const AlignedAllocator<U>&) const { return true; }
-};
-using Doubles = std::vector<double, AlignedAllocator<double>>;
 
 class Simulation {
 public:
@@ -91,6 +76,7 @@ private:
     uint64_t seed_;
     Doubles state_, params_, lastspike_, not_refractory_, index_;
     std::vector<Input> inputs_;
+    std::vector<nn_kernel_input> input_views_; // what the kernels read, rebuilt by run()
     std::vector<char> input_set_;
     std::vector<Event> events_; // sorted by (block, step, neuron), then insertion order
     std::vector<Monitor> monitors_;

@@ -3,27 +3,17 @@
 
 #include "error.hpp"
 #include "neuronative/math.hpp"
+#include "neuronative/ops.hpp"
 #include "neuronative/philox.hpp"
 #include "neuronative/portable.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace nn::rt {
 namespace {
 
 // ---- scalar semantics of every opcode ----------------------------------------------------------
-
-inline double py_mod(double a, double b) {
-    double r = std::fmod(a, b);
-    if (r != 0.0) {
-        if ((r < 0.0) != (b < 0.0)) r += b;
-    } else {
-        r = std::copysign(0.0, b);
-    }
-    return r;
-}
 
 template <int Op>
 inline double f1(double a) {
@@ -45,7 +35,7 @@ inline double f1(double a) {
     else if constexpr (Op == NN_OP_ACOS) return std::acos(a);
     else if constexpr (Op == NN_OP_ATAN) return std::atan(a);
     else if constexpr (Op == NN_OP_ABS) return std::fabs(a);
-    else if constexpr (Op == NN_OP_SIGN) return a > 0.0 ? 1.0 : (a < 0.0 ? -1.0 : (a == a ? 0.0 : a));
+    else if constexpr (Op == NN_OP_SIGN) return nn::sign(a);
     else if constexpr (Op == NN_OP_FLOOR) return std::floor(a);
     else if constexpr (Op == NN_OP_CEIL) return std::ceil(a);
     else if constexpr (Op == NN_OP_TRUNC) return std::trunc(a);
@@ -62,7 +52,7 @@ inline double f2(double a, double b) {
     else if constexpr (Op == NN_OP_DIV) return a / b;
     else if constexpr (Op == NN_OP_POW) return std::pow(a, b);
     else if constexpr (Op == NN_OP_FLOORDIV) return std::floor(a / b);
-    else if constexpr (Op == NN_OP_MOD) return py_mod(a, b);
+    else if constexpr (Op == NN_OP_MOD) return nn::py_mod(a, b);
     else if constexpr (Op == NN_OP_LT) return a < b ? 1.0 : 0.0;
     else if constexpr (Op == NN_OP_LE) return a <= b ? 1.0 : 0.0;
     else if constexpr (Op == NN_OP_GT) return a > b ? 1.0 : 0.0;
@@ -79,17 +69,6 @@ inline double f3(double a, double b, double c) {
     if constexpr (Op == NN_OP_SELECT) return a != 0.0 ? b : c;
     else if constexpr (Op == NN_OP_CLIP) return a < b ? b : (a > c ? c : a);
     else static_assert(Op < 0, "not a ternary opcode");
-}
-
-// TimedArray lookup (semantics §7); an out-of-range column or a NaN time gives NaN.
-inline double input_value(const Input& in, double t, double column) {
-    const double col = std::trunc(column);
-    const double pos = std::trunc((t / in.epsilon + 0.5) / in.k);
-    if (!(col >= 0.0 && col < static_cast<double>(in.n_columns)) || pos != pos)
-        return std::numeric_limits<double>::quiet_NaN();
-    const double last = static_cast<double>(in.n_times - 1);
-    const double row = pos < 0.0 ? 0.0 : (pos > last ? last : pos);
-    return in.values[static_cast<size_t>(static_cast<int64_t>(row) * in.n_columns + static_cast<int64_t>(col))];
 }
 
 // ---- kernels: operands are slots, d never aliases a source (guaranteed by the lowering) --------
@@ -158,11 +137,11 @@ void k_input_vv(const Instr& in, Frame& f, int n) {
     double* NN_RESTRICT d = f.vp[in.d];
     const double* NN_RESTRICT t = f.vp[in.a];
     const double* NN_RESTRICT col = f.vp[in.b];
-    const Input& inp = f.inputs[in.imm];
-    for (int i = 0; i < n; ++i) d[i] = input_value(inp, t[i], col[i]);
+    const nn_kernel_input& inp = f.inputs[in.imm];
+    for (int i = 0; i < n; ++i) d[i] = nn::timed_array(inp, t[i], col[i]);
 }
 void k_input_ss(const Instr& in, Frame& f, int) {
-    f.sp[in.d] = input_value(f.inputs[in.imm], f.sp[in.a], f.sp[in.b]);
+    f.sp[in.d] = nn::timed_array(f.inputs[in.imm], f.sp[in.a], f.sp[in.b]);
 }
 
 // ---- opcode table ------------------------------------------------------------------------------

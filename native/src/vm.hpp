@@ -3,6 +3,7 @@
 #pragma once
 
 #include "neuronative.h"
+#include "neuronative/kernel_abi.h"
 
 #include <cstdint>
 #include <memory>
@@ -62,7 +63,7 @@ struct Frame {
     uint64_t seed = 0;
     int64_t first_neuron = 0; // global index of lane 0
     int64_t step = 0;
-    const Input* inputs = nullptr;
+    const nn_kernel_input* inputs = nullptr;
 };
 
 enum class SectionKind { Expression, Statements };

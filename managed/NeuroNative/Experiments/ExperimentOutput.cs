@@ -106,6 +106,8 @@ public sealed class ExperimentOutput
         if (r.Error is not null) json.WriteString("error", r.Error);
         json.WriteString("backend", r.Backend);
         json.WriteString("backend_reason", r.BackendReason);
+        if (r.BackendWarning is not null) json.WriteString("backend_warning", r.BackendWarning);
+        json.WriteString("precision", r.Precision.ToString().ToLowerInvariant());
         json.WriteNumber("threads", r.Threads);
         json.WriteNumber("n", e.N);
         json.WriteNumber("steps", r.StepsDone);

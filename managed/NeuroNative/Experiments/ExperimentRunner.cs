@@ -6,6 +6,7 @@ namespace NeuroNative.Experiments;
 public sealed record RunSettings
 {
     public Backend Backend { get; init; } = Backend.Auto;
+    public Backends.Cpp.Precision Precision { get; init; } = Backends.Cpp.Precision.Float64;
     /// <summary>0: every hardware thread.</summary>
     public int Threads { get; init; }
     /// <summary>Overrides the experiment's seed when set.</summary>
@@ -31,6 +32,9 @@ public sealed record ExperimentResult
     public string? Error { get; init; }
     public required string Backend { get; init; }
     public required string BackendReason { get; init; }
+    /// <summary>Why Auto could not use the compiled backend (the compiler's message), else null.</summary>
+    public string? BackendWarning { get; init; }
+    public required Backends.Cpp.Precision Precision { get; init; }
     public required int Threads { get; init; }
     public required ulong Seed { get; init; }
     public required long StepsRequested { get; init; }
@@ -53,7 +57,6 @@ public static class ExperimentRunner
     public static ExperimentResult Run(Experiment experiment, RunSettings settings,
         IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = Stopwatch.StartNew();
         ulong seed = settings.Seed ?? experiment.Seed;
         using var group = new NeuronGroup(experiment.N, experiment.Model, new SimulationOptions
         {
@@ -61,8 +64,9 @@ public static class ExperimentRunner
             Seed = seed,
             Threads = settings.Threads,
             Backend = settings.Backend,
+            Precision = settings.Precision,
+            ExpectedDuration = experiment.Duration,
         });
-        double compileSeconds = group.BackendName == "interpreted" ? 0 : setup.Elapsed.TotalSeconds;
 
         if (experiment.Sweep is { } sweep)
         {
@@ -101,11 +105,13 @@ public static class ExperimentRunner
             Error = error,
             Backend = group.BackendName,
             BackendReason = group.BackendReason,
+            BackendWarning = group.BackendWarning,
+            Precision = group.Options.Precision,
             Threads = group.Threads,
             Seed = seed,
             StepsRequested = requested,
             StepsDone = group.Step,
-            CompileSeconds = compileSeconds,
+            CompileSeconds = group.CompileSeconds,
             SimulationSeconds = simulationSeconds,
             SpikeCounts = spikes?.Count,
             SpikeIndices = indices,

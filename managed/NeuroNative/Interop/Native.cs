@@ -110,7 +110,9 @@ internal static unsafe class Native
 
     /// <summary>Marshals <paramref name="desc"/> into an <c>nn_model_desc</c> over pinned arrays; the native
     /// side copies it, so everything is unpinned when the call returns, failed or not.</summary>
-    public static ModelHandle ModelCreate(NativeModelDescription desc)
+    /// <remarks>With <paramref name="compiled"/>, the model runs the kernel of that library (built from
+    /// the same description), which the native side loads only if it reports the expected model hash.</remarks>
+    public static ModelHandle ModelCreate(NativeModelDescription desc, (string LibraryPath, string ModelHash)? compiled = null)
     {
         EnsureCompatible();
         int nState = desc.StateNames.Length;
@@ -163,7 +165,16 @@ internal static unsafe class Native
             events = pins.Pin(events),
         };
         nn_model* model;
-        Status.Check(NativeMethods.model_create(&d, &model));
+        if (compiled is var (path, hash))
+        {
+            byte* pathUtf8 = (byte*)pins.Pin(System.Text.Encoding.UTF8.GetBytes(path + "\0"));
+            byte* hashUtf8 = (byte*)pins.Pin(System.Text.Encoding.UTF8.GetBytes(hash + "\0"));
+            Status.Check(NativeMethods.model_create_compiled(&d, pathUtf8, hashUtf8, &model));
+        }
+        else
+        {
+            Status.Check(NativeMethods.model_create(&d, &model));
+        }
         return new ModelHandle((IntPtr)model, owned: true);
     }
 

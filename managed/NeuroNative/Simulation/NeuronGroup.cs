@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NeuroNative.Backends.Interpreter;
+using NeuroNative.Backends.Cpp;
 using NeuroNative.Backends.Reference;
 using NeuroNative.Interop;
 using NeuroNative.Models;
@@ -16,6 +16,8 @@ public enum Backend
     Auto,
     /// <summary>Native bytecode interpreter: no compiler, no start-up cost.</summary>
     Interpreted,
+    /// <summary>Generated C++ compiled by the host compiler (cached on disk): fastest for long runs.</summary>
+    Compiled,
 }
 
 /// <summary>How a group is simulated. <see cref="Dt"/> in seconds (Brian's default 0.1 ms);
@@ -27,6 +29,16 @@ public sealed record SimulationOptions
     public ulong Seed { get; init; }
     public int Threads { get; init; }
     public Backend Backend { get; init; } = Backend.Auto;
+    /// <summary>Arithmetic of the compiled backend's right-hand sides (Float32 needs the compiled backend).</summary>
+    public Precision Precision { get; init; } = Precision.Float64;
+    /// <summary>How long the group will be run, in seconds: lets <see cref="Backend.Auto"/> weigh the compile.</summary>
+    public double? ExpectedDuration { get; init; }
+    /// <summary>Where compiled kernels are cached; null: NEURONATIVE_CACHE, XDG_CACHE_HOME/neuronative or ~/.cache/neuronative.</summary>
+    public string? KernelCacheDirectory { get; init; }
+    /// <summary>The C++ compiler (path or command); null: CXX, else clang++-14, clang++ or g++ from the PATH.</summary>
+    public string? Compiler { get; init; }
+    /// <summary>Compile the kernel even when the cache holds it.</summary>
+    public bool ForceRebuild { get; init; }
 }
 
 /// <summary>Speed and size of one <see cref="NeuronGroup.Run"/>.</summary>
@@ -56,10 +68,12 @@ public sealed class NeuronGroup : IDisposable
         if (Options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "threads must be >= 0");
         N = n;
         Program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(model));
-        BackendName = "interpreted";
-        BackendReason = Options.Backend == Backend.Interpreted ? "requested" : "auto: the interpreter (no compiled backend built yet)";
-        var description = BytecodeCompiler.Compile(Program);
-        _model = Native.ModelCreate(description);
+        var choice = CompiledBackend.Create(Program, n, Options);
+        _model = choice.Model;
+        BackendName = choice.Name;
+        BackendReason = choice.Reason;
+        BackendWarning = choice.Warning;
+        CompileSeconds = choice.CompileSeconds;
         try
         {
             _sim = Native.SimulationCreate(_model, n, Options.Dt, Options.Seed);
@@ -90,6 +104,10 @@ public sealed class NeuronGroup : IDisposable
     public string BackendName { get; }
     /// <summary>Why <see cref="BackendName"/> was chosen.</summary>
     public string BackendReason { get; }
+    /// <summary>Why the backend that <see cref="Backend.Auto"/> preferred could not be used (e.g. the compiler's error), else null.</summary>
+    public string? BackendWarning { get; }
+    /// <summary>Seconds spent compiling (or loading a cached) kernel; 0 for the interpreter.</summary>
+    public double CompileSeconds { get; }
     public double Dt => Options.Dt;
 
     /// <summary>Current time in seconds (step · dt, as Brian computes it).</summary>

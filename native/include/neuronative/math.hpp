@@ -56,6 +56,33 @@ NN_HD inline double exp(double x) {
     return p * s1 * s2;
 }
 
+// Single-precision exp for the float32 option of compiled kernels (their right-hand sides): the
+// same scheme as exp(double) with a degree-6 Taylor polynomial (|r| <= ln2/2, error < 1 ulp of float).
+NN_HD inline float exp(float x) {
+    constexpr float log2e = 1.44269504f;
+    constexpr float ln2_hi = 0.693145752f; // 12 trailing zero bits: n*ln2_hi exact
+    constexpr float ln2_lo = 1.42860677e-6f;
+    constexpr float shifter = 12582912.0f; // 1.5*2^23
+    constexpr int32_t shifter_bits = 0x4B400000;
+
+    x = x < -104.0f ? -104.0f : x; // expf(-104) already rounds to 0
+    x = x > 89.0f ? 89.0f : x;     // expf(89) already overflows
+    const float t = x * log2e + shifter;
+    const float nd = t - shifter;
+    const int32_t n = __builtin_bit_cast(int32_t, t) - shifter_bits;
+    const float r = (x - nd * ln2_hi) - nd * ln2_lo;
+    float q = 1.0f / 720.0f;
+    q = q * r + 1.0f / 120.0f;
+    q = q * r + 1.0f / 24.0f;
+    q = q * r + 1.0f / 6.0f;
+    q = q * r + 0.5f;
+    const float p = 1.0f + (r + r * r * q);
+    const int32_t n1 = n >> 1, n2 = n - n1; // both factors normal down to subnormal results
+    const float s1 = __builtin_bit_cast(float, static_cast<uint32_t>(n1 + 127) << 23);
+    const float s2 = __builtin_bit_cast(float, static_cast<uint32_t>(n2 + 127) << 23);
+    return p * s1 * s2;
+}
+
 // Brian's exprel: 1 if |x| < 1e-16, +inf if x > 717, else expm1(x)/x.
 NN_HD inline double exprel(double x) {
     const double ax = x < 0 ? -x : x;

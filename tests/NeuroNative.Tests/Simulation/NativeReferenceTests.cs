@@ -1,4 +1,5 @@
 using NeuroNative.Models;
+using NeuroNative.Tests.Backends;
 using NeuroNative.Tests.Models;
 using NeuroNative.Tests.Reference;
 using Xunit;
@@ -39,15 +40,46 @@ public class NativeReferenceTests
         ReferenceComparison.AssertMatches(s, Run(s, new SimulationOptions { Threads = 2 }));
     }
 
-    [Theory]
+    /// <summary>Every case on the compiled backend (the kernels are cached in a folder of this test run).</summary>
+    [SkippableTheory]
+    [MemberData(nameof(ReferenceScenario.Cases), MemberType = typeof(ReferenceScenario))]
+    public void CompiledBackendReproducesBrian2(string @case)
+    {
+        CompiledKernelTests.SkipWithoutCompiler();
+        var s = ReferenceScenario.Get(@case);
+        ReferenceComparison.AssertMatches(s, Run(s, CompiledKernelTests.Compiled with { Threads = 2 }));
+    }
+
+    /// <summary>Compiled kernels compute the interpreter's numbers bit for bit (same IR, same operation order).</summary>
+    [SkippableTheory]
     [InlineData("hh_exploration_small_nA")]
     [InlineData("adex_dt0.1")]
+    [InlineData("lif_refractory_euler")]
+    [InlineData("vanderpol_rk4")]
     [InlineData("jansen_rit")]
-    public void OneAndTwoThreadsAreBitIdentical(string @case)
+    public void CompiledIsBitIdenticalWithTheInterpreter(string @case)
     {
+        CompiledKernelTests.SkipWithoutCompiler();
         var s = ReferenceScenario.Get(@case);
-        var one = Run(s, new SimulationOptions { Threads = 1 });
-        var two = Run(s, new SimulationOptions { Threads = 2 });
+        AssertBitIdentical(s, Run(s, new SimulationOptions { Backend = Backend.Interpreted }), Run(s, CompiledKernelTests.Compiled));
+    }
+
+    [Theory]
+    [InlineData("hh_exploration_small_nA", Backend.Interpreted)]
+    [InlineData("adex_dt0.1", Backend.Interpreted)]
+    [InlineData("jansen_rit", Backend.Interpreted)]
+    [InlineData("hh_exploration_small_nA", Backend.Compiled)]
+    [InlineData("adex_dt0.1", Backend.Compiled)]
+    public void OneAndTwoThreadsAreBitIdentical(string @case, Backend backend)
+    {
+        if (backend == Backend.Compiled) CompiledKernelTests.SkipWithoutCompiler();
+        var s = ReferenceScenario.Get(@case);
+        var options = backend == Backend.Compiled ? CompiledKernelTests.Compiled : new SimulationOptions { Backend = backend };
+        AssertBitIdentical(s, Run(s, options with { Threads = 1 }), Run(s, options with { Threads = 2 }));
+    }
+
+    private static void AssertBitIdentical(ReferenceScenario s, IScenarioResult one, IScenarioResult two)
+    {
         Assert.Equal(one.SpikeCounts, two.SpikeCounts);
         Assert.Equal(one.Spikes, two.Spikes);
         foreach (var (variable, neuron) in ReferenceComparison.TracedColumns(s))

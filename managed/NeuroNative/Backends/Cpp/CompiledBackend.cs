@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using NeuroNative.Backends.Interpreter;
+using NeuroNative.Interop;
+using NeuroNative.Models.Integrators;
+
+namespace NeuroNative.Backends.Cpp;
+
+/// <summary>The native model of a group and how it came about (<see cref="Backend"/> resolved).</summary>
+internal sealed record BackendChoice(ModelHandle Model, string Name, string Reason, string? Warning, double CompileSeconds);
+
+/// <summary>
+/// Chooses between the interpreter and a compiled kernel and creates the native model:
+/// generate C++, look it up in the kernel cache (compiling on a miss), load it. Under
+/// <see cref="Backend.Auto"/> a kernel is compiled only when the expected work pays for the compile
+/// (or the cache already holds it); a missing or failing compiler then falls back to the interpreter
+/// with a warning, where <see cref="Backend.Compiled"/> throws <see cref="KernelCompilationException"/>.
+/// </summary>
+internal static class CompiledBackend
+{
+    // Rough throughputs per thread (HH, neuron-steps/s) and the cost of a cold compile, for Auto.
+    private const double InterpretedRate = 2.5e7, CompiledRate = 1e8, CompileSeconds = 2.0;
+
+    public static BackendChoice Create(StepProgram program, int n, SimulationOptions options)
+    {
+        var description = BytecodeCompiler.Compile(program);
+        if (options.Backend == Backend.Interpreted)
+        {
+            if (options.Precision != Precision.Float64)
+                throw new ArgumentException("float32 precision needs the compiled backend (the interpreter computes in float64)", nameof(options));
+            return Interpreted(description, "requested", null);
+        }
+        bool auto = options.Backend == Backend.Auto;
+        try
+        {
+            var compiler = HostCompiler.Find(options.Compiler);
+            string include = HostCompiler.IncludeDirectory();
+            var source = CppCodeGenerator.Generate(program, options.Precision);
+            var cache = new KernelCache(options.KernelCacheDirectory ?? KernelCache.DefaultDirectory());
+            string key = KernelCache.Key(source, compiler, include);
+            bool cached = !options.ForceRebuild && cache.IsValid(key);
+            string reason;
+            if (!auto) reason = "requested";
+            else if (cached) reason = "auto: the kernel is in the cache";
+            else if (!PaysForCompile(n, options, out reason))
+                return Interpreted(description, reason, null);
+
+            var watch = Stopwatch.StartNew();
+            var (library, built) = cache.GetOrBuild(key, source, compiler, include, options.ForceRebuild);
+            ModelHandle model;
+            try
+            {
+                model = Native.ModelCreate(description, (library, source.ModelHash));
+            }
+            catch (KernelCompilationException) when (!built)
+            {
+                // A cached library that is whole but not this model's kernel (copied in, or of another
+                // kernel ABI): rebuilt, never used.
+                (library, _) = cache.GetOrBuild(key, source, compiler, include, rebuild: true);
+                model = Native.ModelCreate(description, (library, source.ModelHash));
+            }
+            string how = built ? $"compiled with {Path.GetFileName(compiler.ExecutablePath)}" : "loaded from the cache";
+            return new BackendChoice(model, "compiled", $"{reason}; {how} ({library})", null, watch.Elapsed.TotalSeconds);
+        }
+        catch (KernelCompilationException e) when (auto)
+        {
+            return Interpreted(description, "auto: the compiled backend is unavailable, using the interpreter", e.Message);
+        }
+    }
+
+    private static BackendChoice Interpreted(NativeModelDescription description, string reason, string? warning) =>
+        new(Native.ModelCreate(description), "interpreted", reason, warning, 0);
+
+    /// <summary>Whether compiling is expected to finish the run sooner than interpreting it.</summary>
+    private static bool PaysForCompile(int n, SimulationOptions options, out string reason)
+    {
+        if (options.ExpectedDuration is not { } duration)
+        {
+            reason = "auto: the run length is unknown (SimulationOptions.ExpectedDuration) and the kernel is not cached";
+            return false;
+        }
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        double work = n * Math.Round(duration / options.Dt);
+        double interpreted = work / (InterpretedRate * threads), compiled = CompileSeconds + work / (CompiledRate * threads);
+        bool pays = compiled < interpreted;
+        reason = string.Create(CultureInfo.InvariantCulture,
+            $"auto: {work:0.##e+00} neuron-steps, estimated {interpreted:0.##} s interpreted vs {compiled:0.##} s compiled including the compile");
+        if (!pays) reason += " (too short to pay for compiling)";
+        return pays;
+    }
+}
