@@ -70,6 +70,11 @@ public sealed class IrBuilder
             case IrOp.Divide:
                 if (b.IsConstantValue(1)) return a;
                 if (a.IsConstantValue(0)) return Constant(0);
+                // Division by a constant becomes multiplication by its reciprocal (as Brian's compiled
+                // code does under -ffast-math): a division costs several multiplications, and doing it
+                // here keeps every backend on the same arithmetic.
+                if (b.IsConstant && b.Value != 0 && double.IsFinite(1.0 / b.Value) && double.IsFinite(b.Value))
+                    return Multiply(a, Constant(1.0 / b.Value));
                 break;
             case IrOp.Power:
                 if (b.IsConstant)
