@@ -29,11 +29,11 @@ NN_HD inline double exp(double x) {
     const double nd = t - shifter; // n = round(x / ln2) as a double, |n| <= 1077
     const int64_t n = __builtin_bit_cast(int64_t, t) - shifter_bits;
 
-    // r = x - n ln2 as r + r_lo: hi is exact (Sterbenz), the subtraction's rounding error is kept in r_lo.
+    // r = x - n ln2 as r + r_lo: hi is exact (Sterbenz), r = hi - n ln2_lo rounded once, hi - r
+    // exact (Sterbenz again), so r_lo is the rounding error of r (up to a negligible rounding).
     const double hi = fma(-nd, ln2_hi, x);
-    const double lo = nd * ln2_lo;
-    const double r = hi - lo;
-    const double r_lo = (hi - r) - lo;
+    const double r = fma(-nd, ln2_lo, hi);
+    const double r_lo = fma(-nd, ln2_lo, hi - r);
 
     // exp(r) = 1 + r + r^2 (1/2 + r s(r)), s of degree 9 (Chebyshev fit of (exp(r)-1-r-r^2/2)/r^3).
     double s = 2.0911300044662252e-09;
