@@ -300,12 +300,17 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
 
         kernel.integrate(&b);
 
-        bool bad = false;
+        // Non-finite check as an integer OR over the exponent bits (vectorises; a bool reduction
+        // over comparisons does not): all ones in the exponent is +-inf or NaN.
+        uint64_t bad = 0;
         for (int32_t v = 0; v < m.n_state; ++v) {
             const double* NN_RESTRICT x = state + v * stride_;
-            for (int i = 0; i < nl; ++i) bad |= !(std::fabs(x[i]) <= DBL_MAX);
+            for (int i = 0; i < nl; ++i) {
+                const uint64_t e = __builtin_bit_cast(uint64_t, x[i]) & 0x7ff0000000000000ull;
+                bad |= e == 0x7ff0000000000000ull ? 1u : 0u;
+            }
         }
-        if (bad) { // report the lowest neuron, then the first variable; this block stops here
+        if (bad != 0) { // report the lowest neuron, then the first variable; this block stops here
             for (int i = 0; i < nl; ++i)
                 for (int32_t v = 0; v < m.n_state; ++v) {
                     const double x = state[v * stride_ + i];
@@ -322,12 +327,19 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
         if (m.has_threshold) {
             kernel.threshold(&b);
             const bool refractory = m.refractory != NN_REFRACTORY_NONE;
-            for (int i = 0; i < nl; ++i) {
+            // Count the spiking lanes first (vectorises); most blocks have none in a step.
+            int32_t spikes = 0;
+            if (refractory)
+                for (int i = 0; i < nl; ++i) spikes += (out[i] != 0.0) & (nr[i] != 0.0);
+            else
+                for (int i = 0; i < nl; ++i) spikes += out[i] != 0.0;
+            for (int i = 0; spikes > 0 && i < nl; ++i) {
                 if (out[i] == 0.0 || (refractory && nr[i] == 0.0)) continue;
                 w.spiking.push_back(i);
                 result.spikes.push_back(Spike{k, i0 + i});
                 lastspike[i] = t;
                 if (refractory) nr[i] = 0.0;
+                --spikes;
             }
         }
         for (; ev != events_.end() && ev->step == k && ev->neuron < i0 + nl; ++ev) {

@@ -35,7 +35,11 @@ void test_exp() {
     sweep(-1e-6, 1e-6, 200000);
     sweep(-709.0, -700.0, 200000); // around the normal/subnormal boundary
     std::printf("nn::exp max error %.3f ulp\n", worst);
-    CHECK(worst <= 1.0);
+    CHECK(worst <= 0.9); // 0.83 measured (Chebyshev degree 12, r kept as r + r_lo)
+
+    // nn::detail::fma rounds once (a fused multiply-add on every target), which nn::exp relies on
+    // for identical results across backends: (1 + 2^-30)(1 - 2^-30) - 1 = -2^-60 exactly.
+    CHECK(nn::detail::fma(1.0 + 0x1p-30, 1.0 - 0x1p-30, -1.0) == -0x1p-60);
 
     CHECK(std::isnan(nn::exp(NAN)));
     CHECK(nn::exp(INFINITY) == INFINITY);

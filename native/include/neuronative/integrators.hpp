@@ -67,7 +67,7 @@ NN_HD constexpr int64_t workspace_doubles(int32_t method, int32_t n_state, int32
     case EXPLICIT_RK:
         return (m > 0 ? s + s * m + m : (n_stages + 1) * s) * n;
     case EXPONENTIAL_EULER:
-        return 2 * s * n;
+        return 2 * s * n; // A, B
     default: // heun, milstein: f, g, g at the support point, support state, accumulator, dW
         return (3 * s + 2 * s * m + m) * n;
     }
@@ -99,6 +99,23 @@ NN_HD inline void store(const StepArgs& a, int v, const double* NN_RESTRICT valu
         for (int i = 0; i < a.n; ++i) xv[i] = nr[i] != 0.0 ? value[i] : xv[i];
     } else {
         for (int i = 0; i < a.n; ++i) xv[i] = value[i];
+    }
+}
+
+// x_v[i] = value(i, x_v[i]) in one pass, except in refractory lanes of a flagged variable.
+template <class F>
+NN_HD inline void store_each(const StepArgs& a, int v, F value) {
+    double* xv = a.x[v];
+    const int n = a.n;
+    if (flagged(a, v)) {
+        const double* NN_RESTRICT nr = a.not_refractory;
+        for (int i = 0; i < n; ++i) {
+            const double x = xv[i];
+            const double y = value(i, x);
+            xv[i] = nr[i] != 0.0 ? y : x;
+        }
+    } else {
+        for (int i = 0; i < n; ++i) xv[i] = value(i, xv[i]);
     }
 }
 
@@ -189,22 +206,21 @@ NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
     rhs.linear(a.x, a.t, A, B, n);
     for (int v = 0; v < ns; ++v) {
         const int32_t fl = a.flags != nullptr ? a.flags[v] : 0;
-        const double* NN_RESTRICT xv = a.x[v];
-        double* NN_RESTRICT av = A[v];
+        const double* NN_RESTRICT av = A[v];
         const double* NN_RESTRICT bv = B[v];
         const double dt = a.dt;
+        // The new value is written straight into x (lane i reads x_i before writing it).
         if (fl & LINEAR_A_ZERO) {
-            for (int i = 0; i < n; ++i) av[i] = xv[i] + dt * bv[i];
+            detail::store_each(a, v, [&](int i, double x) { return x + dt * bv[i]; });
         } else if (fl & LINEAR_B_ZERO) {
-            for (int i = 0; i < n; ++i) av[i] = xv[i] * nn::exp(av[i] * dt);
+            detail::store_each(a, v, [&](int i, double x) { return x * nn::exp(av[i] * dt); });
         } else {
-            for (int i = 0; i < n; ++i) {
+            detail::store_each(a, v, [&](int i, double x) {
                 const double ba = bv[i] / av[i];
-                const double e = -ba + (ba + xv[i]) * nn::exp(av[i] * dt);
-                av[i] = av[i] == 0.0 ? xv[i] + dt * bv[i] : e;
-            }
+                const double e = -ba + (ba + x) * nn::exp(av[i] * dt);
+                return av[i] == 0.0 ? x + dt * bv[i] : e;
+            });
         }
-        detail::store(a, v, av);
     }
 }
 

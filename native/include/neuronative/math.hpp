@@ -10,10 +10,13 @@ namespace nn {
 
 // exp(x) with max error ~1 ulp, written without branches or calls so that loops over it
 // vectorise (g++ will not vectorise calls to libm's exp). Cody–Waite reduction x = n ln2 + r,
-// |r| <= ln2/2, Taylor polynomial of degree 13 for exp(r), then scaling by 2^n built from bits.
-// Out-of-range inputs are clamped; the scaling then overflows to +inf / underflows to 0 by
-// itself, and NaN propagates through the arithmetic (no data-dependent branch anywhere).
+// |r| <= ln2/2 (r kept as r + r_lo), a degree-12 polynomial for exp(r) (near-minimax on
+// |r| <= 0.347, relative error < 2^-59), then scaling by 2^n built from bits. Every multiply-add
+// is an explicit fused one (nn::detail::fma: IEEE-exact, so every backend and ISA rounds the
+// same). Out-of-range inputs are clamped; the scaling then overflows to +inf / underflows to 0
+// by itself, and NaN propagates through the arithmetic (no data-dependent branch anywhere).
 NN_HD inline double exp(double x) {
+    using detail::fma;
     constexpr double log2e = 1.4426950408889634074;
     constexpr double ln2_hi = 6.93147180369123816490e-01; // 21 trailing zero bits: n*ln2_hi exact
     constexpr double ln2_lo = 1.90821492927058770002e-10;
@@ -22,35 +25,33 @@ NN_HD inline double exp(double x) {
 
     x = x < -746.0 ? -746.0 : x; // exp(-746) already rounds to 0
     x = x > 710.0 ? 710.0 : x;   // exp(710) already overflows
-    const double t = x * log2e + shifter;
+    const double t = fma(x, log2e, shifter);
     const double nd = t - shifter; // n = round(x / ln2) as a double, |n| <= 1077
     const int64_t n = __builtin_bit_cast(int64_t, t) - shifter_bits;
 
-    // r = x - n ln2 as r + r_lo: hi is exact, the subtraction's rounding error is kept in r_lo.
-    const double hi = x - nd * ln2_hi;
-    const double lo = nd * ln2_lo;
-    const double r = hi - lo;
-    const double r_lo = (hi - r) - lo;
+    // r = x - n ln2 as r + r_lo: hi is exact (Sterbenz), r = hi - n ln2_lo rounded once, hi - r
+    // exact (Sterbenz again), so r_lo is the rounding error of r (up to a negligible rounding).
+    const double hi = fma(-nd, ln2_hi, x);
+    const double r = fma(-nd, ln2_lo, hi);
+    const double r_lo = fma(-nd, ln2_lo, hi - r);
 
-    // exp(r) - 1 - r = r^2 (1/2! + r/3! + ... + r^11/13!)
-    double q = 1.0 / 6227020800.0;
-    q = q * r + 1.0 / 479001600.0;
-    q = q * r + 1.0 / 39916800.0;
-    q = q * r + 1.0 / 3628800.0;
-    q = q * r + 1.0 / 362880.0;
-    q = q * r + 1.0 / 40320.0;
-    q = q * r + 1.0 / 5040.0;
-    q = q * r + 1.0 / 720.0;
-    q = q * r + 1.0 / 120.0;
-    q = q * r + 1.0 / 24.0;
-    q = q * r + 1.0 / 6.0;
-    q = q * r + 0.5;
-    const double p = 1.0 + ((r + r * r * q) + r_lo);
+    // exp(r) = 1 + r + r^2 (1/2 + r s(r)), s of degree 9 (Chebyshev fit of (exp(r)-1-r-r^2/2)/r^3).
+    double s = 2.0911300044662252e-09;
+    s = fma(s, r, 2.510047429632267e-08);
+    s = fma(s, r, 2.7557282836107253e-07);
+    s = fma(s, r, 2.7557268273134303e-06);
+    s = fma(s, r, 2.480158731723046e-05);
+    s = fma(s, r, 0.00019841269863173989);
+    s = fma(s, r, 0.0013888888888886535);
+    s = fma(s, r, 0.008333333333330037);
+    s = fma(s, r, 0.041666666666666664);
+    s = fma(s, r, 0.16666666666666669);
+    const double q = fma(s, r, 0.5);
+    const double p = 1.0 + (r + fma(r * r, q, r_lo));
 
-    // 2^n = 2^n1 * 2^n2 with both factors normal, so results down to subnormals round once.
-    const double t1 = nd * 0.5 + shifter;
-    const int64_t n1 = __builtin_bit_cast(int64_t, t1) - shifter_bits;
-    const int64_t n2 = n - n1;
+    // 2^n = 2^n1 * 2^n2 with both factors normal (|n1|, |n2| <= 539): p*2^n1 is exact, so
+    // results down to subnormals round once.
+    const int64_t n1 = n >> 1, n2 = n - n1;
     const double s1 = __builtin_bit_cast(double, static_cast<uint64_t>(n1 + 1023) << 52);
     const double s2 = __builtin_bit_cast(double, static_cast<uint64_t>(n2 + 1023) << 52);
     return p * s1 * s2;

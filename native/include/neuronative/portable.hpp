@@ -31,4 +31,13 @@ NN_HD inline double log(double x) { return NN_LIBM(log, x); }
 NN_HD inline double cos(double x) { return NN_LIBM(cos, x); }
 NN_HD inline double sqrt(double x) { return NN_LIBM(sqrt, x); }
 NN_HD inline double expm1(double x) { return NN_LIBM(expm1, x); }
+// a*b + c rounded once (IEEE fusedMultiplyAdd: the same result on every ISA and backend; one
+// instruction where the target has FMA, which -march=native and CUDA have).
+#if defined(__CUDA_ARCH__) && !defined(__clang__)
+NN_HD inline double fma(double a, double b, double c) { return ::fma(a, b, c); }
+#elif defined(_MSC_VER) && !defined(__clang__)
+inline double fma(double a, double b, double c) { return std::fma(a, b, c); } // MSVC has no __builtin_fma
+#else
+NN_HD inline double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
+#endif
 } // namespace nn::detail
