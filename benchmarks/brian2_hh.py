@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Brian 2 side of the NeuroNative benchmark: the seed-000 HH parameter exploration
-(Brian 2 paper, appendix 4) on Brian's cpp_standalone device with OpenMP.
+(Brian 2 paper, appendix 4) on Brian's cpp_standalone device with OpenMP, and (--model adex|lif)
+current sweeps of the AdEx and LIF reference models (tests/data/reference/adex_dt0.1, lif_refractory_exact).
 
 Run with the system Python 3 (Debian's python3-brian):
     /usr/bin/python3 benchmarks/brian2_hh.py --duration 1 --grid pA --threads 2 --out out/bench/hh_pA_1s/brian2
@@ -18,7 +19,7 @@ import time
 import numpy as np
 import brian2
 from brian2 import (NeuronGroup, SpikeMonitor, Equations, defaultclock, device, prefs, run,
-                    set_device, second, ms, mV, pA, nA, umetre, cm, ufarad, siemens, msiemens)
+                    set_device, second, ms, mV, pA, nA, nS, pF, Mohm, umetre, cm, ufarad, siemens, msiemens)
 from brian2.codegen.cpp_prefs import get_compiler_and_args
 
 
@@ -29,9 +30,36 @@ def parse_args():
                    help="pA: I = 0-20 pA as in the example; nA: I = 0-2 nA (nearly all neurons fire)")
     p.add_argument('--threads', type=int, default=2, help='OpenMP threads (0 = Brian without OpenMP)')
     p.add_argument('--out', required=True, help='output directory')
+    p.add_argument('--model', choices=['hh', 'adex', 'lif'], default='hh',
+                   help='hh: the exploration; adex/lif: one neuron per current of a linspace over --n-i*--n-gna neurons')
     p.add_argument('--n-gna', type=int, default=100)
     p.add_argument('--n-i', type=int, default=100)
     return p.parse_args()
+
+
+def sweep_model(model, n_neurons):
+    """The AdEx (euler) or LIF (exact, 5 ms refractory) reference model, one current per neuron."""
+    if model == 'adex':
+        C, gL, EL, VT, DeltaT = 281*pF, 30*nS, -70.6*mV, -50.4*mV, 2*mV
+        tauw, a, b, Vr = 144*ms, 4*nS, 0.0805*nA, -70.6*mV
+        group = NeuronGroup(n_neurons, '''
+dv/dt = (gL*(EL-v)+gL*DeltaT*exp((v-VT)/DeltaT)+I-w)/C : volt
+dw/dt = (a*(v-EL)-w)/tauw : amp
+I : amp (constant)
+''', threshold='v>-40*mV', reset='v=Vr; w+=b', method='euler',
+                            namespace=dict(C=C, gL=gL, EL=EL, VT=VT, DeltaT=DeltaT, tauw=tauw, a=a, b=b, Vr=Vr))
+        group.I = np.linspace(0.5, 2.5, n_neurons)*nA
+        group.v = EL
+    else:
+        El, R, tau = -70*mV, 100*Mohm, 10*ms
+        group = NeuronGroup(n_neurons, '''
+dv/dt = (El - v + R*I)/tau : volt (unless refractory)
+I : amp (constant)
+''', threshold='v>-50*mV', reset='v=-70*mV', refractory=5*ms, method='exact',
+                            namespace=dict(El=El, R=R, tau=tau))
+        group.I = np.linspace(0, 0.5, n_neurons)*nA
+        group.v = El
+    return group
 
 
 def main():
@@ -61,34 +89,39 @@ def main():
         else:
             I_values = np.linspace(0, 2, num=args.n_i)*nA
 
-        eqs = Equations('''
-dv/dt = (gl*(El-v)-
- g_na*(m*m*m)*h*(v-ENa)-
- g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
-dm/dt = alpha_m*(1-m)-beta_m*m : 1
-dn/dt = alpha_n*(1-n)-beta_n*n : 1
-dh/dt = alpha_h*(1-h)-beta_h*h : 1
-alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/
- (exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
-beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/
- (exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
-alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
-beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
-alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/
- (exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
-beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
-I : amp (constant)
-g_na : siemens (constant)
-''')
-        # not `n`: a local of that name would clash with the gating variable n in Brian's namespace
-        n_neurons = len(g_na_values)*len(I_values)
-        neuron = NeuronGroup(n_neurons, eqs, method='exponential_euler',
-                             threshold='v>-20*mV', refractory='v>-20*mV')
-        neuron.v = El
-        spike_mon = SpikeMonitor(neuron)
-        all_g_na_values, all_I_values = np.meshgrid(g_na_values, I_values)
-        neuron.g_na = all_g_na_values.flat[:]
-        neuron.I = all_I_values.flat[:]
+        if args.model == 'hh':
+            eqs = Equations('''
+    dv/dt = (gl*(El-v)-
+     g_na*(m*m*m)*h*(v-ENa)-
+     g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
+    dm/dt = alpha_m*(1-m)-beta_m*m : 1
+    dn/dt = alpha_n*(1-n)-beta_n*n : 1
+    dh/dt = alpha_h*(1-h)-beta_h*h : 1
+    alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/
+     (exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
+    beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/
+     (exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
+    alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+    beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+    alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/
+     (exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
+    beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+    I : amp (constant)
+    g_na : siemens (constant)
+    ''')
+            # not `n`: a local of that name would clash with the gating variable n in Brian's namespace
+            n_neurons = len(g_na_values)*len(I_values)
+            neuron = NeuronGroup(n_neurons, eqs, method='exponential_euler',
+                                 threshold='v>-20*mV', refractory='v>-20*mV')
+            neuron.v = El
+            spike_mon = SpikeMonitor(neuron)
+            all_g_na_values, all_I_values = np.meshgrid(g_na_values, I_values)
+            neuron.g_na = all_g_na_values.flat[:]
+            neuron.I = all_I_values.flat[:]
+        else:
+            n_neurons = args.n_gna*args.n_i
+            neuron = sweep_model(args.model, n_neurons)
+            spike_mon = SpikeMonitor(neuron)
 
         run(args.duration*second)
 
@@ -109,7 +142,7 @@ g_na : siemens (constant)
         'simulator': 'brian2',
         'brian2_version': brian2.__version__,
         'device': 'cpp_standalone',
-        'grid': args.grid,
+        'grid': args.grid if args.model == 'hh' else args.model,
         'n': n_neurons,
         'n_gna': args.n_gna,
         'n_i': args.n_i,
@@ -130,7 +163,7 @@ g_na : siemens (constant)
     np.save(os.path.join(args.out, 'brian2_spike_counts.npy'), counts)
     with open(os.path.join(args.out, 'brian2.json'), 'w') as f:
         json.dump(info, f, indent=1)
-    print(f"brian2 {args.grid} {args.duration:g}s n={n_neurons} threads={args.threads}: "
+    print(f"brian2 {args.grid if args.model == 'hh' else args.model} {args.duration:g}s n={n_neurons} threads={args.threads}: "
           f"{info['neuron_steps_per_s']:.3e} neuron-steps/s (sim {sim_s:.2f} s, compile {info['compile_s']:.1f} s), "
           f"{info['total_spikes']} spikes, {info['spiking_neurons']} spiking neurons")
 
