@@ -37,29 +37,13 @@ fi
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
 configs=()
-for dur in $durations; do
-  for grid in pA nA; do
-    cfg="hh_${grid}_${dur}s"
-    dir="$out/$cfg"
-    rm -rf "$dir"
-    "$PY" benchmarks/brian2_hh.py --duration "$dur" --grid "$grid" --threads "$threads" --out "$dir/brian2"
-    if [ "$brian_only" -eq 0 ]; then
-      for backend in $backends; do
-        dotnet run --project managed/NeuroNative.Cli -c Release --no-build -- \
-          run "benchmarks/experiments/$cfg.yaml" --out "$dir/neuronative-$backend" \
-          --backend "$backend" --threads "$threads"
-      done
-    fi
-    configs+=("$dir")
-  done
-done
-
-# AdEx and LIF current sweeps (10,000 neurons, 1 s): the cheap models, where per-step overhead shows.
-for model in adex lif; do
-  cfg="${model}_1s"
-  dir="$out/$cfg"
+# One configuration: Brian 2 (extra arguments to brian2_hh.py) then each NeuroNative backend on
+# benchmarks/experiments/CFG.yaml, all into $out/CFG.
+run_config() {
+  local cfg="$1" dir="$out/$1" backend
+  shift
   rm -rf "$dir"
-  "$PY" benchmarks/brian2_hh.py --model "$model" --duration 1 --threads "$threads" --out "$dir/brian2"
+  "$PY" benchmarks/brian2_hh.py "$@" --threads "$threads" --out "$dir/brian2"
   if [ "$brian_only" -eq 0 ]; then
     for backend in $backends; do
       dotnet run --project managed/NeuroNative.Cli -c Release --no-build -- \
@@ -68,6 +52,16 @@ for model in adex lif; do
     done
   fi
   configs+=("$dir")
+}
+
+for dur in $durations; do
+  for grid in pA nA; do
+    run_config "hh_${grid}_${dur}s" --duration "$dur" --grid "$grid"
+  done
+done
+# AdEx and LIF current sweeps (10,000 neurons, 1 s): the cheap models, where per-step overhead shows.
+for model in adex lif; do
+  run_config "${model}_1s" --model "$model" --duration 1
 done
 
 "$PY" benchmarks/compare.py "${configs[@]}"

@@ -35,23 +35,16 @@ public class EndToEndTests
         { "hh_fitting_tutorial", HhFittingTutorial },
     };
 
+    /// <summary>Indents every line after the first (the first takes the literal's own indentation).</summary>
+    private static string Indent(string text, int spaces) =>
+        string.Join("\n" + new string(' ', spaces), text.Split('\n'));
+
     /// <summary>The brian2modelfitting tutorial model driven by its five input traces (a 2-D TimedArray
     /// read from the pandas CSV: one row per trace, a leading index column).</summary>
     private static string HhFittingTutorial => $$"""
         model:
           equations: |
-            dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
-            dm/dt = 0.32*(mV**-1)*(13.*mV-v+VT)/
-              (exp((13.*mV-v+VT)/(4.*mV))-1.)/ms*(1-m)-0.28*(mV**-1)*(v-VT-40.*mV)/
-              (exp((v-VT-40.*mV)/(5.*mV))-1.)/ms*m : 1
-            dn/dt = 0.032*(mV**-1)*(15.*mV-v+VT)/
-              (exp((15.*mV-v+VT)/(5.*mV))-1.)/ms*(1.-n)-.5*exp((10.*mV-v+VT)/(40.*mV))/ms*n : 1
-            dh/dt = 0.128*exp((17.*mV-v+VT)/(18.*mV))/ms*(1.-h)-4./(1+exp((40.*mV-v+VT)/(5.*mV)))/ms*h : 1
-            g_na : siemens (constant)
-            g_kd : siemens (constant)
-            gl   : siemens (constant)
-            Cm   : farad (constant)
-            I = I_input(t, i) : amp
+            {{Indent(Parsing.ModelEquationsTests.HhFitting, 4)}}
           namespace: {area: 20000*umetre**2, El: -65*mV, EK: -90*mV, ENa: 50*mV, VT: -63*mV}
           threshold: v>-20*mV
           refractory: v>-20*mV
