@@ -35,16 +35,12 @@ public class EndToEndTests
         { "hh_fitting_tutorial", HhFittingTutorial },
     };
 
-    /// <summary>Indents every line after the first (the first takes the literal's own indentation).</summary>
-    private static string Indent(string text, int spaces) =>
-        string.Join("\n" + new string(' ', spaces), text.Split('\n'));
-
     /// <summary>The brian2modelfitting tutorial model driven by its five input traces (a 2-D TimedArray
     /// read from the pandas CSV: one row per trace, a leading index column).</summary>
     private static string HhFittingTutorial => $$"""
         model:
           equations: |
-            {{Indent(Parsing.ModelEquationsTests.HhFitting, 4)}}
+            {{ExperimentFiles.Yaml(Parsing.ModelEquationsTests.HhFitting)}}
           namespace: {area: 20000*umetre**2, El: -65*mV, EK: -90*mV, ENa: 50*mV, VT: -63*mV}
           threshold: v>-20*mV
           refractory: v>-20*mV
