@@ -63,7 +63,7 @@ public static class ModelAnalyzer
             var states = LowerDifferentialEquations();
             var threshold = LowerThreshold();
             var reset = LowerStatements(_def.Reset, "reset", extra: null);
-            var (refractoryKind, refractory) = LowerRefractory(states);
+            var (refractoryKind, refractory) = LowerRefractory();
             var events = _def.Events.Select((e, k) => LowerEvent(e, k)).ToList();
             return new AnalyzedModel(_def, _b, this)
             {
@@ -476,13 +476,9 @@ public static class ModelAnalyzer
                 throw compiler.Error(expr.Span, "noise terms (xi) can only appear in differential equations");
         }
 
-        private (RefractoryKind, IrNode?) LowerRefractory(List<StateVariable> states)
+        private (RefractoryKind, IrNode?) LowerRefractory()
         {
-            if (string.IsNullOrWhiteSpace(_def.Refractory))
-            {
-                var flagged = states.FirstOrDefault(s => s.UnlessRefractory);
-                return (RefractoryKind.None, null);
-            }
+            if (string.IsNullOrWhiteSpace(_def.Refractory)) return (RefractoryKind.None, null);
             const string context = "refractory";
             var expr = ModelParser.ParseExpression(_def.Refractory, context);
             var compiler = Compiler(context, _def.Refractory);
@@ -535,9 +531,9 @@ public static class ModelAnalyzer
                         throw compiler.Error(st.TargetSpan, $"'{st.Target}' is a constant parameter and cannot be assigned; " +
                             "remove the '(constant)' flag to change it in statements");
                     case null:
-                        throw compiler.Unknown(st.Target, st.TargetSpan, "variable to assign")
-                            is var ex ? new ModelException(context, code, st.TargetSpan,
-                                ex.Reason + "; statements can only assign model variables (Brian would silently create a temporary)") : null!;
+                        var unknown = compiler.Unknown(st.Target, st.TargetSpan, "variable to assign");
+                        throw new ModelException(context, code, st.TargetSpan, unknown.Reason +
+                            "; statements can only assign model variables (Brian would silently create a temporary)");
                     default:
                         throw compiler.Error(st.TargetSpan, $"'{st.Target}' cannot be assigned: only state variables and " +
                             "non-constant parameters can");
