@@ -25,7 +25,8 @@ internal static unsafe class Native
         : OperatingSystem.IsMacOS() ? "libneuronative.dylib"
         : "libneuronative.so";
 
-    private static string PortableRid =>
+    /// <summary>The runtime identifier of the runtimes/&lt;rid&gt;/native folder a NuGet package uses.</summary>
+    internal static string PortableRid =>
         (OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux")
         + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
 

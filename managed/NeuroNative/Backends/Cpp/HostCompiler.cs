@@ -70,16 +70,20 @@ internal sealed class HostCompiler
     }
 
     /// <summary>The shared headers of the integrator templates: <c>NEURONATIVE_INCLUDE</c>, else the
-    /// include/ folder the build puts next to the assembly.</summary>
+    /// include/ folder the build puts next to the assembly, else the one a NuGet package puts beside
+    /// the native library (runtimes/&lt;rid&gt;/native/include).</summary>
     public static string IncludeDirectory()
     {
         string? env = NullIfEmpty(Environment.GetEnvironmentVariable("NEURONATIVE_INCLUDE"));
-        string dir = env ?? Path.Combine(Path.GetDirectoryName(typeof(HostCompiler).Assembly.Location) ?? AppContext.BaseDirectory, "include");
-        if (!File.Exists(Path.Combine(dir, "neuronative", "kernel.hpp")))
-            throw new KernelCompilationException(
-                $"the NeuroNative headers are missing: {Path.Combine(dir, "neuronative", "kernel.hpp")} does not exist " +
-                (env is not null ? "(NEURONATIVE_INCLUDE)" : "(the build copies native/include next to the assembly; set NEURONATIVE_INCLUDE to point elsewhere)"));
-        return dir;
+        string assemblyDir = Path.GetDirectoryName(typeof(HostCompiler).Assembly.Location) ?? AppContext.BaseDirectory;
+        string[] candidates = env is not null
+            ? [env]
+            : [Path.Combine(assemblyDir, "include"), Path.Combine(assemblyDir, "runtimes", Interop.Native.PortableRid, "native", "include")];
+        foreach (var dir in candidates)
+            if (File.Exists(Path.Combine(dir, "neuronative", "kernel.hpp"))) return dir;
+        throw new KernelCompilationException(
+            $"the NeuroNative headers are missing: no neuronative/kernel.hpp in {string.Join(" or ", candidates)} " +
+            (env is not null ? "(NEURONATIVE_INCLUDE)" : "(the build copies native/include next to the assembly; set NEURONATIVE_INCLUDE to point elsewhere)"));
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
