@@ -119,15 +119,6 @@ NN_HD inline void store_each(const StepArgs& a, int v, F value) {
     }
 }
 
-// Whether x[0..n) are all equal (bitwise OR of differences: vectorises, no early exit). A NaN
-// or a -0.0 next to a 0.0 counts as a difference.
-NN_HD inline bool uniform(const double* NN_RESTRICT x, int n) {
-    const uint64_t x0 = __builtin_bit_cast(uint64_t, x[0]);
-    uint64_t diff = 0;
-    for (int i = 1; i < n; ++i) diff |= __builtin_bit_cast(uint64_t, x[i]) ^ x0;
-    return diff == 0;
-}
-
 NN_HD inline void draw_dw(const StepArgs& a, Lanes dw) {
     const double sqrt_dt = detail::sqrt(a.dt);
     for (int j = 0; j < a.n_noise; ++j) {
@@ -221,19 +212,6 @@ NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
         // The new value is written straight into x (lane i reads x_i before writing it).
         if (fl & LINEAR_A_ZERO) {
             detail::store_each(a, v, [&](int i, double x) { return x + dt * bv[i]; });
-        } else if (detail::uniform(av, n)) {
-            // A the same in every lane (a time constant that is no parameter): exp(A dt) once; nn::exp
-            // is the same arithmetic in every lane, so the values are identical.
-            const double ea = nn::exp(av[0] * dt), a0 = av[0];
-            if (fl & LINEAR_B_ZERO) {
-                detail::store_each(a, v, [&](int i, double x) { return x * ea; });
-            } else {
-                detail::store_each(a, v, [&](int i, double x) {
-                    const double ba = bv[i] / a0;
-                    const double e = -ba + (ba + x) * ea;
-                    return a0 == 0.0 ? x + dt * bv[i] : e;
-                });
-            }
         } else if (fl & LINEAR_B_ZERO) {
             detail::store_each(a, v, [&](int i, double x) { return x * nn::exp(av[i] * dt); });
         } else {
