@@ -19,9 +19,22 @@ constexpr int64_t kSegment = 1024;
 constexpr int64_t kMaxNeurons = int64_t(1) << 40; // RNG counters distinguish neurons below 2^48
 constexpr int32_t kMaxThreads = 1024;
 
-// Brian's timestep(x, dt) = (int64)((x + 1e-3 dt)/dt), compared in double (no overflow for
-// huge or infinite durations; equal to the int64 comparison wherever that is defined).
-inline double timestep(double x, double dt) { return std::trunc((x + 1e-3 * dt) / dt); }
+// not_refractory[i] = timestep(t - lastspike[i]) >= timestep(duration[i]) over a block, with
+// Brian's timestep(x, dt) = (int64)((x + 1e-3 dt)/dt) compared in double (no overflow for huge or
+// infinite durations; equal to the int64 comparison wherever that is defined). g++ vectorises
+// std::trunc only without -ftrapping-math (which changes no value, only whether FP exceptions may
+// be raised speculatively); scalar, the two divisions per lane dominate cheap models.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-trapping-math"), noinline))
+#endif
+void refractory_duration(double* NN_RESTRICT nr, const double* NN_RESTRICT lastspike,
+                         const double* NN_RESTRICT duration, int n, double t, double dt) {
+    const double e = 1e-3 * dt;
+    for (int i = 0; i < n; ++i) {
+        const double a = std::trunc((t - lastspike[i] + e) / dt), b = std::trunc((duration[i] + e) / dt);
+        nr[i] = a >= b ? 1.0 : 0.0;
+    }
+}
 
 } // namespace
 
@@ -292,7 +305,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
         if (m.refractory != NN_REFRACTORY_NONE) {
             kernel.refractory(&b);
             if (m.refractory == NN_REFRACTORY_DURATION) {
-                for (int i = 0; i < nl; ++i) nr[i] = timestep(t - lastspike[i], dt_) >= timestep(out[i], dt_) ? 1.0 : 0.0;
+                refractory_duration(nr, lastspike, out, nl, t, dt_);
             } else {
                 for (int i = 0; i < nl; ++i) nr[i] = ((nr[i] != 0.0) | (out[i] == 0.0)) ? 1.0 : 0.0;
             }
