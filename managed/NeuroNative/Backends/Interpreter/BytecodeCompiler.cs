@@ -17,7 +17,7 @@ internal static class BytecodeCompiler
     {
         var model = program.Model;
         var constants = new ConstantPool();
-        int nState = model.States.Count, nNoise = program.NoiseTerms;
+        int nNoise = program.NoiseTerms;
 
         var noiseRoots = new List<IrNode>();
         for (int v = 0; v < program.Noise.Count; v++) noiseRoots.AddRange(program.Noise[v]);
@@ -28,29 +28,38 @@ internal static class BytecodeCompiler
             linearRoots.Add(program.LinearB[v]);
         }
 
+        // Sections first: compiling them fills the shared constant pool.
+        var derivatives = Outputs(program.Derivatives, constants);
+        var noise = nNoise > 0 ? Outputs(noiseRoots, constants) : NativeSection.Empty;
+        var linear = Outputs(linearRoots, constants);
+        var threshold = model.Threshold is null ? NativeSection.Empty : Outputs([model.Threshold], constants);
+        var reset = Stores(model.Reset, constants);
+        var refractory = model.Refractory is null ? NativeSection.Empty : Outputs([model.Refractory], constants);
+        NativeSection[] events = [.. model.Events.Select(e => Stores(e, constants))];
+
         var method = program.Method;
+        bool tableau = method.Kind == MethodKind.ExplicitRungeKutta;
         return new NativeModelDescription(
             StateNames: [.. model.States.Select(s => s.Name)],
             ParamNames: [.. model.Parameters.Select(p => p.Name)],
             NoiseCount: nNoise,
             InputCount: model.Inputs.Count,
-            Constants: constants.Values, // filled while the sections below are compiled (arrays are read at marshalling)
+            Constants: constants.Values,
             Method: (nn_method)(int)method.Kind,
             // Only explicit Runge-Kutta carries a tableau; the native core rejects one for the other methods.
-            RkA: method.Kind == MethodKind.ExplicitRungeKutta ? method.A : [],
-            RkB: method.Kind == MethodKind.ExplicitRungeKutta ? method.B : [],
-            RkC: method.Kind == MethodKind.ExplicitRungeKutta ? method.C : [],
+            RkA: tableau ? method.A : [],
+            RkB: tableau ? method.B : [],
+            RkC: tableau ? method.C : [],
             StateFlags: [.. program.Flags.Select(f => (nn_state_flag)(int)f)],
             Refractory: (nn_refractory_kind)(int)model.RefractoryKind,
             HasThreshold: model.Threshold is not null,
-            Derivatives: Outputs(program.Derivatives, constants),
-            Noise: nNoise > 0 ? Outputs(noiseRoots, constants) : NativeSection.Empty,
-            Linear: Outputs(linearRoots, constants),
-            Threshold: model.Threshold is null ? NativeSection.Empty : Outputs([model.Threshold], constants),
-            Reset: Stores(model.Reset, constants),
-            RefractoryExpr: model.Refractory is null ? NativeSection.Empty : Outputs([model.Refractory], constants),
-            Events: [.. model.Events.Select(e => Stores(e, constants))])
-        { Constants = constants.Values };
+            Derivatives: derivatives,
+            Noise: noise,
+            Linear: linear,
+            Threshold: threshold,
+            Reset: reset,
+            RefractoryExpr: refractory,
+            Events: events);
     }
 
     /// <summary>A section computing OUT[k] = roots[k].</summary>
