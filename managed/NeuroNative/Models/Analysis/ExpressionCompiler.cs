@@ -136,8 +136,7 @@ internal sealed class ExpressionCompiler
             {
                 var l = Compile(e.Left);
                 var r = Compile(e.Right);
-                return new Typed(_b.Binary(e.Op == BinaryOperator.And ? IrOp.And : IrOp.Or, l.Node, r.Node),
-                    Dimension.Dimensionless, true);
+                return new Typed(_b.Binary(IrOpOf(e.Op), l.Node, r.Node), Dimension.Dimensionless, true);
             }
             case BinaryOperator.Less or BinaryOperator.LessEqual or BinaryOperator.Greater
                 or BinaryOperator.GreaterEqual or BinaryOperator.Equal or BinaryOperator.NotEqual:
@@ -147,16 +146,7 @@ internal sealed class ExpressionCompiler
                 if (l.Dimension != r.Dimension)
                     throw Error(e.Span, $"cannot compare values of different units: '{Text(e.Left)}' is " +
                         $"{Describe(l.Dimension)} but '{Text(e.Right)}' is {Describe(r.Dimension)}");
-                var op = e.Op switch
-                {
-                    BinaryOperator.Less => IrOp.Less,
-                    BinaryOperator.LessEqual => IrOp.LessEqual,
-                    BinaryOperator.Greater => IrOp.Greater,
-                    BinaryOperator.GreaterEqual => IrOp.GreaterEqual,
-                    BinaryOperator.Equal => IrOp.Equal,
-                    _ => IrOp.NotEqual,
-                };
-                return new Typed(_b.Binary(op, l.Node, r.Node), Dimension.Dimensionless, true);
+                return new Typed(_b.Binary(IrOpOf(e.Op), l.Node, r.Node), Dimension.Dimensionless, true);
             }
             case BinaryOperator.Power:
             {
@@ -182,13 +172,7 @@ internal sealed class ExpressionCompiler
                 if (left.Dimension != right.Dimension)
                     throw Error(e.Span, $"'{Text(e)}' combines values of different units: '{Text(e.Left)}' is " +
                         $"{Describe(left.Dimension)} but '{Text(e.Right)}' is {Describe(right.Dimension)}");
-                var op = e.Op switch
-                {
-                    BinaryOperator.Add => IrOp.Add,
-                    BinaryOperator.Subtract => IrOp.Subtract,
-                    _ => IrOp.Modulo,
-                };
-                return new Typed(_b.Binary(op, left.Node, right.Node), left.Dimension, false);
+                return new Typed(_b.Binary(IrOpOf(e.Op), left.Node, right.Node), left.Dimension, false);
             case BinaryOperator.Multiply:
                 return new Typed(_b.Multiply(left.Node, right.Node), left.Dimension * right.Dimension, false);
             case BinaryOperator.Divide:
@@ -202,6 +186,23 @@ internal sealed class ExpressionCompiler
                 throw Error(e.Span, $"unsupported operator in '{Text(e)}'");
         }
     }
+
+    /// <summary>The IR operation of a binary operator whose meaning needs no unit rewriting.</summary>
+    private static IrOp IrOpOf(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => IrOp.Add,
+        BinaryOperator.Subtract => IrOp.Subtract,
+        BinaryOperator.Modulo => IrOp.Modulo,
+        BinaryOperator.Less => IrOp.Less,
+        BinaryOperator.LessEqual => IrOp.LessEqual,
+        BinaryOperator.Greater => IrOp.Greater,
+        BinaryOperator.GreaterEqual => IrOp.GreaterEqual,
+        BinaryOperator.Equal => IrOp.Equal,
+        BinaryOperator.NotEqual => IrOp.NotEqual,
+        BinaryOperator.And => IrOp.And,
+        BinaryOperator.Or => IrOp.Or,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
+    };
 
     private static readonly Dictionary<string, IrOp> DimensionlessFunctions = new()
     {
