@@ -92,6 +92,11 @@ internal enum nn_opcode : int
     NN_OP_INPUT = 44,
 }
 
+internal enum nn_section_flag : int
+{
+    NN_SECTION_DEFINED = 1,
+}
+
 internal enum nn_method : int
 {
     NN_METHOD_EXPLICIT_RK = 0,
@@ -120,6 +125,21 @@ internal enum nn_array_kind : int
     NN_ARRAY_PARAM = 1,
     NN_ARRAY_LASTSPIKE = 2,
     NN_ARRAY_NOT_REFRACTORY = 3,
+    NN_ARRAY_OBSERVABLE = 4,
+}
+
+internal enum nn_reducer_kind : int
+{
+    NN_REDUCE_SPIKE_COUNT = 0,
+    NN_REDUCE_SPIKE_RATE = 1,
+    NN_REDUCE_FIRST_SPIKE = 2,
+    NN_REDUCE_SPIKE_TIMES = 3,
+    NN_REDUCE_MIN = 4,
+    NN_REDUCE_MAX = 5,
+    NN_REDUCE_MEAN = 6,
+    NN_REDUCE_VARIANCE = 7,
+    NN_REDUCE_MSE = 8,
+    NN_REDUCE_SAMPLES = 9,
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -129,7 +149,7 @@ internal unsafe partial struct nn_section
     [NativeTypeName("int32_t")] public int n_instructions;
     [NativeTypeName("int32_t")] public int n_temps;
     [NativeTypeName("int32_t")] public int n_outputs;
-    [NativeTypeName("int32_t")] public int reserved;
+    [NativeTypeName("int32_t")] public int flags;
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -161,6 +181,8 @@ internal unsafe partial struct nn_model_desc
     [NativeTypeName("int32_t")] public int n_events;
     [NativeTypeName("int32_t")] public int reserved;
     [NativeTypeName("const nn_section *")] public nn_section* events;
+    public nn_section observables;
+    [NativeTypeName("const char *const *")] public byte** observable_names;
 }
 
 /// <summary>Opaque handle target: only ever used as <c>nn_model*</c>.</summary>
@@ -173,6 +195,34 @@ internal partial struct nn_simulation
 {
 }
 
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe partial struct nn_simulation_config
+{
+    [NativeTypeName("int32_t")] public int struct_size;
+    [NativeTypeName("int32_t")] public int reserved;
+    [NativeTypeName("int64_t")] public long n_neurons;
+    public double dt;
+    [NativeTypeName("uint64_t")] public ulong seed;
+    [NativeTypeName("int64_t")] public long first_neuron;
+    [NativeTypeName("int64_t")] public long total_neurons;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe partial struct nn_reducer_desc
+{
+    [NativeTypeName("int32_t")] public int struct_size;
+    [NativeTypeName("int32_t")] public int kind;
+    [NativeTypeName("int32_t")] public int var_kind;
+    [NativeTypeName("int32_t")] public int var_index;
+    [NativeTypeName("int64_t")] public long start_step;
+    [NativeTypeName("int64_t")] public long end_step;
+    [NativeTypeName("int64_t")] public long every_steps;
+    [NativeTypeName("int64_t")] public long capacity;
+    [NativeTypeName("const double *")] public double* target;
+    [NativeTypeName("int64_t")] public long target_rows;
+    [NativeTypeName("int64_t")] public long target_samples;
+}
+
 internal static unsafe partial class NativeMethods
 {
     public const string LibraryName = "neuronative";
@@ -181,7 +231,7 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 2;
+    public const int NN_ABI_VERSION = 3;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]
@@ -222,6 +272,10 @@ internal static unsafe partial class NativeMethods
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_create(nn_model* model, [NativeTypeName("int64_t")] long n_neurons, double dt, [NativeTypeName("uint64_t")] ulong seed, nn_simulation** out_sim);
 
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_create_v2")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_create_v2(nn_model* model, [NativeTypeName("const nn_simulation_config *")] nn_simulation_config* config, nn_simulation** out_sim);
+
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_destroy")]
     public static partial void simulation_destroy(nn_simulation* sim);
 
@@ -260,6 +314,30 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_time")]
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_get_time(nn_simulation* sim, [NativeTypeName("int64_t *")] long* out_step, double* out_t);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_reset")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_reset(nn_simulation* sim);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_snapshot")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_snapshot(nn_simulation* sim, [NativeTypeName("uint8_t *")] byte* out_blob, [NativeTypeName("int64_t")] long capacity, [NativeTypeName("int64_t *")] long* out_size);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_restore")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_restore(nn_simulation* sim, [NativeTypeName("const uint8_t *")] byte* blob, [NativeTypeName("int64_t")] long size);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_add_reducer")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_add_reducer(nn_simulation* sim, [NativeTypeName("const nn_reducer_desc *")] nn_reducer_desc* desc, [NativeTypeName("int32_t *")] int* out_reducer);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_reducer_width")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_get_reducer_width(nn_simulation* sim, [NativeTypeName("int32_t")] int reducer, [NativeTypeName("int64_t *")] long* out_width);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_reducer_values")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_get_reducer_values(nn_simulation* sim, [NativeTypeName("int32_t")] int reducer, double* out_values, [NativeTypeName("int64_t")] long count);
 
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_spike_total")]
     [return: NativeTypeName("nn_status")]

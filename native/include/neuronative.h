@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 2
+#define NN_ABI_VERSION 3
 
 typedef int32_t nn_status;
 
@@ -137,12 +137,18 @@ typedef enum nn_opcode {
                            column trunc(b), NaN outside 0..n_columns-1 */
 } nn_opcode;
 
+/* nn_section.flags bits */
+typedef enum nn_section_flag {
+    NN_SECTION_DEFINED = 1 /* the section exists although it has no instructions: its code is in the compiled
+                              kernel library (nn_model_create_compiled only; n_instructions must be 0) */
+} nn_section_flag;
+
 typedef struct nn_section {
     const int32_t* code;    /* n_instructions * 5 int32 */
-    int32_t n_instructions; /* 0 = empty section */
+    int32_t n_instructions; /* 0 and no NN_SECTION_DEFINED = the model has no such section */
     int32_t n_temps;
     int32_t n_outputs;      /* must equal what the section kind expects (see nn_model_desc) */
-    int32_t reserved;
+    int32_t flags;          /* nn_section_flag bits */
 } nn_section;
 
 /* Integration methods. Coefficients are data (nn_model_desc.rk_*), the step code is shared. */
@@ -179,6 +185,9 @@ typedef enum nn_refractory_kind {
  * - refractory:  STATE = state at t_k, before the update; OUT[0] per nn_refractory_kind.
  * - events[e]:   statements run on one neuron at the step of a scheduled event (after threshold,
  *                before reset), EVENT_VALUE = the event's value; n_outputs = 0.
+ * - observables: STATE = state at t_k (before the update); OUT[j] = observable j (the model's
+ *                subexpressions, which monitors and reducers read as NN_ARRAY_OBSERVABLE j);
+ *                n_outputs = n_observables.
  * Sections a method or model does not use have n_instructions = 0.
  * T is t_k = k*dt in every section except derivatives and noise (stage times).
  * Step k: monitors record the state at t_k; refractoriness; integrate t_k -> t_k+1 with t = k*dt;
@@ -212,6 +221,8 @@ typedef struct nn_model_desc {
     int32_t n_events;
     int32_t reserved;
     const nn_section* events;         /* n_events */
+    nn_section observables;           /* n_outputs = n_observables */
+    const char* const* observable_names; /* n_observables UTF-8 names, used in error messages */
 } nn_model_desc;
 
 /* Progress callback: called between segments of a run on the calling thread; return non-zero to
@@ -225,8 +236,54 @@ typedef enum nn_array_kind {
     NN_ARRAY_STATE = 0,
     NN_ARRAY_PARAM = 1,
     NN_ARRAY_LASTSPIKE = 2,       /* index ignored */
-    NN_ARRAY_NOT_REFRACTORY = 3   /* index ignored */
+    NN_ARRAY_NOT_REFRACTORY = 3,  /* index ignored */
+    NN_ARRAY_OBSERVABLE = 4       /* observable `index`, computed from the current state; read only */
 } nn_array_kind;
+
+/* How a simulation is made (nn_simulation_create_v2). A simulation of n_neurons can be a slice
+ * [first_neuron, first_neuron + n_neurons) of a population of total_neurons: its neuron j sees
+ * i = first_neuron + j and N = total_neurons, and draws the random numbers of that neuron, so that
+ * slices run separately reproduce one run of the whole population bit for bit. */
+typedef struct nn_simulation_config {
+    int32_t struct_size;   /* sizeof(nn_simulation_config) */
+    int32_t reserved;      /* 0 */
+    int64_t n_neurons;
+    double dt;             /* seconds */
+    uint64_t seed;
+    int64_t first_neuron;  /* >= 0 */
+    int64_t total_neurons; /* >= first_neuron + n_neurons; 0 means first_neuron + n_neurons */
+} nn_simulation_config;
+
+/* Reducers: per-neuron results computed while the run goes, over the window of steps
+ * [start_step, end_step), in memory independent of the run's length. Variable reducers sample the
+ * variable at the steps k of the window with (k - start_step) % every_steps == 0, at t_k before the
+ * update (where monitors sample). Spike reducers see the spikes of the window's steps. */
+typedef enum nn_reducer_kind {
+    NN_REDUCE_SPIKE_COUNT = 0, /* spikes */
+    NN_REDUCE_SPIKE_RATE = 1,  /* spikes / (steps of the window run so far * dt), Hz; NaN before the window */
+    NN_REDUCE_FIRST_SPIKE = 2, /* time of the first spike (s), NaN without one */
+    NN_REDUCE_SPIKE_TIMES = 3, /* the first `capacity` spike times (s), NaN-padded; capacity values per neuron */
+    NN_REDUCE_MIN = 4,         /* of the samples; NaN before the first sample */
+    NN_REDUCE_MAX = 5,
+    NN_REDUCE_MEAN = 6,
+    NN_REDUCE_VARIANCE = 7,    /* population variance (ddof 0), Welford's update */
+    NN_REDUCE_MSE = 8,         /* mean over the samples of (x - target)^2; samples whose target is NaN are skipped */
+    NN_REDUCE_SAMPLES = 9      /* the first `capacity` samples, NaN until taken; capacity values per neuron */
+} nn_reducer_kind;
+
+typedef struct nn_reducer_desc {
+    int32_t struct_size;    /* sizeof(nn_reducer_desc) */
+    int32_t kind;           /* nn_reducer_kind */
+    int32_t var_kind;       /* variable reducers: nn_array_kind of the variable; else 0 */
+    int32_t var_index;      /* variable reducers: its index; else 0 */
+    int64_t start_step;     /* >= the simulation's current step */
+    int64_t end_step;       /* > start_step, or -1 for no end */
+    int64_t every_steps;    /* variable reducers: >= 1; else ignored */
+    int64_t capacity;       /* SPIKE_TIMES and SAMPLES: >= 1 values per neuron; else 0 */
+    const double* target;   /* MSE: target[row][sample], row-major, copied; else NULL */
+    int64_t target_rows;    /* MSE: neuron j compares with row (first_neuron + j) % target_rows */
+    int64_t target_samples; /* MSE: samples per row; the window ends after them (end_step is clipped to it) */
+} nn_reducer_desc;
 
 /* ---- library --------------------------------------------------------------------------------- */
 NN_API int32_t nn_version_number(void);
@@ -254,6 +311,8 @@ NN_API void nn_model_destroy(nn_model* model);
 /* The simulation keeps its own reference to the model; the caller may destroy the model after. */
 NN_API nn_status nn_simulation_create(nn_model* model, int64_t n_neurons, double dt, uint64_t seed,
                                       nn_simulation** out_sim);
+/* The same as nn_simulation_create_v2 with first_neuron 0 and total_neurons n_neurons. */
+NN_API nn_status nn_simulation_create_v2(nn_model* model, const nn_simulation_config* config, nn_simulation** out_sim);
 NN_API void nn_simulation_destroy(nn_simulation* sim);
 /* A simulation must not be used from two threads at once. Worker threads: 1 by default, 0 = all
  * hardware threads; results are bit-identical for every thread count. */
@@ -286,6 +345,31 @@ NN_API nn_status nn_simulation_add_state_monitor(nn_simulation* sim, const int32
 NN_API nn_status nn_simulation_run(nn_simulation* sim, int64_t n_steps, nn_progress_fn progress,
                                    void* user);
 NN_API nn_status nn_simulation_get_time(nn_simulation* sim, int64_t* out_step, double* out_t);
+/* Back to the initial state: state, parameters, lastspike, not_refractory and scheduled events as they
+ * were when the first run since creation (or since the last reset) began; step 0; recorded spikes,
+ * spike counts, monitor samples and reducer accumulators emptied, monitors and reducers kept; inputs
+ * and threads kept. A simulation stopped by NN_ERR_NUMERICAL can be reset. Then set new values and
+ * run again: the results are those of a new simulation set up the same way, bit for bit. */
+NN_API nn_status nn_simulation_reset(nn_simulation* sim);
+
+/* ---- snapshots ------------------------------------------------------------------------------- */
+/* The complete dynamic state as a versioned binary blob: step, state arrays, refractory bookkeeping,
+ * pending scheduled events, the initial state of nn_simulation_reset, recorded spikes and counts,
+ * monitor samples and reducer accumulators. Inputs (TimedArrays) and the thread count are not in it.
+ * out_blob NULL with capacity 0 asks for *out_size only. */
+NN_API nn_status nn_simulation_snapshot(nn_simulation* sim, uint8_t* out_blob, int64_t capacity, int64_t* out_size);
+/* Replaces the dynamic state with a snapshot's. The simulation must be of the same model (same
+ * description; interpreted or compiled alike), neuron slice, dt and seed, and have the same monitors
+ * and reducers, added in the same order; otherwise NN_ERR_INVALID_ARGUMENT says what differs and the
+ * simulation is unchanged. Continuing then gives what continuing the snapshotted one gives, bit for bit. */
+NN_API nn_status nn_simulation_restore(nn_simulation* sim, const uint8_t* blob, int64_t size);
+
+/* ---- reducers -------------------------------------------------------------------------------- */
+NN_API nn_status nn_simulation_add_reducer(nn_simulation* sim, const nn_reducer_desc* desc, int32_t* out_reducer);
+/* Values per neuron: 1, or capacity for SPIKE_TIMES and SAMPLES. */
+NN_API nn_status nn_simulation_get_reducer_width(nn_simulation* sim, int32_t reducer, int64_t* out_width);
+/* out[neuron][j], count = n_neurons * width. */
+NN_API nn_status nn_simulation_get_reducer_values(nn_simulation* sim, int32_t reducer, double* out_values, int64_t count);
 
 /* ---- results --------------------------------------------------------------------------------- */
 NN_API nn_status nn_simulation_get_spike_total(nn_simulation* sim, int64_t* out_total);

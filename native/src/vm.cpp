@@ -381,7 +381,7 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
         invalid(name, ".n_temps is ", s.n_temps, " (must be 0..", max_temps, ")");
     if (s.n_outputs != expected_outputs)
         invalid(name, ".n_outputs is ", s.n_outputs, " but this section must have ", expected_outputs);
-    if (s.reserved != 0) invalid(name, ".reserved is ", s.reserved, " (must be 0)");
+    if ((s.flags & ~NN_SECTION_DEFINED) != 0) invalid(name, ".flags is ", s.flags, " (unknown bits; known: nn_section_flag)");
 
     const bool statements = kind == SectionKind::Statements;
     const int32_t n = s.n_instructions;

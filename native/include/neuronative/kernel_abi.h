@@ -8,6 +8,7 @@
  *   void nn_kernel_integrate(const nn_kernel_block*);  state t_k -> t_k+1 (the integrator step)
  *   void nn_kernel_threshold(const nn_kernel_block*);  out[i] = threshold condition
  *   void nn_kernel_refractory(const nn_kernel_block*); out[i] = refractory expression
+ *   void nn_kernel_observables(const nn_kernel_block*); out[j*out_stride + i] = observable j
  *   void nn_kernel_statements(const nn_kernel_block*, int32_t section, int32_t lane);
  *        section -1: reset, e >= 0: event e; on one lane
  *
@@ -19,7 +20,7 @@
 
 #include <stdint.h>
 
-#define NN_KERNEL_ABI_VERSION 1
+#define NN_KERNEL_ABI_VERSION 2
 
 /* What a kernel library puts before each exported function. */
 #if defined(_WIN32)
@@ -49,7 +50,8 @@ typedef struct nn_kernel_block {
     const double* lastspike;
     const double* not_refractory;  /* 0.0 / 1.0 */
     const double* refractory_mask; /* not_refractory where the model has unless-refractory variables, else NULL */
-    double* out;                   /* one value per lane: threshold and refractory results */
+    double* out;                   /* threshold and refractory results: out[i]; observables: out[j*out_stride + i] */
+    int64_t out_stride;
     double* workspace;             /* nn::workspace_doubles(method, ..., n) doubles */
     const nn_kernel_input* inputs;
     void* context;                 /* the implementation's per-thread data (interpreter: its frame) */

@@ -23,14 +23,14 @@ public class StructLayoutTests
         Assert.Equal(8, (int)Marshal.OffsetOf<nn_section>("n_instructions"));
         Assert.Equal(12, (int)Marshal.OffsetOf<nn_section>("n_temps"));
         Assert.Equal(16, (int)Marshal.OffsetOf<nn_section>("n_outputs"));
-        Assert.Equal(20, (int)Marshal.OffsetOf<nn_section>("reserved"));
+        Assert.Equal(20, (int)Marshal.OffsetOf<nn_section>("flags"));
     }
 
     [Fact]
     public void nn_model_desc_matches_C_layout()
     {
         Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<nn_model_desc>());
-        Assert.Equal(256, Unsafe.SizeOf<nn_model_desc>());
+        Assert.Equal(288, Unsafe.SizeOf<nn_model_desc>());
         Assert.Equal(0, (int)Marshal.OffsetOf<nn_model_desc>("struct_size"));
         Assert.Equal(4, (int)Marshal.OffsetOf<nn_model_desc>("n_state"));
         Assert.Equal(8, (int)Marshal.OffsetOf<nn_model_desc>("n_param"));
@@ -57,5 +57,39 @@ public class StructLayoutTests
         Assert.Equal(240, (int)Marshal.OffsetOf<nn_model_desc>("n_events"));
         Assert.Equal(244, (int)Marshal.OffsetOf<nn_model_desc>("reserved"));
         Assert.Equal(248, (int)Marshal.OffsetOf<nn_model_desc>("events"));
+        Assert.Equal(256, (int)Marshal.OffsetOf<nn_model_desc>("observables"));
+        Assert.Equal(280, (int)Marshal.OffsetOf<nn_model_desc>("observable_names"));
+    }
+
+    [Fact]
+    public void nn_simulation_config_matches_C_layout()
+    {
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<nn_simulation_config>());
+        Assert.Equal(48, Unsafe.SizeOf<nn_simulation_config>());
+        Assert.Equal(0, (int)Marshal.OffsetOf<nn_simulation_config>("struct_size"));
+        Assert.Equal(4, (int)Marshal.OffsetOf<nn_simulation_config>("reserved"));
+        Assert.Equal(8, (int)Marshal.OffsetOf<nn_simulation_config>("n_neurons"));
+        Assert.Equal(16, (int)Marshal.OffsetOf<nn_simulation_config>("dt"));
+        Assert.Equal(24, (int)Marshal.OffsetOf<nn_simulation_config>("seed"));
+        Assert.Equal(32, (int)Marshal.OffsetOf<nn_simulation_config>("first_neuron"));
+        Assert.Equal(40, (int)Marshal.OffsetOf<nn_simulation_config>("total_neurons"));
+    }
+
+    [Fact]
+    public void nn_reducer_desc_matches_C_layout()
+    {
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<nn_reducer_desc>());
+        Assert.Equal(72, Unsafe.SizeOf<nn_reducer_desc>());
+        Assert.Equal(0, (int)Marshal.OffsetOf<nn_reducer_desc>("struct_size"));
+        Assert.Equal(4, (int)Marshal.OffsetOf<nn_reducer_desc>("kind"));
+        Assert.Equal(8, (int)Marshal.OffsetOf<nn_reducer_desc>("var_kind"));
+        Assert.Equal(12, (int)Marshal.OffsetOf<nn_reducer_desc>("var_index"));
+        Assert.Equal(16, (int)Marshal.OffsetOf<nn_reducer_desc>("start_step"));
+        Assert.Equal(24, (int)Marshal.OffsetOf<nn_reducer_desc>("end_step"));
+        Assert.Equal(32, (int)Marshal.OffsetOf<nn_reducer_desc>("every_steps"));
+        Assert.Equal(40, (int)Marshal.OffsetOf<nn_reducer_desc>("capacity"));
+        Assert.Equal(48, (int)Marshal.OffsetOf<nn_reducer_desc>("target"));
+        Assert.Equal(56, (int)Marshal.OffsetOf<nn_reducer_desc>("target_rows"));
+        Assert.Equal(64, (int)Marshal.OffsetOf<nn_reducer_desc>("target_samples"));
     }
 }
