@@ -183,6 +183,7 @@ internal unsafe partial struct nn_model_desc
     [NativeTypeName("const nn_section *")] public nn_section* events;
     public nn_section observables;
     [NativeTypeName("const char *const *")] public byte** observable_names;
+    [NativeTypeName("const char *")] public byte* model_hash;
 }
 
 /// <summary>Opaque handle target: only ever used as <c>nn_model*</c>.</summary>

@@ -1,6 +1,8 @@
 // Compiles the shared integrator templates as CUDA device code (clang, no CUDA toolkit needed:
 // -nocudainc -nocudalib), so CI notices when they stop being portable. Not linked anywhere.
 #include "neuronative/integrators.hpp"
+#include "neuronative/reducers.hpp"
+#include "neuronative/schedule.hpp"
 
 #define __global__ __attribute__((global))
 
@@ -54,4 +56,60 @@ extern "C" __global__ void step_all_methods(double* state, const double* not_ref
     const nn::StepArgs args{nn::Lanes{state + i, n_neurons}, not_refractory + i, flags, n_state, n_noise, 1, t, dt,
                             seed, step, i, ws};
     nn::integrate_step(rhs, method, nn::Tableau{n_stages, a, b, c}, args);
+}
+
+namespace {
+
+// The step schedule around the same model: threshold v > 1, reset v = 0, 2 ms refractoriness, a
+// spike-count and a mean reducer; one lane per thread.
+struct ThresholdKernel {
+    TwoVariableRhs rhs;
+    NN_HD void refractory(const nn_kernel_block* b) { b->out[0] = 2e-3; }
+    NN_HD void integrate(const nn_kernel_block* b) {
+        const nn::StepArgs args{nn::Lanes{b->state, b->stride}, b->refractory_mask, nullptr, n_state, 0, 1, b->t, b->dt,
+                                b->seed, b->step, b->first_neuron, b->workspace};
+        nn::integrate_step(rhs, nn::EXPLICIT_RK, nn::Tableau{1, rhs_a, rhs_b, rhs_c}, args);
+    }
+    NN_HD void threshold(const nn_kernel_block* b) { b->out[0] = b->state[0] > 1.0 ? 1.0 : 0.0; }
+    NN_HD void statements(const nn_kernel_block* b, int32_t, int32_t lane) { b->state[lane] = 0.0; }
+    static constexpr double rhs_a[1] = {0}, rhs_b[1] = {1}, rhs_c[1] = {0};
+};
+
+struct ReducerHooks {
+    double* count;
+    double* mean;
+    NN_HD void sample(const nn_kernel_block& b) { nn::reducer_sample(nn::REDUCE_MEAN, 0, mean, b.step, b.state[0], 0.0); }
+    NN_HD void spike(int) { nn::reducer_spike(nn::REDUCE_SPIKE_COUNT, 0, count, 0.0); }
+    NN_HD void events(nn_kernel_block&) {}
+};
+
+} // namespace
+
+extern "C" __global__ void schedule_steps(double* state, double* lastspike, double* not_refractory, double* reducers,
+                                          long long n_neurons, double dt, long long k0, long long k1, int* failed) {
+    const long long i = static_cast<long long>(__nvvm_read_ptx_sreg_ctaid_x()) * __nvvm_read_ptx_sreg_ntid_x() +
+                        __nvvm_read_ptx_sreg_tid_x();
+    if (i >= n_neurons) return;
+    double out[1], ws[nn::workspace_doubles(nn::EXPLICIT_RK, n_state, 0, 1, 1)];
+    nn_kernel_block b{};
+    b.state = state + i;
+    b.stride = n_neurons;
+    b.lastspike = lastspike + i;
+    b.not_refractory = not_refractory + i;
+    b.refractory_mask = not_refractory + i;
+    b.out = out;
+    b.out_stride = 1;
+    b.workspace = ws;
+    b.first_neuron = i;
+    b.dt = dt;
+    b.n = 1;
+    ThresholdKernel kernel{TwoVariableRhs{0.01, 0.1, 0.0}};
+    ReducerHooks hooks{reducers + 4 * i, reducers + 4 * i + 1};
+    const nn::ScheduleModel m{n_state, nn::REFRACTORY_DURATION, true, true};
+    nn::StepFailure failure;
+    for (long long k = k0; k < k1; ++k)
+        if (!nn::schedule_step<1>(m, kernel, hooks, b, not_refractory + i, lastspike + i, k, failure)) {
+            failed[i] = 1;
+            return;
+        }
 }

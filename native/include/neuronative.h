@@ -223,6 +223,8 @@ typedef struct nn_model_desc {
     const nn_section* events;         /* n_events */
     nn_section observables;           /* n_outputs = n_observables */
     const char* const* observable_names; /* n_observables UTF-8 names, used in error messages */
+    const char* model_hash;           /* identifies the equations (e.g. a hash of the IR); part of the model's
+                                         fingerprint that nn_simulation_restore compares; NULL: structure only */
 } nn_model_desc;
 
 /* Progress callback: called between segments of a run on the calling thread; return non-zero to

@@ -129,8 +129,10 @@ NN_API nn_status nn_model_create(const nn_model_desc* desc, nn_model** out_model
         require_out(out_model, "out_model");
         *out_model = nullptr;
         if (desc == nullptr) invalid("desc is NULL");
+        auto model = std::make_shared<Model>(*desc);
+        model->fingerprint = model_fingerprint(*desc);
         auto handle = std::make_unique<nn_model>();
-        handle->model = std::make_shared<const Model>(*desc);
+        handle->model = std::move(model);
         register_handle(handle.get());
         *out_model = handle.release();
     });
@@ -143,6 +145,7 @@ NN_API nn_status nn_model_create_compiled(const nn_model_desc* desc, const char*
         *out_model = nullptr;
         if (desc == nullptr) invalid("desc is NULL");
         auto model = std::make_shared<Model>(*desc);
+        model->fingerprint = model_fingerprint(*desc);
         model->kernel = load_compiled_kernel(library_path, expected_hash);
         auto handle = std::make_unique<nn_model>();
         handle->model = std::move(model);
@@ -153,15 +156,25 @@ NN_API nn_status nn_model_create_compiled(const nn_model_desc* desc, const char*
 
 NN_API void nn_model_destroy(nn_model* model) { destroy(model, kModelMagic, __func__); }
 
-NN_API nn_status nn_simulation_create(nn_model* model, int64_t n_neurons, double dt, uint64_t seed, nn_simulation** out_sim) {
+NN_API nn_status nn_simulation_create_v2(nn_model* model, const nn_simulation_config* config, nn_simulation** out_sim) {
     return guard(__func__, [&] {
         require_out(out_sim, "out_sim");
         *out_sim = nullptr;
         const nn_model& m = live(model, kModelMagic, "model", "nn_model");
-        auto handle = std::unique_ptr<nn_simulation>(new nn_simulation{kSimulationMagic, Simulation(m.model, n_neurons, dt, seed)});
+        if (config == nullptr) invalid("config is NULL");
+        auto handle = std::unique_ptr<nn_simulation>(new nn_simulation{kSimulationMagic, Simulation(m.model, *config)});
         register_handle(handle.get());
         *out_sim = handle.release();
     });
+}
+
+NN_API nn_status nn_simulation_create(nn_model* model, int64_t n_neurons, double dt, uint64_t seed, nn_simulation** out_sim) {
+    nn_simulation_config config{};
+    config.struct_size = sizeof(config);
+    config.n_neurons = n_neurons;
+    config.dt = dt;
+    config.seed = seed;
+    return nn_simulation_create_v2(model, &config, out_sim);
 }
 
 NN_API void nn_simulation_destroy(nn_simulation* sim) { destroy(sim, kSimulationMagic, __func__); }
@@ -218,6 +231,49 @@ NN_API nn_status nn_simulation_get_time(nn_simulation* sim, int64_t* out_step, d
         *out_step = s.step();
         *out_t = static_cast<double>(s.step()) * s.dt();
     });
+}
+
+NN_API nn_status nn_simulation_reset(nn_simulation* sim) {
+    return guard(__func__, [&] { sim_of(sim).reset(); });
+}
+
+NN_API nn_status nn_simulation_snapshot(nn_simulation* sim, uint8_t* out_blob, int64_t capacity, int64_t* out_size) {
+    return guard(__func__, [&] {
+        const Simulation& s = sim_of(sim);
+        require_out(out_size, "out_size");
+        const std::vector<uint8_t> blob = s.snapshot();
+        const auto size = static_cast<int64_t>(blob.size());
+        *out_size = size;
+        if (out_blob == nullptr && capacity == 0) return;
+        if (out_blob == nullptr) invalid("out_blob is NULL with capacity ", capacity);
+        if (capacity < size) invalid("capacity is ", capacity, " but the snapshot has ", size, " bytes");
+        std::copy(blob.begin(), blob.end(), out_blob);
+    });
+}
+
+NN_API nn_status nn_simulation_restore(nn_simulation* sim, const uint8_t* blob, int64_t size) {
+    return guard(__func__, [&] { sim_of(sim).restore(blob, size); });
+}
+
+NN_API nn_status nn_simulation_add_reducer(nn_simulation* sim, const nn_reducer_desc* desc, int32_t* out_reducer) {
+    return guard(__func__, [&] {
+        Simulation& s = sim_of(sim);
+        require_out(out_reducer, "out_reducer");
+        if (desc == nullptr) invalid("desc is NULL");
+        *out_reducer = s.add_reducer(*desc);
+    });
+}
+
+NN_API nn_status nn_simulation_get_reducer_width(nn_simulation* sim, int32_t reducer, int64_t* out_width) {
+    return guard(__func__, [&] {
+        const Simulation& s = sim_of(sim);
+        require_out(out_width, "out_width");
+        *out_width = s.reducer_width(reducer);
+    });
+}
+
+NN_API nn_status nn_simulation_get_reducer_values(nn_simulation* sim, int32_t reducer, double* out_values, int64_t count) {
+    return guard(__func__, [&] { sim_of(sim).get_reducer_values(reducer, out_values, count); });
 }
 
 NN_API nn_status nn_simulation_get_spike_total(nn_simulation* sim, int64_t* out_total) {

@@ -25,8 +25,12 @@ struct Model {
     std::vector<Program> events;
     int32_t max_vregs = 0, max_sregs = 0; // over all programs: the per-thread register file
     KernelTable kernel;                   // the interpreter, or a compiled kernel library
+    uint64_t fingerprint = 0;             // model_fingerprint(desc): what snapshots are checked against
 
     explicit Model(const nn_model_desc& desc); // validates; throws Error(NN_ERR_INVALID_ARGUMENT)
 };
+
+// The identity of a description that snapshots carry: structure, names, method and model_hash.
+uint64_t model_fingerprint(const nn_model_desc& desc);
 
 } // namespace nn::rt

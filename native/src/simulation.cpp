@@ -4,6 +4,8 @@
 #include "error.hpp"
 #include "neuronative/integrators.hpp"
 #include "neuronative/portable.hpp"
+#include "neuronative/reducers.hpp"
+#include "neuronative/schedule.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,30 +21,12 @@ constexpr int64_t kSegment = 1024;
 constexpr int64_t kMaxNeurons = int64_t(1) << 40; // RNG counters distinguish neurons below 2^48
 constexpr int32_t kMaxThreads = 1024;
 
-// not_refractory[i] = timestep(t - lastspike[i]) >= timestep(duration[i]) over a block, with
-// Brian's timestep(x, dt) = (int64)((x + 1e-3 dt)/dt) compared in double (no overflow for huge or
-// infinite durations; equal to the int64 comparison wherever that is defined). g++ vectorises
-// std::trunc only without -ftrapping-math (which changes no value, only whether FP exceptions may
-// be raised speculatively); scalar, the two divisions per lane dominate cheap models.
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-trapping-math"), noinline))
-#endif
-void refractory_duration(double* NN_RESTRICT nr, const double* NN_RESTRICT lastspike,
-                         const double* NN_RESTRICT duration, int n, double t, double dt) {
-    const double e = 1e-3 * dt;
-    for (int i = 0; i < n; ++i) {
-        const double a = std::trunc((t - lastspike[i] + e) / dt), b = std::trunc((duration[i] + e) / dt);
-        nr[i] = a >= b ? 1.0 : 0.0;
-    }
-}
-
 } // namespace
 
-// Per-thread memory: integrator workspace, a one-output buffer, the interpreter's frame.
+// Per-thread memory: integrator workspace, the sections' output buffer, the interpreter's frame.
 struct Simulation::Worker {
     std::unique_ptr<BytecodeContext> bytecode; // null for a compiled kernel
     Doubles workspace, out;
-    std::vector<int32_t> spiking; // lanes that spiked in the current step
 
     Worker(const Model& m, double dt, int64_t n, uint64_t seed) {
         if (!m.kernel.compiled()) bytecode = std::make_unique<BytecodeContext>(m, dt, n, seed);
@@ -50,16 +34,27 @@ struct Simulation::Worker {
                              nn::workspace_doubles(m.method, m.n_state, m.n_noise, m.n_stages, kBlock), 1)),
                          0.0);
         out.assign(kBlock, 0.0);
-        spiking.reserve(kBlock);
     }
 };
 
-Simulation::Simulation(std::shared_ptr<const Model> model, int64_t n_neurons, double dt, uint64_t seed)
-    : model_(std::move(model)), dt_(dt), seed_(seed) {
-    if (n_neurons < 1 || n_neurons > kMaxNeurons) invalid("n_neurons is ", n_neurons, " (must be 1..", kMaxNeurons, ")");
-    if (!(std::isfinite(dt) && dt > 0.0)) invalid("dt is ", dt, " (must be a finite duration > 0 in seconds)");
+Simulation::Simulation(std::shared_ptr<const Model> model, const nn_simulation_config& c)
+    : model_(std::move(model)), dt_(c.dt), seed_(c.seed) {
+    if (c.struct_size != static_cast<int32_t>(sizeof(nn_simulation_config)))
+        invalid("config->struct_size is ", c.struct_size, " but this library expects sizeof(nn_simulation_config) = ",
+                sizeof(nn_simulation_config));
+    if (c.reserved != 0) invalid("config->reserved is ", c.reserved, " (must be 0)");
+    if (c.n_neurons < 1 || c.n_neurons > kMaxNeurons) invalid("n_neurons is ", c.n_neurons, " (must be 1..", kMaxNeurons, ")");
+    if (!(std::isfinite(c.dt) && c.dt > 0.0)) invalid("dt is ", c.dt, " (must be a finite duration > 0 in seconds)");
+    if (c.first_neuron < 0 || c.first_neuron > kMaxNeurons - c.n_neurons)
+        invalid("first_neuron is ", c.first_neuron, " (must be 0..", kMaxNeurons - c.n_neurons, " for ", c.n_neurons, " neurons)");
+    const int64_t total = c.total_neurons == 0 ? c.first_neuron + c.n_neurons : c.total_neurons;
+    if (total < c.first_neuron + c.n_neurons || total > kMaxNeurons)
+        invalid("total_neurons is ", c.total_neurons, " but the slice ends at neuron ", c.first_neuron + c.n_neurons,
+                " (must be first_neuron + n_neurons..", kMaxNeurons, ", or 0)");
     const Model& m = *model_;
-    n_ = n_neurons;
+    n_ = c.n_neurons;
+    first_ = c.first_neuron;
+    total_ = total;
     stride_ = (n_ + 7) / 8 * 8;
     n_blocks_ = (n_ + kBlock - 1) / kBlock;
     state_.assign(static_cast<size_t>(stride_ * m.n_state), 0.0);
@@ -67,7 +62,7 @@ Simulation::Simulation(std::shared_ptr<const Model> model, int64_t n_neurons, do
     lastspike_.assign(static_cast<size_t>(n_), -1e4);
     not_refractory_.assign(static_cast<size_t>(n_), 1.0);
     index_.resize(static_cast<size_t>(n_));
-    for (int64_t i = 0; i < n_; ++i) index_[static_cast<size_t>(i)] = static_cast<double>(i);
+    for (int64_t i = 0; i < n_; ++i) index_[static_cast<size_t>(i)] = static_cast<double>(first_ + i);
     inputs_.resize(static_cast<size_t>(m.n_inputs));
     input_set_.assign(static_cast<size_t>(m.n_inputs), 0);
     counts_.assign(static_cast<size_t>(n_), 0);
@@ -212,9 +207,11 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     for (size_t i = 0; i < input_set_.size(); ++i)
         if (!input_set_[i]) fail(NN_ERR_INVALID_STATE, "input ", i, " has no values (call nn_simulation_set_input first)");
 
+    if (!initial_.captured)
+        initial_ = Initial{true, state_, params_, lastspike_, not_refractory_, events_};
     const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
     while (static_cast<int>(workers_.size()) < n_workers)
-        workers_.push_back(std::make_unique<Worker>(*model_, dt_, n_, seed_));
+        workers_.push_back(std::make_unique<Worker>(*model_, dt_, total_, seed_));
     input_views_.clear();
     for (const Input& in : inputs_)
         input_views_.push_back(nn_kernel_input{in.values.data(), in.n_times, in.n_columns, in.epsilon, in.k});
@@ -263,17 +260,57 @@ void Simulation::record(int64_t block, int64_t k) {
     }
 }
 
+// The CPU backend's hooks of the shared step schedule: monitors and reducers sample the block,
+// spikes go to the block's result, events come from the sorted event list.
+struct Simulation::Hooks {
+    Simulation& sim;
+    const KernelTable& kernel;
+    int64_t block, i0, end_neuron;
+    BlockResult& result;
+    std::vector<Event>::const_iterator ev, ev_end;
+    bool has_monitors;
+    int64_t k = 0;
+
+    void sample(const nn_kernel_block& b) {
+        k = b.step;
+        if (has_monitors) sim.record(block, k);
+        if (sim.sample_reducers_) sim.sample_reducers(block, k);
+    }
+    void spike(int lane) {
+        result.spikes.push_back(Spike{k, i0 + lane});
+        if (!sim.spike_reducers_) return;
+        const double t = static_cast<double>(k) * sim.dt_;
+        for (Reducer& r : sim.reducers_)
+            if (nn::reducer_counts_spikes(r.kind) && k >= r.start && k < r.end)
+                nn::reducer_spike(r.kind, r.capacity, r.acc.data() + (i0 + lane) * r.slots, t);
+    }
+    void events(nn_kernel_block& b) {
+        for (; ev != ev_end && ev->step == k && ev->neuron < end_neuron; ++ev) {
+            b.event_value = ev->value;
+            kernel.statements(&b, ev->section, static_cast<int32_t>(ev->neuron - i0));
+        }
+    }
+};
+
+namespace {
+// The model's sections through the kernel table (interpreter or compiled library).
+struct TableKernel {
+    const KernelTable& t;
+    void refractory(const nn_kernel_block* b) { t.refractory(b); }
+    void integrate(const nn_kernel_block* b) { t.integrate(b); }
+    void threshold(const nn_kernel_block* b) { t.threshold(b); }
+    void statements(const nn_kernel_block* b, int32_t section, int32_t lane) { t.statements(b, section, lane); }
+};
+} // namespace
+
 void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result) {
     const Model& m = *model_;
-    const KernelTable& kernel = m.kernel;
     const int64_t i0 = block * kBlock;
     const int nl = static_cast<int>(std::min<int64_t>(kBlock, n_ - i0));
-    double* const state = state_.data() + i0;
     double* const nr = not_refractory_.data() + i0;
     double* const lastspike = lastspike_.data() + i0;
-    const double* const out = w.out.data();
     nn_kernel_block b{};
-    b.state = state;
+    b.state = state_.data() + i0;
     b.params = params_.data() + i0;
     b.stride = stride_;
     b.index = index_.data() + i0;
@@ -281,88 +318,147 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
     b.not_refractory = nr;
     b.refractory_mask = m.any_unless_refractory ? nr : nullptr;
     b.out = w.out.data();
+    b.out_stride = kBlock;
     b.workspace = w.workspace.data();
     b.inputs = input_views_.data();
     b.context = w.bytecode != nullptr ? w.bytecode->get() : nullptr;
     b.seed = seed_;
-    b.first_neuron = i0;
+    b.first_neuron = first_ + i0;
     b.dt = dt_;
-    b.n_neurons = static_cast<double>(n_);
+    b.n_neurons = static_cast<double>(total_);
     b.n = nl;
     auto ev = std::lower_bound(events_.begin(), events_.end(), std::make_pair(block, k0), [](const Event& e, const std::pair<int64_t, int64_t>& key) {
         const int64_t blk = e.neuron / kBlock;
         return blk != key.first ? blk < key.first : e.step < key.second;
     });
-    const bool has_monitors = !monitors_.empty();
-
+    Hooks hooks{*this, m.kernel, block, i0, i0 + nl, result, ev, events_.cend(), !monitors_.empty()};
+    TableKernel kernel{m.kernel};
+    const nn::ScheduleModel schedule{m.n_state, m.refractory, m.has_threshold, !m.reset.empty()};
+    nn::StepFailure failure;
     for (int64_t k = k0; k < k1; ++k) {
-        const double t = static_cast<double>(k) * dt_;
-        if (has_monitors) record(block, k);
-        b.step = k;
-        b.t = t;
-        b.event_value = 0.0;
-
-        if (m.refractory != NN_REFRACTORY_NONE) {
-            kernel.refractory(&b);
-            if (m.refractory == NN_REFRACTORY_DURATION) {
-                refractory_duration(nr, lastspike, out, nl, t, dt_);
-            } else {
-                for (int i = 0; i < nl; ++i) nr[i] = ((nr[i] != 0.0) | (out[i] == 0.0)) ? 1.0 : 0.0;
-            }
-        }
-
-        kernel.integrate(&b);
-
-        // Non-finite check as an integer OR over the exponent bits (vectorises; a bool reduction
-        // over comparisons does not): all ones in the exponent is +-inf or NaN.
-        uint64_t bad = 0;
-        for (int32_t v = 0; v < m.n_state; ++v) {
-            const double* NN_RESTRICT x = state + v * stride_;
-            for (int i = 0; i < nl; ++i) {
-                const uint64_t e = __builtin_bit_cast(uint64_t, x[i]) & 0x7ff0000000000000ull;
-                bad |= e == 0x7ff0000000000000ull ? 1u : 0u;
-            }
-        }
-        if (bad != 0) { // report the lowest neuron, then the first variable; this block stops here
-            for (int i = 0; i < nl; ++i)
-                for (int32_t v = 0; v < m.n_state; ++v) {
-                    const double x = state[v * stride_ + i];
-                    if (std::fabs(x) <= DBL_MAX) continue;
-                    result.fail_step = k;
-                    result.fail_neuron = i0 + i;
-                    result.fail_var = v;
-                    result.fail_value = x;
-                    return;
-                }
-        }
-
-        w.spiking.clear();
-        if (m.has_threshold) {
-            kernel.threshold(&b);
-            const bool refractory = m.refractory != NN_REFRACTORY_NONE;
-            // Count the spiking lanes first (vectorises); most blocks have none in a step.
-            int32_t spikes = 0;
-            if (refractory)
-                for (int i = 0; i < nl; ++i) spikes += (out[i] != 0.0) & (nr[i] != 0.0);
-            else
-                for (int i = 0; i < nl; ++i) spikes += out[i] != 0.0;
-            for (int i = 0; spikes > 0 && i < nl; ++i) {
-                if (out[i] == 0.0 || (refractory && nr[i] == 0.0)) continue;
-                w.spiking.push_back(i);
-                result.spikes.push_back(Spike{k, i0 + i});
-                lastspike[i] = t;
-                if (refractory) nr[i] = 0.0;
-                --spikes;
-            }
-        }
-        for (; ev != events_.end() && ev->step == k && ev->neuron < i0 + nl; ++ev) {
-            b.event_value = ev->value;
-            kernel.statements(&b, ev->section, static_cast<int32_t>(ev->neuron - i0));
-        }
-        b.event_value = 0.0;
-        if (!m.reset.empty())
-            for (int32_t i : w.spiking) kernel.statements(&b, -1, i);
+        if (nn::schedule_step<kBlock>(schedule, kernel, hooks, b, nr, lastspike, k, failure)) continue;
+        result.fail_step = k;
+        result.fail_neuron = i0 + failure.lane;
+        result.fail_var = failure.var;
+        result.fail_value = failure.value;
+        return;
     }
+}
+
+// Feeds the block's neurons to the variable reducers sampling at step k (state at t_k, as record()).
+void Simulation::sample_reducers(int64_t block, int64_t k) {
+    const int64_t i0 = block * kBlock, i1 = std::min(i0 + kBlock, n_);
+    for (Reducer& r : reducers_) {
+        if (nn::reducer_counts_spikes(r.kind) || k < r.start || k >= r.end || (k - r.start) % r.every != 0) continue;
+        const int64_t j = (k - r.start) / r.every;
+        const double* x = array(r.var_kind, r.var_index);
+        for (int64_t i = i0; i < i1; ++i) {
+            const double target = r.kind == nn::REDUCE_MSE
+                ? r.target[static_cast<size_t>(((first_ + i) % r.target_rows) * r.target_samples + j)] : 0.0;
+            nn::reducer_sample(r.kind, r.capacity, r.acc.data() + i * r.slots, j, x[i], target);
+        }
+    }
+}
+
+void Simulation::clear_results() {
+    spike_neuron_.clear();
+    spike_step_.clear();
+    step_counts_.clear();
+    std::fill(counts_.begin(), counts_.end(), 0);
+    for (Monitor& mon : monitors_) {
+        mon.steps.clear();
+        for (Doubles& d : mon.data) d.clear();
+    }
+    for (Reducer& r : reducers_)
+        for (int64_t i = 0; i < n_; ++i) nn::reducer_init(r.kind, r.capacity, r.acc.data() + i * r.slots);
+}
+
+void Simulation::reset() {
+    if (initial_.captured) {
+        state_ = initial_.state;
+        params_ = initial_.params;
+        lastspike_ = initial_.lastspike;
+        not_refractory_ = initial_.not_refractory;
+        events_ = initial_.events;
+        initial_.captured = false; // the next run starts from here, with whatever is set until then
+    }
+    step_ = 0;
+    failure_.clear();
+    clear_results();
+}
+
+int32_t Simulation::add_reducer(const nn_reducer_desc& d) {
+    if (d.struct_size != static_cast<int32_t>(sizeof(nn_reducer_desc)))
+        invalid("desc->struct_size is ", d.struct_size, " but this library expects sizeof(nn_reducer_desc) = ", sizeof(nn_reducer_desc));
+    if (d.kind < nn::REDUCE_SPIKE_COUNT || d.kind > nn::REDUCE_SAMPLES)
+        invalid("desc->kind is ", d.kind, " (must be an nn_reducer_kind, 0..", int(nn::REDUCE_SAMPLES), ")");
+    if (reducers_.size() >= static_cast<size_t>(INT32_MAX)) invalid("too many reducers");
+    const bool spikes = nn::reducer_counts_spikes(d.kind);
+    if (spikes && !model_->has_threshold) invalid("desc->kind is a spike reducer (", d.kind, ") but the model has no threshold");
+    if (d.start_step < step_) invalid("desc->start_step is ", d.start_step, " but the simulation is already at step ", step_);
+    if (d.end_step != -1 && d.end_step <= d.start_step)
+        invalid("desc->end_step is ", d.end_step, " (must be > start_step = ", d.start_step, ", or -1 for no end)");
+    Reducer r{};
+    r.kind = d.kind;
+    r.start = d.start_step;
+    r.end = d.end_step == -1 ? INT64_MAX : d.end_step;
+    r.every = 1;
+    const bool has_capacity = d.kind == nn::REDUCE_SPIKE_TIMES || d.kind == nn::REDUCE_SAMPLES;
+    if (has_capacity ? (d.capacity < 1 || d.capacity > (int64_t(1) << 32)) : d.capacity != 0)
+        invalid("desc->capacity is ", d.capacity, has_capacity ? " (must be 1..2^32 values per neuron)" : " (must be 0 for this kind)");
+    r.capacity = d.capacity;
+    if (!spikes) {
+        try {
+            check_array(d.var_kind, d.var_index, n_, false);
+        } catch (const Error& e) {
+            invalid("desc->var_kind/var_index: ", e.message);
+        }
+        if (d.every_steps < 1) invalid("desc->every_steps is ", d.every_steps, " (must be >= 1)");
+        r.var_kind = d.var_kind;
+        r.var_index = d.var_index;
+        r.every = d.every_steps;
+    } else if (d.var_kind != 0 || d.var_index != 0) {
+        invalid("desc->var_kind and var_index must be 0 for a spike reducer");
+    }
+    if (d.kind == nn::REDUCE_MSE) {
+        if (d.target_rows < 1 || d.target_samples < 1)
+            invalid("desc->target_rows and target_samples are ", d.target_rows, " and ", d.target_samples, " (must be >= 1)");
+        if (d.target_rows > (int64_t(1) << 40) / d.target_samples) invalid("desc->target is too large (", d.target_rows, " x ", d.target_samples, ")");
+        if (d.target == nullptr) invalid("desc->target is NULL");
+        r.target.assign(d.target, d.target + d.target_rows * d.target_samples);
+        r.target_rows = d.target_rows;
+        r.target_samples = d.target_samples;
+        if (d.target_samples <= (r.end - r.start - 1) / r.every) r.end = r.start + d.target_samples * r.every;
+    } else if (d.target != nullptr || d.target_rows != 0 || d.target_samples != 0) {
+        invalid("desc->target, target_rows and target_samples are only for NN_REDUCE_MSE (must be NULL, 0, 0)");
+    }
+    r.slots = nn::reducer_slots(r.kind, r.capacity);
+    if (r.slots > (int64_t(1) << 40) / n_) invalid("the reducer needs too much memory (", r.slots, " values x ", n_, " neurons)");
+    r.acc.resize(static_cast<size_t>(r.slots * n_));
+    for (int64_t i = 0; i < n_; ++i) nn::reducer_init(r.kind, r.capacity, r.acc.data() + i * r.slots);
+    (spikes ? spike_reducers_ : sample_reducers_) = true;
+    reducers_.push_back(std::move(r));
+    return static_cast<int32_t>(reducers_.size() - 1);
+}
+
+const Simulation::Reducer& Simulation::reducer(int32_t index) const {
+    if (index < 0 || static_cast<size_t>(index) >= reducers_.size())
+        invalid("reducer is ", index, " but the simulation has ", reducers_.size(), " reducers");
+    return reducers_[static_cast<size_t>(index)];
+}
+
+int64_t Simulation::reducer_width(int32_t index) const {
+    const Reducer& r = reducer(index);
+    return nn::reducer_width(r.kind, r.capacity);
+}
+
+void Simulation::get_reducer_values(int32_t index, double* out, int64_t count) const {
+    const Reducer& r = reducer(index);
+    const int64_t width = nn::reducer_width(r.kind, r.capacity);
+    if (count != n_ * width) invalid("count is ", count, " but reducer ", index, " holds ", n_, " neurons x ", width, " values = ", n_ * width);
+    if (out == nullptr) invalid("out_values is NULL");
+    const double seconds = static_cast<double>(std::max<int64_t>(std::min(step_, r.end) - r.start, 0)) * dt_;
+    for (int64_t i = 0; i < n_; ++i) nn::reducer_value(r.kind, r.capacity, r.acc.data() + i * r.slots, seconds, out + i * width);
 }
 
 void Simulation::merge_segment(int64_t k0, int64_t k1) {

@@ -13,7 +13,8 @@ namespace nn::rt {
 
 class Simulation {
 public:
-    Simulation(std::shared_ptr<const Model> model, int64_t n_neurons, double dt, uint64_t seed);
+    // config as nn_simulation_config (validated here; total_neurons resolved).
+    Simulation(std::shared_ptr<const Model> model, const nn_simulation_config& config);
     ~Simulation();
 
     void set_threads(int32_t n_threads);
@@ -26,6 +27,12 @@ public:
                               int64_t n_neurons, int64_t every_steps);
     // Throws Error with NN_ERR_CANCELLED / NN_ERR_NUMERICAL / NN_ERR_INVALID_STATE.
     void run(int64_t n_steps, nn_progress_fn progress, void* user);
+    void reset();
+    int32_t add_reducer(const nn_reducer_desc& desc);
+    int64_t reducer_width(int32_t reducer) const;
+    void get_reducer_values(int32_t reducer, double* out, int64_t count) const;
+    std::vector<uint8_t> snapshot() const;
+    void restore(const uint8_t* blob, int64_t size);
 
     int64_t step() const { return step_; }
     double dt() const { return dt_; }
@@ -39,6 +46,7 @@ public:
 
 private:
     struct Worker;
+    struct Hooks;
     struct Spike {
         int64_t step, neuron;
     };
@@ -62,16 +70,34 @@ private:
         std::vector<Doubles> data;       // per variable: [sample][position]
         int64_t segment_first = 0, segment_base = 0;
     };
+    struct Reducer {
+        int32_t kind, var_kind, var_index;
+        int64_t start, end, every, capacity; // end: INT64_MAX for none
+        std::vector<double> target;          // MSE: [row][sample]
+        int64_t target_rows, target_samples;
+        int64_t slots;                       // accumulator doubles per neuron
+        std::vector<double> acc;             // [neuron][slot]
+    };
+    // What reset() returns to: the state when the first run since creation or the last reset began.
+    struct Initial {
+        bool captured = false;
+        Doubles state, params, lastspike, not_refractory;
+        std::vector<Event> events;
+    };
 
     const double* array(int32_t kind, int32_t index) const;
     void check_array(int32_t kind, int32_t index, int64_t count, bool allow_broadcast) const;
     const Monitor& monitor(int32_t index) const;
+    const Reducer& reducer(int32_t index) const;
     void run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result);
     void record(int64_t block, int64_t k);
+    void sample_reducers(int64_t block, int64_t k);
     void merge_segment(int64_t k0, int64_t k1);
+    void clear_results();
 
     std::shared_ptr<const Model> model_;
     int64_t n_, stride_, n_blocks_;
+    int64_t first_, total_; // global index of neuron 0, and N as the model sees it
     double dt_;
     uint64_t seed_;
     Doubles state_, params_, lastspike_, not_refractory_, index_;
@@ -80,6 +106,9 @@ private:
     std::vector<char> input_set_;
     std::vector<Event> events_; // sorted by (block, step, neuron), then insertion order
     std::vector<Monitor> monitors_;
+    std::vector<Reducer> reducers_;
+    bool spike_reducers_ = false, sample_reducers_ = false;
+    Initial initial_;
     bool record_spikes_ = true;
     std::vector<int64_t> spike_neuron_, spike_step_, counts_, step_counts_;
     int64_t step_ = 0;

@@ -11,6 +11,13 @@ public sealed record RunSettings
     public int Threads { get; init; }
     /// <summary>Overrides the experiment's seed when set.</summary>
     public ulong? Seed { get; init; }
+    /// <summary>Stop after this many steps (of the whole run, counted from step 0) and write a snapshot to
+    /// <see cref="SnapshotPath"/>; the results cover the steps done.</summary>
+    public long? StopAtStep { get; init; }
+    /// <summary>Where the snapshot of a stopped run is written.</summary>
+    public string? SnapshotPath { get; init; }
+    /// <summary>Continue from a snapshot written by a stopped run of the same experiment and settings.</summary>
+    public string? ResumeFrom { get; init; }
 }
 
 public enum RunOutcome
@@ -20,6 +27,8 @@ public enum RunOutcome
     Cancelled,
     /// <summary>A variable became NaN or infinite; the results cover the steps before.</summary>
     Diverged,
+    /// <summary>Stopped at <see cref="RunSettings.StopAtStep"/>, with a snapshot to resume from.</summary>
+    Stopped,
 }
 
 /// <summary>What a run produced. Spike arrays are null when spikes were not recorded, state arrays
@@ -57,16 +66,17 @@ public static class ExperimentRunner
     public static ExperimentResult Run(Experiment experiment, RunSettings settings,
         IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellation = default)
     {
+        if (settings.StopAtStep is not null && settings.SnapshotPath is null)
+            throw new ArgumentException("a run stopped at a step needs a snapshot path to resume from", nameof(settings));
         ulong seed = settings.Seed ?? experiment.Seed;
-        using var group = new NeuronGroup(experiment.N, experiment.Model, new SimulationOptions
+        using var model = CompiledModel.Compile(experiment.Program, new CompileOptions
         {
-            Dt = experiment.Dt,
-            Seed = seed,
-            Threads = settings.Threads,
             Backend = settings.Backend,
             Precision = settings.Precision,
-            ExpectedDuration = experiment.Duration,
+            Threads = settings.Threads,
+            ExpectedNeuronSteps = experiment.N * Math.Round(experiment.Duration / experiment.Dt),
         });
+        using var group = model.CreateGroup(experiment.N, new GroupOptions { Dt = experiment.Dt, Seed = seed, Threads = settings.Threads });
 
         if (experiment.Sweep is { } sweep)
         {
@@ -77,14 +87,28 @@ public static class ExperimentRunner
         foreach (var initial in experiment.Initial) group.Set(initial.Variable, initial.Expression);
         var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
         var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps) : null;
+        if (settings.ResumeFrom is { } resume)
+        {
+            try { group.Restore(File.ReadAllBytes(resume)); }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"cannot resume from '{resume}': {e.Message} (was it written by this experiment with the same seed?)", e);
+            }
+        }
 
         long requested = group.StepsFor(experiment.Duration);
+        long end = settings.StopAtStep is { } stop ? Math.Min(Math.Max(stop, group.Step), requested) : requested;
         var outcome = RunOutcome.Completed;
         string? error = null;
         var watch = Stopwatch.StartNew();
         try
         {
-            group.Run(experiment.Duration, progress, cancellation);
+            group.RunSteps(end - group.Step, progress, cancellation);
+            if (end < requested)
+            {
+                outcome = RunOutcome.Stopped;
+                WriteAtomically(settings.SnapshotPath!, group.Snapshot());
+            }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -106,7 +130,7 @@ public static class ExperimentRunner
             Backend = group.BackendName,
             BackendReason = group.BackendReason,
             BackendWarning = group.BackendWarning,
-            Precision = group.Options.Precision,
+            Precision = group.Precision,
             Threads = group.Threads,
             Seed = seed,
             StepsRequested = requested,
@@ -119,5 +143,13 @@ public static class ExperimentRunner
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
         };
+    }
+
+    /// <summary>A snapshot is either complete or absent: written beside, then renamed over.</summary>
+    private static void WriteAtomically(string path, byte[] blob)
+    {
+        string temporary = path + ".partial";
+        File.WriteAllBytes(temporary, blob);
+        File.Move(temporary, path, overwrite: true);
     }
 }

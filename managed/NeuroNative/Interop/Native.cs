@@ -242,11 +242,23 @@ internal static unsafe class Native
 
     #region nn_simulation_
 
-    public static SimulationHandle SimulationCreate(ModelHandle model, long neurons, double dt, ulong seed)
+    /// <summary>Neurons [firstNeuron, firstNeuron + neurons) of a population of <paramref name="totalNeurons"/>
+    /// (0: firstNeuron + neurons).</summary>
+    public static SimulationHandle SimulationCreate(ModelHandle model, long neurons, double dt, ulong seed, long firstNeuron = 0,
+                                                    long totalNeurons = 0)
     {
+        var config = new nn_simulation_config
+        {
+            struct_size = sizeof(nn_simulation_config),
+            n_neurons = neurons,
+            dt = dt,
+            seed = seed,
+            first_neuron = firstNeuron,
+            total_neurons = totalNeurons,
+        };
         using var lease = model.Lease();
         nn_simulation* sim;
-        Status.Check(NativeMethods.simulation_create(lease.Ptr, neurons, dt, seed, &sim));
+        Status.Check(NativeMethods.simulation_create_v2(lease.Ptr, &config, &sim));
         return new SimulationHandle((IntPtr)sim, owned: true);
     }
 
@@ -449,6 +461,72 @@ internal static unsafe class Native
         fixed (double* v = values)
             Status.Check(NativeMethods.simulation_get_monitor_values(lease.Ptr, monitor, variable, v, values.LongLength));
         return values;
+    }
+
+    public static void Reset(SimulationHandle sim)
+    {
+        using var lease = sim.Lease();
+        Status.Check(NativeMethods.simulation_reset(lease.Ptr));
+    }
+
+    public static byte[] Snapshot(SimulationHandle sim)
+    {
+        using var lease = sim.Lease();
+        long size;
+        Status.Check(NativeMethods.simulation_snapshot(lease.Ptr, null, 0, &size));
+        var blob = new byte[size];
+        fixed (byte* b = blob)
+            Status.Check(NativeMethods.simulation_snapshot(lease.Ptr, b, blob.LongLength, &size));
+        return blob;
+    }
+
+    public static void Restore(SimulationHandle sim, ReadOnlySpan<byte> blob)
+    {
+        using var lease = sim.Lease();
+        fixed (byte* b = blob)
+            Status.Check(NativeMethods.simulation_restore(lease.Ptr, b, blob.Length));
+    }
+
+    /// <summary><paramref name="target"/> is [row][sample] row-major with <paramref name="targetRows"/> rows (MSE only).</summary>
+    public static int AddReducer(SimulationHandle sim, nn_reducer_kind kind, nn_array_kind variableKind, int variableIndex,
+                                 long startStep, long endStep, long everySteps, long capacity, ReadOnlySpan<double> target,
+                                 long targetRows)
+    {
+        if (targetRows > 0 && target.Length % targetRows != 0)
+            throw new ArgumentException($"{target.Length} target values do not fill {targetRows} rows", nameof(target));
+        using var lease = sim.Lease();
+        int reducer;
+        fixed (double* t = target)
+        {
+            var desc = new nn_reducer_desc
+            {
+                struct_size = sizeof(nn_reducer_desc),
+                kind = (int)kind,
+                var_kind = (int)variableKind,
+                var_index = variableIndex,
+                start_step = startStep,
+                end_step = endStep,
+                every_steps = everySteps,
+                capacity = capacity,
+                target = target.IsEmpty ? null : t,
+                target_rows = targetRows,
+                target_samples = targetRows > 0 ? target.Length / targetRows : 0,
+            };
+            Status.Check(NativeMethods.simulation_add_reducer(lease.Ptr, &desc, &reducer));
+        }
+        return reducer;
+    }
+
+    /// <summary>The reducer's values as [neuron][j] row-major, and j's range (1, or its capacity).</summary>
+    public static (double[] Values, long Width) GetReducerValues(SimulationHandle sim, int reducer, long neurons)
+    {
+        using var lease = sim.Lease();
+        long width;
+        Status.Check(NativeMethods.simulation_get_reducer_width(lease.Ptr, reducer, &width));
+        var values = new double[checked(neurons * width)];
+        fixed (double* v = values)
+            Status.Check(NativeMethods.simulation_get_reducer_values(lease.Ptr, reducer, v, values.LongLength));
+        return (values, width);
     }
 
     public static double[] GetMonitorTimes(SimulationHandle sim, int monitor)

@@ -20,9 +20,10 @@ public enum Backend
     Compiled,
 }
 
-/// <summary>How a group is simulated. <see cref="Dt"/> in seconds (Brian's default 0.1 ms);
-/// <see cref="Threads"/> 0 uses every hardware thread; a seed gives the same numbers on every
-/// backend and thread count.</summary>
+/// <summary>Everything about one group made by the <see cref="NeuronGroup(int, ModelDefinition, SimulationOptions?)"/>
+/// shortcut, which compiles its own model: <see cref="Dt"/> in seconds (Brian's default 0.1 ms);
+/// <see cref="Threads"/> 0 uses every hardware thread; a seed gives the same numbers on every backend
+/// and thread count. To run one model many times, compile it once with <see cref="CompiledModel"/>.</summary>
 public sealed record SimulationOptions
 {
     public double Dt { get; init; } = 1e-4;
@@ -39,6 +40,19 @@ public sealed record SimulationOptions
     public string? Compiler { get; init; }
     /// <summary>Compile the kernel even when the cache holds it.</summary>
     public bool ForceRebuild { get; init; }
+
+    internal CompileOptions CompileOptions(int n) => new()
+    {
+        Backend = Backend,
+        Precision = Precision,
+        ExpectedNeuronSteps = ExpectedDuration is { } d ? n * Math.Round(d / Dt) : null,
+        Threads = Threads,
+        KernelCacheDirectory = KernelCacheDirectory,
+        Compiler = Compiler,
+        ForceRebuild = ForceRebuild,
+    };
+
+    internal GroupOptions GroupOptions => new() { Dt = Dt, Seed = Seed, Threads = Threads };
 }
 
 /// <summary>Speed and size of one <see cref="NeuronGroup.Run"/>.</summary>
@@ -53,31 +67,32 @@ public sealed record RunStatistics(long Steps, double SimulationSeconds, long Ne
 /// </summary>
 public sealed class NeuronGroup : IDisposable
 {
-    private readonly ModelHandle _model;
+    private readonly CompiledModel _compiled;
+    private readonly bool _ownsModel;
     private readonly SimulationHandle _sim;
     private readonly List<StateMonitor> _stateMonitors = [];
+    private readonly List<Reducer> _reducers = [];
     private SpikeMonitor? _spikeMonitor;
     private int _evaluations; // each per-neuron evaluation draws from fresh random streams
 
+    /// <summary>Compiles <paramref name="model"/> for this group alone (see <see cref="CompiledModel"/> to share it).</summary>
     public NeuronGroup(int n, ModelDefinition model, SimulationOptions? options = null)
+        : this(CompileFor(n, model, options ?? new SimulationOptions()), n, (options ?? new SimulationOptions()).GroupOptions, ownsModel: true)
     {
-        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a group needs at least one neuron");
-        Options = options ?? new SimulationOptions();
-        if (!(Options.Dt > 0) || double.IsInfinity(Options.Dt))
-            throw new ArgumentOutOfRangeException(nameof(options), Options.Dt, "dt must be a positive number of seconds");
-        if (Options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "threads must be >= 0");
-        N = n;
-        Program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(model));
-        var choice = CompiledBackend.Create(Program, n, Options);
-        _model = choice.Model;
-        BackendName = choice.Name;
-        BackendReason = choice.Reason;
-        BackendWarning = choice.Warning;
-        CompileSeconds = choice.CompileSeconds;
+    }
+
+    internal NeuronGroup(CompiledModel compiled, int n, GroupOptions options, bool ownsModel)
+    {
         try
         {
-            _sim = Native.SimulationCreate(_model, n, Options.Dt, Options.Seed);
-            Threads = Options.Threads == 0 ? Native.HardwareThreads() : Options.Threads;
+            if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a group needs at least one neuron");
+            CheckOptions(options);
+            _compiled = compiled;
+            _ownsModel = ownsModel;
+            N = n;
+            Settings = options;
+            _sim = Native.SimulationCreate(compiled.Handle, n, options.Dt, options.Seed, options.FirstNeuron, options.TotalNeurons);
+            Threads = options.Threads == 0 ? Native.HardwareThreads() : options.Threads;
             Native.SetThreads(_sim, Threads);
             for (int p = 0; p < Model.Parameters.Count; p++)
                 if (Model.Parameters[p].Default is { } value)
@@ -91,24 +106,44 @@ public sealed class NeuronGroup : IDisposable
         catch
         {
             _sim?.Dispose();
-            _model.Dispose();
+            if (ownsModel) compiled.Dispose();
             throw;
         }
     }
 
+    private static CompiledModel CompileFor(int n, ModelDefinition model, SimulationOptions options)
+    {
+        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a group needs at least one neuron");
+        CheckOptions(options.GroupOptions);
+        return CompiledModel.Compile(model, options.CompileOptions(n));
+    }
+
+    private static void CheckOptions(GroupOptions options)
+    {
+        if (!(options.Dt > 0) || double.IsInfinity(options.Dt))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Dt, "dt must be a positive number of seconds");
+        if (options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "threads must be >= 0");
+        if (options.FirstNeuron < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.FirstNeuron, "the first neuron's global index must be >= 0");
+    }
+
     public int N { get; }
-    public SimulationOptions Options { get; }
+    public GroupOptions Settings { get; }
     public int Threads { get; }
-    public StepProgram Program { get; }
+    public CompiledModel CompiledModel => _compiled;
+    public StepProgram Program => _compiled.Program;
     public AnalyzedModel Model => Program.Model;
-    public string BackendName { get; }
+    public string BackendName => _compiled.BackendName;
     /// <summary>Why <see cref="BackendName"/> was chosen.</summary>
-    public string BackendReason { get; }
+    public string BackendReason => _compiled.BackendReason;
     /// <summary>Why the backend that <see cref="Backend.Auto"/> preferred could not be used (e.g. the compiler's error), else null.</summary>
-    public string? BackendWarning { get; }
+    public string? BackendWarning => _compiled.BackendWarning;
     /// <summary>Seconds spent compiling (or loading a cached) kernel; 0 for the interpreter.</summary>
-    public double CompileSeconds { get; }
-    public double Dt => Options.Dt;
+    public double CompileSeconds => _compiled.CompileSeconds;
+    public Precision Precision => _compiled.Options.Precision;
+    public double Dt => Settings.Dt;
+    /// <summary>N as the model sees it: the whole population this group is a slice of.</summary>
+    public long TotalNeurons => Settings.TotalNeurons == 0 ? Settings.FirstNeuron + N : Settings.TotalNeurons;
 
     /// <summary>Current time in seconds (step · dt, as Brian computes it).</summary>
     public double Time => Native.GetTime(_sim).Time;
@@ -175,7 +210,7 @@ public sealed class NeuronGroup : IDisposable
         var (step, time) = Native.GetTime(_sim);
         int streams = InitialValueStreams + (_evaluations++ << 10);
         for (int i = 0; i < N; i++)
-            values[i] = program.Evaluate(new ArrayLeaves(this, states, parameters, i, time, step, streams));
+            values[i] = program.Evaluate(new ArrayLeaves(this, states, parameters, i, Settings.FirstNeuron + i, time, step, streams));
         return values;
     }
 
@@ -197,6 +232,57 @@ public sealed class NeuronGroup : IDisposable
         var monitor = new StateMonitor(this, variables, neurons ?? Enumerable.Range(0, N).Select(i => (long)i).ToList(), every);
         _stateMonitors.Add(monitor);
         return monitor;
+    }
+
+    /// <summary>A spike reduction (count, rate, first spike, or the first <paramref name="capacity"/> spike
+    /// times) over <paramref name="window"/> (default: the whole run).</summary>
+    public Reducer ReduceSpikes(Reduction kind, TimeWindow? window = null, int capacity = 0)
+    {
+        if (kind is not (Reduction.SpikeCount or Reduction.SpikeRate or Reduction.FirstSpike or Reduction.SpikeTimes))
+            throw new ArgumentException($"{kind} reduces a variable; use Reduce(kind, variable, ...)", nameof(kind));
+        if (Model.Threshold is null) throw new InvalidOperationException("the model has no threshold, so it never spikes");
+        return AddReducer(kind, null, (nn_array_kind)0, 0, window, 1, capacity, [], 0);
+    }
+
+    /// <summary>A reduction of <paramref name="variable"/> (a state variable, parameter or lastspike) sampled
+    /// every <paramref name="every"/> steps of <paramref name="window"/>; <paramref name="capacity"/> is the
+    /// number of samples kept by <see cref="Reduction.Samples"/>.</summary>
+    public Reducer Reduce(Reduction kind, string variable, TimeWindow? window = null, long every = 1, int capacity = 0)
+    {
+        if (kind is not (Reduction.Min or Reduction.Max or Reduction.Mean or Reduction.Variance or Reduction.Samples))
+            throw new ArgumentException(kind == Reduction.MeanSquaredError
+                ? "the mean squared error needs target traces; use MeanSquaredError(variable, targets, ...)"
+                : $"{kind} reduces spikes; use ReduceSpikes(kind, ...)", nameof(kind));
+        var (k, index) = Variable(variable);
+        return AddReducer(kind, variable, k, index, window, every, capacity, [], 0);
+    }
+
+    /// <summary>The mean squared error of <paramref name="variable"/> against target traces sampled every
+    /// <paramref name="every"/> steps from the window's start: neuron j compares with
+    /// targets[(global index of j) % targets.Count] (one row per neuron, or rows shared as brian2modelfitting
+    /// lays out samples × traces); the window ends with the traces. NaN targets are skipped.</summary>
+    public Reducer MeanSquaredError(string variable, IReadOnlyList<double[]> targets, TimeWindow? window = null, long every = 1)
+    {
+        if (targets.Count == 0) throw new ArgumentException("give at least one target trace", nameof(targets));
+        int samples = targets[0].Length;
+        if (samples == 0 || targets.Any(t => t.Length != samples))
+            throw new ArgumentException($"every target trace needs the same number of samples (the first has {samples}, all need > 0)",
+                nameof(targets));
+        var flat = new double[checked(targets.Count * samples)];
+        for (int r = 0; r < targets.Count; r++) targets[r].CopyTo(flat, r * samples);
+        var (k, index) = Variable(variable);
+        return AddReducer(Reduction.MeanSquaredError, variable, k, index, window, every, 0, flat, targets.Count);
+    }
+
+    private Reducer AddReducer(Reduction kind, string? variable, nn_array_kind k, int index, TimeWindow? window, long every,
+        int capacity, double[] target, long targetRows)
+    {
+        var w = window ?? TimeWindow.Always;
+        long start = StepsFor(w.Start), end = w.End is { } e ? StepsFor(e) : -1;
+        int id = Native.AddReducer(_sim, (nn_reducer_kind)(int)kind, k, index, start, end, every, capacity, target, targetRows);
+        var reducer = new Reducer(this, id, kind, variable, every);
+        _reducers.Add(reducer);
+        return reducer;
     }
 
     /// <summary>Schedules input events: event <paramref name="eventIndex"/> of the model runs on
@@ -221,26 +307,65 @@ public sealed class NeuronGroup : IDisposable
     /// <summary>Advances the group by <paramref name="duration"/> seconds; a second call continues.
     /// Cancellation stops at a step boundary, keeping what was computed.</summary>
     public RunStatistics Run(double duration, IProgress<(long Done, long Total)>? progress = null,
+        CancellationToken cancellation = default) => RunSteps(StepsFor(duration), progress, cancellation);
+
+    /// <summary>Advances the group by a number of steps (see <see cref="Run"/>).</summary>
+    public RunStatistics RunSteps(long steps, IProgress<(long Done, long Total)>? progress = null,
         CancellationToken cancellation = default)
     {
-        long steps = StepsFor(duration);
         var watch = Stopwatch.StartNew();
         Native.Run(_sim, steps, progress, cancellation);
         return new RunStatistics(steps, watch.Elapsed.TotalSeconds, N);
     }
 
+    /// <summary>Back to the initial state — state, parameters and scheduled events as they were when the
+    /// first run since creation (or the last reset) began — at step 0, with every monitor and reducer
+    /// emptied but kept. Then set new values and run again: the results are those of a new group set up
+    /// the same way, bit for bit, without building anything again.</summary>
+    public void Reset()
+    {
+        Native.Reset(_sim);
+        _evaluations = 0;
+    }
+
+    private const uint SnapshotMagic = 0x31505247; // "GRP1": the managed header before the native blob
+
+    /// <summary>The complete dynamic state (state, step, refractoriness, pending events, spikes, monitor
+    /// samples, reducer accumulators) as a versioned binary blob; <see cref="Restore"/> continues from it,
+    /// in this or another process, with results identical to an uninterrupted run.</summary>
+    public byte[] Snapshot()
+    {
+        var native = Native.Snapshot(_sim);
+        var blob = new byte[8 + native.Length];
+        BitConverter.TryWriteBytes(blob.AsSpan(0, 4), SnapshotMagic);
+        BitConverter.TryWriteBytes(blob.AsSpan(4, 4), _evaluations);
+        native.CopyTo(blob, 8);
+        return blob;
+    }
+
+    /// <summary>Continues from a <see cref="Snapshot"/>. The group must be of the same model, neurons, dt and
+    /// seed, with the same monitors and reducers added in the same order (inputs are set as usual);
+    /// otherwise an <see cref="ArgumentException"/> says what differs and the group is unchanged.</summary>
+    public void Restore(ReadOnlySpan<byte> snapshot)
+    {
+        if (snapshot.Length < 8 || BitConverter.ToUInt32(snapshot[..4]) != SnapshotMagic)
+            throw new ArgumentException("not a NeuronGroup snapshot (it does not start with the GRP1 header)", nameof(snapshot));
+        Native.Restore(_sim, snapshot[8..]);
+        _evaluations = BitConverter.ToInt32(snapshot.Slice(4, 4));
+    }
+
     public void Dispose()
     {
         _sim.Dispose();
-        _model.Dispose();
+        if (_ownsModel) _compiled.Dispose();
     }
 
     /// <summary>Leaf values from arrays fetched from the native state (one neuron at a time).</summary>
     /// <summary>Streams far above any model's, so random initial values never repeat run-time draws.</summary>
     private const int InitialValueStreams = 1 << 30;
 
-    private readonly struct ArrayLeaves(NeuronGroup group, double[][] states, double[][] parameters, int i, double t, long step,
-        int firstStream) : IIrLeaves
+    private readonly struct ArrayLeaves(NeuronGroup group, double[][] states, double[][] parameters, int i, long global, double t,
+        long step, int firstStream) : IIrLeaves
     {
         public double State(int index) => states[index][i];
         public double Parameter(int index) => parameters[index][i];
@@ -248,15 +373,15 @@ public sealed class NeuronGroup : IDisposable
         {
             IrSpecial.Time => t,
             IrSpecial.Dt => group.Dt,
-            IrSpecial.NeuronIndex => i,
-            IrSpecial.NeuronCount => group.N,
+            IrSpecial.NeuronIndex => global,
+            IrSpecial.NeuronCount => group.TotalNeurons,
             IrSpecial.TimeStep => step,
             IrSpecial.NotRefractory => 1,
             IrSpecial.LastSpike => -1e4,
             _ => 0,
         };
         public double Input(int input, double time, double column) => group.Model.Inputs[input].Array.Sample(time, column, group.Dt);
-        public double Rand(int stream) => Philox.Uniform(group.Options.Seed, i, step, (uint)(firstStream + stream));
-        public double Randn(int stream) => Philox.Normal(group.Options.Seed, i, step, (uint)(firstStream + stream));
+        public double Rand(int stream) => Philox.Uniform(group.Settings.Seed, global, step, (uint)(firstStream + stream));
+        public double Randn(int stream) => Philox.Normal(group.Settings.Seed, global, step, (uint)(firstStream + stream));
     }
 }

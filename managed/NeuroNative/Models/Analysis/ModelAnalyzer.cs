@@ -582,11 +582,14 @@ public static class ModelAnalyzer
                 t.Index, current[t])).ToList();
         }
 
-        /// <summary>Compiles an expression in the model scope (initial values, monitored expressions).</summary>
+        /// <summary>Compiles an expression in the model scope (initial values, monitored expressions). Its
+        /// rand() calls number their streams from 0 (the caller offsets them): compiling leaves the
+        /// analysed model unchanged, so every group of one compiled model draws the same numbers.</summary>
         public Typed CompileStandalone(string text, string context)
         {
             var expr = ModelParser.ParseExpression(text, context);
-            var compiler = Compiler(context, text);
+            int streams = 0;
+            var compiler = new ExpressionCompiler(_b, Resolve, KnownNames, () => streams++, context, text);
             var t = compiler.Compile(expr);
             RejectNoise(compiler, expr, t.Node);
             return t;

@@ -30,7 +30,7 @@ public class StructLayoutTests
     public void nn_model_desc_matches_C_layout()
     {
         Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<nn_model_desc>());
-        Assert.Equal(288, Unsafe.SizeOf<nn_model_desc>());
+        Assert.Equal(296, Unsafe.SizeOf<nn_model_desc>());
         Assert.Equal(0, (int)Marshal.OffsetOf<nn_model_desc>("struct_size"));
         Assert.Equal(4, (int)Marshal.OffsetOf<nn_model_desc>("n_state"));
         Assert.Equal(8, (int)Marshal.OffsetOf<nn_model_desc>("n_param"));
@@ -59,6 +59,7 @@ public class StructLayoutTests
         Assert.Equal(248, (int)Marshal.OffsetOf<nn_model_desc>("events"));
         Assert.Equal(256, (int)Marshal.OffsetOf<nn_model_desc>("observables"));
         Assert.Equal(280, (int)Marshal.OffsetOf<nn_model_desc>("observable_names"));
+        Assert.Equal(288, (int)Marshal.OffsetOf<nn_model_desc>("model_hash"));
     }
 
     [Fact]

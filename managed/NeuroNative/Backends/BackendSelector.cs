@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using NeuroNative.Backends.Cpp;
 using NeuroNative.Backends.Interpreter;
 using NeuroNative.Interop;
 using NeuroNative.Models.Integrators;
 
-namespace NeuroNative.Backends.Cpp;
+namespace NeuroNative.Backends;
 
-/// <summary>The native model of a group and how it came about (<see cref="Backend"/> resolved).</summary>
+/// <summary>The native model of a compiled model and how it came about (<see cref="Backend"/> resolved).</summary>
 internal sealed record BackendChoice(ModelHandle Model, string Name, string Reason, string? Warning, double CompileSeconds);
 
 /// <summary>
@@ -16,12 +17,12 @@ internal sealed record BackendChoice(ModelHandle Model, string Name, string Reas
 /// (or the cache already holds it); a missing or failing compiler then falls back to the interpreter
 /// with a warning, where <see cref="Backend.Compiled"/> throws <see cref="KernelCompilationException"/>.
 /// </summary>
-internal static class CompiledBackend
+internal static class BackendSelector
 {
     // Rough throughputs per thread (HH, neuron-steps/s) and the cost of a cold compile, for Auto.
     private const double InterpretedRate = 2.5e7, CompiledRate = 1e8, CompileSeconds = 2.0;
 
-    public static BackendChoice Create(StepProgram program, int n, SimulationOptions options)
+    public static BackendChoice Create(StepProgram program, CompileOptions options)
     {
         var description = BytecodeCompiler.Compile(program);
         if (options.Backend == Backend.Interpreted)
@@ -42,7 +43,7 @@ internal static class CompiledBackend
             string reason;
             if (!auto) reason = "requested";
             else if (cached) reason = "auto: the kernel is in the cache";
-            else if (!PaysForCompile(n, options, out reason))
+            else if (!PaysForCompile(options, out reason))
                 return Interpreted(description, reason, null);
 
             var watch = Stopwatch.StartNew();
@@ -72,15 +73,14 @@ internal static class CompiledBackend
         new(Native.ModelCreate(description), "interpreted", reason, warning, 0);
 
     /// <summary>Whether compiling is expected to finish the run sooner than interpreting it.</summary>
-    private static bool PaysForCompile(int n, SimulationOptions options, out string reason)
+    private static bool PaysForCompile(CompileOptions options, out string reason)
     {
-        if (options.ExpectedDuration is not { } duration)
+        if (options.ExpectedNeuronSteps is not { } work)
         {
-            reason = "auto: the run length is unknown (SimulationOptions.ExpectedDuration) and the kernel is not cached";
+            reason = "auto: the amount of work is unknown (CompileOptions.ExpectedNeuronSteps) and the kernel is not cached";
             return false;
         }
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
-        double work = n * Math.Round(duration / options.Dt);
         double interpreted = work / (InterpretedRate * threads), compiled = CompileSeconds + work / (CompiledRate * threads);
         bool pays = compiled < interpreted;
         reason = string.Create(CultureInfo.InvariantCulture,

@@ -1,0 +1,130 @@
+// The step schedule (neuronative.h, nn_model_desc): what happens to a block of lanes in step k,
+// written once for every backend — the CPU loop runs it per block of neurons (n lanes, loops
+// vectorise), a CUDA kernel per thread (n = 1).
+//
+// The backend supplies a Kernel (the model's sections, kernel_abi.h) and Hooks (where samples,
+// spikes and events go):
+//   void kernel.refractory(const nn_kernel_block*), integrate, threshold
+//   void kernel.statements(const nn_kernel_block*, int32_t section, int32_t lane) // -1: reset
+//   void hooks.sample(const nn_kernel_block&)     // state at t_k, before anything: monitors, reducers
+//   void hooks.spike(int lane)                    // lane spiked in step k (after lastspike is set)
+//   void hooks.events(nn_kernel_block&)           // runs the scheduled events of step k
+#pragma once
+
+#include "kernel_abi.h"
+#include "portable.hpp"
+
+#include <stdint.h>
+
+namespace nn {
+
+// nn_refractory_kind, repeated so that device code needs no C header.
+enum Refractory : int32_t { REFRACTORY_NONE = 0, REFRACTORY_DURATION = 1, REFRACTORY_CONDITION = 2 };
+
+// What the schedule needs to know of a model.
+struct ScheduleModel {
+    int32_t n_state;
+    int32_t refractory; // Refractory
+    bool has_threshold;
+    bool has_reset;
+};
+
+// The first non-finite value a step produced: lane < 0 when there was none.
+struct StepFailure {
+    int32_t lane = -1, var = 0;
+    double value = 0.0;
+};
+
+// not_refractory[i] = timestep(t - lastspike[i]) >= timestep(duration[i]), Brian's
+// timestep(x, dt) = (int64)((x + 1e-3 dt)/dt) compared in double (no overflow for huge or infinite
+// durations; equal to the int64 comparison wherever that is defined). g++ vectorises trunc only
+// without -ftrapping-math (which changes no value, only whether FP exceptions may be raised
+// speculatively); scalar, the two divisions per lane dominate cheap models.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-trapping-math"), noinline))
+#endif
+NN_HD inline void refractory_duration(double* NN_RESTRICT nr, const double* NN_RESTRICT lastspike,
+                                      const double* NN_RESTRICT duration, int n, double t, double dt) {
+    const double e = 1e-3 * dt;
+    for (int i = 0; i < n; ++i) {
+        const double a = __builtin_trunc((t - lastspike[i] + e) / dt), b = __builtin_trunc((duration[i] + e) / dt);
+        nr[i] = a >= b ? 1.0 : 0.0;
+    }
+}
+
+// Step k of a block: b.step/t are set here; b.state, params, out... are the block's. nr and
+// lastspike are the block's writable not_refractory and lastspike (b reads them too).
+// spiking holds up to MaxLanes lane numbers. Returns false, with `failure` set, when the update made
+// a state variable NaN or infinite (then nothing after the update ran; the step is not complete).
+template <int MaxLanes, class Kernel, class Hooks>
+NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& hooks, nn_kernel_block& b, double* nr,
+                                double* lastspike, int64_t k, StepFailure& failure) {
+    const int n = b.n;
+    const double t = static_cast<double>(k) * b.dt;
+    b.step = k;
+    b.t = t;
+    b.event_value = 0.0;
+    hooks.sample(b);
+
+    const double* const out = b.out;
+    if (m.refractory != REFRACTORY_NONE) {
+        kernel.refractory(&b);
+        if (m.refractory == REFRACTORY_DURATION) {
+            refractory_duration(nr, lastspike, out, n, t, b.dt);
+        } else {
+            for (int i = 0; i < n; ++i) nr[i] = ((nr[i] != 0.0) | (out[i] == 0.0)) ? 1.0 : 0.0;
+        }
+    }
+
+    kernel.integrate(&b);
+
+    // Non-finite check as an integer OR over the exponent bits (vectorises; a bool reduction over
+    // comparisons does not): all ones in the exponent is +-inf or NaN.
+    uint64_t bad = 0;
+    for (int32_t v = 0; v < m.n_state; ++v) {
+        const double* NN_RESTRICT x = b.state + v * b.stride;
+        for (int i = 0; i < n; ++i) {
+            const uint64_t e = __builtin_bit_cast(uint64_t, x[i]) & 0x7ff0000000000000ull;
+            bad |= e == 0x7ff0000000000000ull ? 1u : 0u;
+        }
+    }
+    if (bad != 0) { // the lowest lane, then the first variable
+        for (int i = 0; i < n; ++i)
+            for (int32_t v = 0; v < m.n_state; ++v) {
+                const double x = b.state[v * b.stride + i];
+                if (__builtin_fabs(x) <= 1.7976931348623157e308) continue;
+                failure.lane = i;
+                failure.var = v;
+                failure.value = x;
+                return false;
+            }
+    }
+
+    int spiking[MaxLanes];
+    int n_spiking = 0;
+    if (m.has_threshold) {
+        kernel.threshold(&b);
+        const bool refractory = m.refractory != REFRACTORY_NONE;
+        // Count the spiking lanes first (vectorises); most blocks have none in a step.
+        int32_t spikes = 0;
+        if (refractory)
+            for (int i = 0; i < n; ++i) spikes += (out[i] != 0.0) & (nr[i] != 0.0);
+        else
+            for (int i = 0; i < n; ++i) spikes += out[i] != 0.0;
+        for (int i = 0; spikes > 0 && i < n; ++i) {
+            if (out[i] == 0.0 || (refractory && nr[i] == 0.0)) continue;
+            spiking[n_spiking++] = i;
+            lastspike[i] = t;
+            if (refractory) nr[i] = 0.0;
+            hooks.spike(i);
+            --spikes;
+        }
+    }
+    hooks.events(b);
+    b.event_value = 0.0;
+    if (m.has_reset)
+        for (int s = 0; s < n_spiking; ++s) kernel.statements(&b, -1, spiking[s]);
+    return true;
+}
+
+} // namespace nn
