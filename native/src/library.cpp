@@ -130,7 +130,7 @@ NN_API nn_status nn_model_create(const nn_model_desc* desc, nn_model** out_model
         *out_model = nullptr;
         if (desc == nullptr) invalid("desc is NULL");
         auto handle = std::make_unique<nn_model>();
-        handle->model = std::make_shared<const Model>(*desc);
+        handle->model = std::make_shared<const Model>(*desc, false);
         register_handle(handle.get());
         *out_model = handle.release();
     });
@@ -142,7 +142,7 @@ NN_API nn_status nn_model_create_compiled(const nn_model_desc* desc, const char*
         require_out(out_model, "out_model");
         *out_model = nullptr;
         if (desc == nullptr) invalid("desc is NULL");
-        auto model = std::make_shared<Model>(*desc);
+        auto model = std::make_shared<Model>(*desc, true);
         model->kernel = load_compiled_kernel(library_path, expected_hash);
         auto handle = std::make_unique<nn_model>();
         handle->model = std::move(model);

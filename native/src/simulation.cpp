@@ -38,7 +38,8 @@ void refractory_duration(double* NN_RESTRICT nr, const double* NN_RESTRICT lasts
 
 } // namespace
 
-// Per-thread memory: integrator workspace, a one-output buffer, the interpreter's frame.
+// Per-thread memory: integrator workspace, the output buffer (one value per lane and observable, at
+// least one), the interpreter's frame.
 struct Simulation::Worker {
     std::unique_ptr<BytecodeContext> bytecode; // null for a compiled kernel
     Doubles workspace, out;
@@ -49,7 +50,7 @@ struct Simulation::Worker {
         workspace.assign(static_cast<size_t>(std::max<int64_t>(
                              nn::workspace_doubles(m.method, m.n_state, m.n_noise, m.n_stages, kBlock), 1)),
                          0.0);
-        out.assign(kBlock, 0.0);
+        out.assign(static_cast<size_t>(std::max(m.n_observables, 1)) * kBlock, 0.0);
         spiking.reserve(kBlock);
     }
 };
@@ -93,14 +94,19 @@ void Simulation::check_array(int32_t kind, int32_t index, int64_t count, bool al
         if (index < 0 || index >= m.n_param)
             invalid("index is ", index, " but the model has ", m.n_param, " parameters (kind NN_ARRAY_PARAM)");
         break;
+    case NN_ARRAY_OBSERVABLE:
+        if (index < 0 || index >= m.n_observables)
+            invalid("index is ", index, " but the model has ", m.n_observables, " observables (kind NN_ARRAY_OBSERVABLE)");
+        break;
     case NN_ARRAY_LASTSPIKE:
     case NN_ARRAY_NOT_REFRACTORY: break;
-    default: invalid("kind is ", kind, " (must be an nn_array_kind, 0..3)");
+    default: invalid("kind is ", kind, " (must be an nn_array_kind, 0..4)");
     }
     if (count != n_ && !(allow_broadcast && count == 1))
         invalid("count is ", count, " but the simulation has ", n_, " neurons", allow_broadcast ? " (or pass 1 to broadcast)" : "");
 }
 
+// A stored array (every kind but NN_ARRAY_OBSERVABLE).
 const double* Simulation::array(int32_t kind, int32_t index) const {
     switch (kind) {
     case NN_ARRAY_STATE: return state_.data() + index * stride_;
@@ -112,6 +118,9 @@ const double* Simulation::array(int32_t kind, int32_t index) const {
 
 void Simulation::set_array(int32_t kind, int32_t index, const double* values, int64_t count) {
     check_array(kind, index, count, true);
+    if (kind == NN_ARRAY_OBSERVABLE)
+        invalid("kind is NN_ARRAY_OBSERVABLE: observable '", model_->observable_names[static_cast<size_t>(index)],
+                "' is computed from the state; it cannot be set");
     if (values == nullptr) invalid("values is NULL");
     double* dst = const_cast<double*>(array(kind, index));
     for (int64_t i = 0; i < n_; ++i) {
@@ -120,10 +129,23 @@ void Simulation::set_array(int32_t kind, int32_t index, const double* values, in
     }
 }
 
-void Simulation::get_array(int32_t kind, int32_t index, double* out, int64_t count) const {
+void Simulation::get_array(int32_t kind, int32_t index, double* out, int64_t count) {
     check_array(kind, index, count, false);
     if (out == nullptr) invalid("out_values is NULL");
-    std::copy(array(kind, index), array(kind, index) + n_, out);
+    if (kind != NN_ARRAY_OBSERVABLE) {
+        std::copy(array(kind, index), array(kind, index) + n_, out);
+        return;
+    }
+    // What a monitor would record at the current step: the observables of the state at t_k.
+    prepare_kernels(1);
+    Worker& w = *workers_.front();
+    for (int64_t block = 0; block < n_blocks_; ++block) {
+        nn_kernel_block b = kernel_block(w, block);
+        b.step = step_;
+        b.t = static_cast<double>(step_) * dt_;
+        model_->kernel.observables(&b);
+        std::copy_n(w.out.data() + index * kBlock, b.n, out + block * kBlock);
+    }
 }
 
 void Simulation::set_input(int32_t input, const double* values, int64_t n_times, int64_t n_columns, double dt_input) {
@@ -209,15 +231,8 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
         fail(NN_ERR_INVALID_STATE, "the simulation stopped with a numerical error and cannot continue (", failure_, ")");
     if (n_steps < 0) invalid("n_steps is ", n_steps, " (must be >= 0)");
     if (n_steps > (int64_t(1) << 47) - step_) invalid("n_steps is ", n_steps, ": the run would exceed 2^47 steps");
-    for (size_t i = 0; i < input_set_.size(); ++i)
-        if (!input_set_[i]) fail(NN_ERR_INVALID_STATE, "input ", i, " has no values (call nn_simulation_set_input first)");
-
     const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
-    while (static_cast<int>(workers_.size()) < n_workers)
-        workers_.push_back(std::make_unique<Worker>(*model_, dt_, n_, seed_));
-    input_views_.clear();
-    for (const Input& in : inputs_)
-        input_views_.push_back(nn_kernel_input{in.values.data(), in.n_times, in.n_columns, in.epsilon, in.k});
+    prepare_kernels(n_workers);
 
     int64_t done = 0;
     while (done < n_steps) {
@@ -248,39 +263,31 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     }
 }
 
-// Records the monitored neurons of `block` at step k (state at t_k, before the update).
-void Simulation::record(int64_t block, int64_t k) {
-    const int64_t i0 = block * kBlock, i1 = std::min(i0 + kBlock, n_);
-    for (Monitor& mon : monitors_) {
-        if (k % mon.every != 0) continue;
-        const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
-        const size_t width = mon.neurons.size();
-        auto it = std::lower_bound(mon.by_neuron.begin(), mon.by_neuron.end(), std::make_pair(i0, int64_t(0)));
-        for (; it != mon.by_neuron.end() && it->first < i1; ++it)
-            for (size_t v = 0; v < mon.kinds.size(); ++v)
-                mon.data[v][static_cast<size_t>(sample) * width + static_cast<size_t>(it->second)] =
-                    array(mon.kinds[v], mon.indices[v])[it->first];
-    }
+// What the kernels read: every input has values; their views; at least n_workers workers.
+void Simulation::prepare_kernels(int n_workers) {
+    for (size_t i = 0; i < input_set_.size(); ++i)
+        if (!input_set_[i]) fail(NN_ERR_INVALID_STATE, "input ", i, " has no values (call nn_simulation_set_input first)");
+    while (static_cast<int>(workers_.size()) < n_workers)
+        workers_.push_back(std::make_unique<Worker>(*model_, dt_, n_, seed_));
+    input_views_.clear();
+    for (const Input& in : inputs_)
+        input_views_.push_back(nn_kernel_input{in.values.data(), in.n_times, in.n_columns, in.epsilon, in.k});
 }
 
-void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result) {
-    const Model& m = *model_;
-    const KernelTable& kernel = m.kernel;
+// The kernel's view of `block` with w's buffers; step, t and event_value are left to the caller.
+nn_kernel_block Simulation::kernel_block(Worker& w, int64_t block) {
     const int64_t i0 = block * kBlock;
-    const int nl = static_cast<int>(std::min<int64_t>(kBlock, n_ - i0));
-    double* const state = state_.data() + i0;
     double* const nr = not_refractory_.data() + i0;
-    double* const lastspike = lastspike_.data() + i0;
-    const double* const out = w.out.data();
     nn_kernel_block b{};
-    b.state = state;
+    b.state = state_.data() + i0;
     b.params = params_.data() + i0;
     b.stride = stride_;
     b.index = index_.data() + i0;
-    b.lastspike = lastspike;
+    b.lastspike = lastspike_.data() + i0;
     b.not_refractory = nr;
-    b.refractory_mask = m.any_unless_refractory ? nr : nullptr;
+    b.refractory_mask = model_->any_unless_refractory ? nr : nullptr;
     b.out = w.out.data();
+    b.out_stride = kBlock;
     b.workspace = w.workspace.data();
     b.inputs = input_views_.data();
     b.context = w.bytecode != nullptr ? w.bytecode->get() : nullptr;
@@ -288,7 +295,46 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
     b.first_neuron = i0;
     b.dt = dt_;
     b.n_neurons = static_cast<double>(n_);
-    b.n = nl;
+    b.n = static_cast<int>(std::min<int64_t>(kBlock, n_ - i0));
+    return b;
+}
+
+// Records the monitored neurons of block b at step k (state at t_k, before the update). The
+// observables are computed into b.out once for the block when a monitor samples one.
+void Simulation::record(const nn_kernel_block& b, int64_t k) {
+    const int64_t i0 = b.first_neuron, i1 = i0 + b.n;
+    bool observed = false;
+    for (Monitor& mon : monitors_) {
+        if (k % mon.every != 0) continue;
+        const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
+        const size_t width = mon.neurons.size();
+        auto it = std::lower_bound(mon.by_neuron.begin(), mon.by_neuron.end(), std::make_pair(i0, int64_t(0)));
+        if (it == mon.by_neuron.end() || it->first >= i1) continue;
+        if (!observed && std::find(mon.kinds.begin(), mon.kinds.end(), NN_ARRAY_OBSERVABLE) != mon.kinds.end()) {
+            nn_kernel_block at = b;
+            at.step = k;
+            at.t = static_cast<double>(k) * dt_;
+            model_->kernel.observables(&at);
+            observed = true;
+        }
+        for (; it != mon.by_neuron.end() && it->first < i1; ++it)
+            for (size_t v = 0; v < mon.kinds.size(); ++v)
+                mon.data[v][static_cast<size_t>(sample) * width + static_cast<size_t>(it->second)] =
+                    mon.kinds[v] == NN_ARRAY_OBSERVABLE ? b.out[mon.indices[v] * b.out_stride + (it->first - i0)]
+                                                        : array(mon.kinds[v], mon.indices[v])[it->first];
+    }
+}
+
+void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result) {
+    const Model& m = *model_;
+    const KernelTable& kernel = m.kernel;
+    nn_kernel_block b = kernel_block(w, block);
+    const int64_t i0 = b.first_neuron;
+    const int nl = b.n;
+    double* const state = b.state;
+    double* const nr = not_refractory_.data() + i0;
+    double* const lastspike = lastspike_.data() + i0;
+    const double* const out = w.out.data();
     auto ev = std::lower_bound(events_.begin(), events_.end(), std::make_pair(block, k0), [](const Event& e, const std::pair<int64_t, int64_t>& key) {
         const int64_t blk = e.neuron / kBlock;
         return blk != key.first ? blk < key.first : e.step < key.second;
@@ -297,7 +343,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
 
     for (int64_t k = k0; k < k1; ++k) {
         const double t = static_cast<double>(k) * dt_;
-        if (has_monitors) record(block, k);
+        if (has_monitors) record(b, k);
         b.step = k;
         b.t = t;
         b.event_value = 0.0;
@@ -360,7 +406,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
             kernel.statements(&b, ev->section, static_cast<int32_t>(ev->neuron - i0));
         }
         b.event_value = 0.0;
-        if (!m.reset.empty())
+        if (m.has_reset)
             for (int32_t i : w.spiking) kernel.statements(&b, -1, i);
     }
 }
