@@ -111,6 +111,7 @@ internal static class Codegen
         listing.Section(sb, "reset", d.Reset);
         listing.Section(sb, "refractory", d.RefractoryExpr);
         for (int e = 0; e < d.Events.Length; e++) listing.Section(sb, $"event {e}", d.Events[e]);
+        listing.Section(sb, "observables", d.Observables);
         return sb.ToString();
     }
 

@@ -110,6 +110,13 @@ void refractory(const nn_kernel_block* b) {
     execute(c.m.refractory_expr, c.bind(*b, 0), b->n);
 }
 
+void observables(const nn_kernel_block* b) {
+    Impl& c = context(b);
+    Frame& f = c.bind(*b, 0);
+    for (int32_t j = 0; j < c.m.n_observables; ++j) f.vp[c.m.layout.v_out(j)] = b->out + j * b->out_stride;
+    execute(c.m.observables, f, b->n);
+}
+
 void statements(const nn_kernel_block* b, int32_t section, int32_t lane) {
     Impl& c = context(b);
     execute(section < 0 ? c.m.reset : c.m.events[static_cast<size_t>(section)], c.bind(*b, lane), 1);
@@ -122,6 +129,7 @@ KernelTable bytecode_kernel() {
     k.integrate = &integrate;
     k.threshold = &threshold;
     k.refractory = &refractory;
+    k.observables = &observables;
     k.statements = &statements;
     return k;
 }

@@ -28,7 +28,7 @@ using Doubles = std::vector<double, AlignedAllocator<double>>;
 struct Model;
 
 struct KernelTable {
-    nn_kernel_block_fn integrate = nullptr, threshold = nullptr, refractory = nullptr;
+    nn_kernel_block_fn integrate = nullptr, threshold = nullptr, refractory = nullptr, observables = nullptr;
     nn_kernel_statements_fn statements = nullptr;
     std::shared_ptr<void> library; // keeps a compiled kernel's library loaded; null for the interpreter
     bool compiled() const { return library != nullptr; }

@@ -129,7 +129,7 @@ NN_API nn_status nn_model_create(const nn_model_desc* desc, nn_model** out_model
         require_out(out_model, "out_model");
         *out_model = nullptr;
         if (desc == nullptr) invalid("desc is NULL");
-        auto model = std::make_shared<Model>(*desc);
+        auto model = std::make_shared<Model>(*desc, false);
         model->fingerprint = model_fingerprint(*desc);
         auto handle = std::make_unique<nn_model>();
         handle->model = std::move(model);
@@ -144,7 +144,7 @@ NN_API nn_status nn_model_create_compiled(const nn_model_desc* desc, const char*
         require_out(out_model, "out_model");
         *out_model = nullptr;
         if (desc == nullptr) invalid("desc is NULL");
-        auto model = std::make_shared<Model>(*desc);
+        auto model = std::make_shared<Model>(*desc, true);
         model->fingerprint = model_fingerprint(*desc);
         model->kernel = load_compiled_kernel(library_path, expected_hash);
         auto handle = std::make_unique<nn_model>();

@@ -38,11 +38,13 @@ std::vector<double> copy_finite(const double* values, int64_t count, const char*
 void require_empty(const nn_section& s, const char* name, const char* why) {
     if (s.n_instructions != 0)
         invalid("desc->", name, " has ", s.n_instructions, " instructions but must be empty (", why, ")");
+    if ((s.flags & NN_SECTION_DEFINED) != 0)
+        invalid("desc->", name, " is flagged NN_SECTION_DEFINED but must not exist (", why, ")");
 }
 
 } // namespace
 
-Model::Model(const nn_model_desc& d) {
+Model::Model(const nn_model_desc& d, bool compiled) {
     if (d.struct_size != static_cast<int32_t>(sizeof(nn_model_desc)))
         invalid("desc->struct_size is ", d.struct_size, " but this library expects sizeof(nn_model_desc) = ",
                 sizeof(nn_model_desc));
@@ -51,6 +53,7 @@ Model::Model(const nn_model_desc& d) {
     check_count(d.n_noise, "n_noise", kMaxVariables);
     check_count(d.n_inputs, "n_inputs", kMaxVariables);
     check_count(d.n_constants, "n_constants", kMaxVariables);
+    check_count(d.observables.n_outputs, "observables.n_outputs (the number of observables)", kMaxVariables);
     if (static_cast<int64_t>(d.n_state) * d.n_noise > kMaxVariables)
         invalid("desc->n_state * desc->n_noise is ", static_cast<int64_t>(d.n_state) * d.n_noise, " (must be <= ", kMaxVariables, ")");
     if (d.reserved != 0) invalid("desc->reserved is ", d.reserved, " (must be 0)");
@@ -60,6 +63,8 @@ Model::Model(const nn_model_desc& d) {
     n_inputs = d.n_inputs;
     state_names = copy_names(d.state_names, d.n_state, "state_names");
     param_names = copy_names(d.param_names, d.n_param, "param_names");
+    n_observables = d.observables.n_outputs;
+    observable_names = copy_names(d.observable_names, n_observables, "observable_names");
     if (d.n_constants > 0) {
         if (d.constants == nullptr) invalid("desc->constants is NULL but n_constants is ", d.n_constants);
         constants.assign(d.constants, d.constants + d.n_constants);
@@ -119,9 +124,12 @@ Model::Model(const nn_model_desc& d) {
     layout.n_state = n_state;
     layout.n_param = n_param;
     layout.n_constants = d.n_constants;
-    layout.max_outputs = std::max({n_state, n_state * n_noise, 2 * n_state, 1});
+    layout.max_outputs = std::max({n_state, n_state * n_noise, 2 * n_state, n_observables, 1});
     const bool uses_f = method != NN_METHOD_EXPONENTIAL_EULER;
     auto section = [&](const nn_section& s, const char* name, SectionKind kind, int32_t outputs) {
+        if ((s.flags & NN_SECTION_DEFINED) != 0 && s.n_instructions == 0 && !compiled)
+            invalid("desc->", name, " is flagged NN_SECTION_DEFINED (its code is in a compiled kernel library), but the "
+                    "interpreter (nn_model_create) needs the section's instructions; use nn_model_create_compiled");
         Program p = compile_section(s, (std::string("desc->") + name).c_str(), kind, outputs, layout, n_inputs);
         max_vregs = std::max(max_vregs, p.n_vregs);
         max_sregs = std::max(max_sregs, p.n_sregs);
@@ -142,6 +150,7 @@ Model::Model(const nn_model_desc& d) {
     if (has_threshold) {
         threshold = section(d.threshold, "threshold", SectionKind::Expression, 1);
         reset = section(d.reset, "reset", SectionKind::Statements, 0);
+        has_reset = d.reset.n_instructions > 0 || (d.reset.flags & NN_SECTION_DEFINED) != 0;
     } else {
         require_empty(d.threshold, "threshold", "has_threshold is 0");
         require_empty(d.reset, "reset", "has_threshold is 0");
@@ -152,7 +161,8 @@ Model::Model(const nn_model_desc& d) {
         require_empty(d.refractory_expr, "refractory_expr", "refractory is NN_REFRACTORY_NONE");
     for (int32_t e = 0; e < d.n_events; ++e)
         events.push_back(section(d.events[e], cat("events[", e, "]").c_str(), SectionKind::Statements, 0));
-    kernel = bytecode_kernel();
+    observables = section(d.observables, "observables", SectionKind::Expression, n_observables);
+    if (!compiled) kernel = bytecode_kernel();
 }
 
 } // namespace nn::rt

@@ -23,7 +23,8 @@ constexpr int32_t kMaxThreads = 1024;
 
 } // namespace
 
-// Per-thread memory: integrator workspace, the sections' output buffer, the interpreter's frame.
+// Per-thread memory: integrator workspace, the output buffer (one value per lane and observable, at
+// least one), the interpreter's frame.
 struct Simulation::Worker {
     std::unique_ptr<BytecodeContext> bytecode; // null for a compiled kernel
     Doubles workspace, out;
@@ -33,7 +34,7 @@ struct Simulation::Worker {
         workspace.assign(static_cast<size_t>(std::max<int64_t>(
                              nn::workspace_doubles(m.method, m.n_state, m.n_noise, m.n_stages, kBlock), 1)),
                          0.0);
-        out.assign(kBlock, 0.0);
+        out.assign(static_cast<size_t>(std::max(m.n_observables, 1)) * kBlock, 0.0);
     }
 };
 
@@ -88,14 +89,19 @@ void Simulation::check_array(int32_t kind, int32_t index, int64_t count, bool al
         if (index < 0 || index >= m.n_param)
             invalid("index is ", index, " but the model has ", m.n_param, " parameters (kind NN_ARRAY_PARAM)");
         break;
+    case NN_ARRAY_OBSERVABLE:
+        if (index < 0 || index >= m.n_observables)
+            invalid("index is ", index, " but the model has ", m.n_observables, " observables (kind NN_ARRAY_OBSERVABLE)");
+        break;
     case NN_ARRAY_LASTSPIKE:
     case NN_ARRAY_NOT_REFRACTORY: break;
-    default: invalid("kind is ", kind, " (must be an nn_array_kind, 0..3)");
+    default: invalid("kind is ", kind, " (must be an nn_array_kind, 0..4)");
     }
     if (count != n_ && !(allow_broadcast && count == 1))
         invalid("count is ", count, " but the simulation has ", n_, " neurons", allow_broadcast ? " (or pass 1 to broadcast)" : "");
 }
 
+// A stored array (every kind but NN_ARRAY_OBSERVABLE).
 const double* Simulation::array(int32_t kind, int32_t index) const {
     switch (kind) {
     case NN_ARRAY_STATE: return state_.data() + index * stride_;
@@ -107,6 +113,9 @@ const double* Simulation::array(int32_t kind, int32_t index) const {
 
 void Simulation::set_array(int32_t kind, int32_t index, const double* values, int64_t count) {
     check_array(kind, index, count, true);
+    if (kind == NN_ARRAY_OBSERVABLE)
+        invalid("kind is NN_ARRAY_OBSERVABLE: observable '", model_->observable_names[static_cast<size_t>(index)],
+                "' is computed from the state; it cannot be set");
     if (values == nullptr) invalid("values is NULL");
     double* dst = const_cast<double*>(array(kind, index));
     for (int64_t i = 0; i < n_; ++i) {
@@ -115,10 +124,23 @@ void Simulation::set_array(int32_t kind, int32_t index, const double* values, in
     }
 }
 
-void Simulation::get_array(int32_t kind, int32_t index, double* out, int64_t count) const {
+void Simulation::get_array(int32_t kind, int32_t index, double* out, int64_t count) {
     check_array(kind, index, count, false);
     if (out == nullptr) invalid("out_values is NULL");
-    std::copy(array(kind, index), array(kind, index) + n_, out);
+    if (kind != NN_ARRAY_OBSERVABLE) {
+        std::copy(array(kind, index), array(kind, index) + n_, out);
+        return;
+    }
+    // What a monitor would record at the current step: the observables of the state at t_k.
+    prepare_kernels(1);
+    Worker& w = *workers_.front();
+    for (int64_t block = 0; block < n_blocks_; ++block) {
+        nn_kernel_block b = kernel_block(w, block);
+        b.step = step_;
+        b.t = static_cast<double>(step_) * dt_;
+        model_->kernel.observables(&b);
+        std::copy_n(w.out.data() + index * kBlock, b.n, out + block * kBlock);
+    }
 }
 
 void Simulation::set_input(int32_t input, const double* values, int64_t n_times, int64_t n_columns, double dt_input) {
@@ -204,17 +226,10 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
         fail(NN_ERR_INVALID_STATE, "the simulation stopped with a numerical error and cannot continue (", failure_, ")");
     if (n_steps < 0) invalid("n_steps is ", n_steps, " (must be >= 0)");
     if (n_steps > (int64_t(1) << 47) - step_) invalid("n_steps is ", n_steps, ": the run would exceed 2^47 steps");
-    for (size_t i = 0; i < input_set_.size(); ++i)
-        if (!input_set_[i]) fail(NN_ERR_INVALID_STATE, "input ", i, " has no values (call nn_simulation_set_input first)");
-
+    const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
+    prepare_kernels(n_workers);
     if (!initial_.captured)
         initial_ = Initial{true, state_, params_, lastspike_, not_refractory_, events_};
-    const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
-    while (static_cast<int>(workers_.size()) < n_workers)
-        workers_.push_back(std::make_unique<Worker>(*model_, dt_, total_, seed_));
-    input_views_.clear();
-    for (const Input& in : inputs_)
-        input_views_.push_back(nn_kernel_input{in.values.data(), in.n_times, in.n_columns, in.epsilon, in.k});
 
     int64_t done = 0;
     while (done < n_steps) {
@@ -245,19 +260,15 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     }
 }
 
-// Records the monitored neurons of `block` at step k (state at t_k, before the update).
-void Simulation::record(int64_t block, int64_t k) {
-    const int64_t i0 = block * kBlock, i1 = std::min(i0 + kBlock, n_);
-    for (Monitor& mon : monitors_) {
-        if (k % mon.every != 0) continue;
-        const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
-        const size_t width = mon.neurons.size();
-        auto it = std::lower_bound(mon.by_neuron.begin(), mon.by_neuron.end(), std::make_pair(i0, int64_t(0)));
-        for (; it != mon.by_neuron.end() && it->first < i1; ++it)
-            for (size_t v = 0; v < mon.kinds.size(); ++v)
-                mon.data[v][static_cast<size_t>(sample) * width + static_cast<size_t>(it->second)] =
-                    array(mon.kinds[v], mon.indices[v])[it->first];
-    }
+// What the kernels read: every input has values; their views; at least n_workers workers.
+void Simulation::prepare_kernels(int n_workers) {
+    for (size_t i = 0; i < input_set_.size(); ++i)
+        if (!input_set_[i]) fail(NN_ERR_INVALID_STATE, "input ", i, " has no values (call nn_simulation_set_input first)");
+    while (static_cast<int>(workers_.size()) < n_workers)
+        workers_.push_back(std::make_unique<Worker>(*model_, dt_, total_, seed_));
+    input_views_.clear();
+    for (const Input& in : inputs_)
+        input_views_.push_back(nn_kernel_input{in.values.data(), in.n_times, in.n_columns, in.epsilon, in.k});
 }
 
 // The CPU backend's hooks of the shared step schedule: monitors and reducers sample the block,
@@ -268,13 +279,12 @@ struct Simulation::Hooks {
     int64_t block, i0, end_neuron;
     BlockResult& result;
     std::vector<Event>::const_iterator ev, ev_end;
-    bool has_monitors;
+    bool samples; // monitors or variable reducers
     int64_t k = 0;
 
     void sample(const nn_kernel_block& b) {
         k = b.step;
-        if (has_monitors) sim.record(block, k);
-        if (sim.sample_reducers_) sim.sample_reducers(block, k);
+        if (samples) sim.record(b, k);
     }
     void spike(int lane) {
         result.spikes.push_back(Spike{k, i0 + lane});
@@ -303,20 +313,18 @@ struct TableKernel {
 };
 } // namespace
 
-void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result) {
-    const Model& m = *model_;
+// The kernel's view of `block` with w's buffers; step, t and event_value are left to the caller.
+nn_kernel_block Simulation::kernel_block(Worker& w, int64_t block) {
     const int64_t i0 = block * kBlock;
-    const int nl = static_cast<int>(std::min<int64_t>(kBlock, n_ - i0));
     double* const nr = not_refractory_.data() + i0;
-    double* const lastspike = lastspike_.data() + i0;
     nn_kernel_block b{};
     b.state = state_.data() + i0;
     b.params = params_.data() + i0;
     b.stride = stride_;
     b.index = index_.data() + i0;
-    b.lastspike = lastspike;
+    b.lastspike = lastspike_.data() + i0;
     b.not_refractory = nr;
-    b.refractory_mask = m.any_unless_refractory ? nr : nullptr;
+    b.refractory_mask = model_->any_unless_refractory ? nr : nullptr;
     b.out = w.out.data();
     b.out_stride = kBlock;
     b.workspace = w.workspace.data();
@@ -326,14 +334,66 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
     b.first_neuron = first_ + i0;
     b.dt = dt_;
     b.n_neurons = static_cast<double>(total_);
-    b.n = nl;
+    b.n = static_cast<int>(std::min<int64_t>(kBlock, n_ - i0));
+    return b;
+}
+
+// Samples the block b at step k (state at t_k, before the update) for the monitors and the variable
+// reducers. The observables are computed into b.out once for the block when one of them needs one.
+void Simulation::record(const nn_kernel_block& b, int64_t k) {
+    const int64_t i0 = b.first_neuron - first_, i1 = i0 + b.n;
+    bool observed = false;
+    auto observe = [&] {
+        if (observed) return;
+        nn_kernel_block at = b;
+        at.step = k;
+        at.t = static_cast<double>(k) * dt_;
+        model_->kernel.observables(&at);
+        observed = true;
+    };
+    auto values = [&](int32_t kind, int32_t index) {
+        if (kind != NN_ARRAY_OBSERVABLE) return array(kind, index) + i0;
+        observe();
+        return static_cast<const double*>(b.out + index * b.out_stride);
+    };
+    for (Monitor& mon : monitors_) {
+        if (k % mon.every != 0) continue;
+        const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
+        const size_t width = mon.neurons.size();
+        auto it = std::lower_bound(mon.by_neuron.begin(), mon.by_neuron.end(), std::make_pair(i0, int64_t(0)));
+        if (it == mon.by_neuron.end() || it->first >= i1) continue;
+        for (size_t v = 0; v < mon.kinds.size(); ++v) {
+            const double* x = values(mon.kinds[v], mon.indices[v]);
+            for (auto at = it; at != mon.by_neuron.end() && at->first < i1; ++at)
+                mon.data[v][static_cast<size_t>(sample) * width + static_cast<size_t>(at->second)] = x[at->first - i0];
+        }
+    }
+    for (Reducer& r : reducers_) {
+        if (nn::reducer_counts_spikes(r.kind) || k < r.start || k >= r.end || (k - r.start) % r.every != 0) continue;
+        const int64_t j = (k - r.start) / r.every;
+        const double* x = values(r.var_kind, r.var_index);
+        for (int64_t i = i0; i < i1; ++i) {
+            const double target = r.kind == nn::REDUCE_MSE
+                ? r.target[static_cast<size_t>(((first_ + i) % r.target_rows) * r.target_samples + j)] : 0.0;
+            nn::reducer_sample(r.kind, r.capacity, r.acc.data() + i * r.slots, j, x[i - i0], target);
+        }
+    }
+}
+
+void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result) {
+    const Model& m = *model_;
+    nn_kernel_block b = kernel_block(w, block);
+    const int64_t i0 = block * kBlock;
+    const int nl = b.n;
+    double* const nr = not_refractory_.data() + i0;
+    double* const lastspike = lastspike_.data() + i0;
     auto ev = std::lower_bound(events_.begin(), events_.end(), std::make_pair(block, k0), [](const Event& e, const std::pair<int64_t, int64_t>& key) {
         const int64_t blk = e.neuron / kBlock;
         return blk != key.first ? blk < key.first : e.step < key.second;
     });
-    Hooks hooks{*this, m.kernel, block, i0, i0 + nl, result, ev, events_.cend(), !monitors_.empty()};
+    Hooks hooks{*this, m.kernel, block, i0, i0 + nl, result, ev, events_.cend(), !monitors_.empty() || sample_reducers_};
     TableKernel kernel{m.kernel};
-    const nn::ScheduleModel schedule{m.n_state, m.refractory, m.has_threshold, !m.reset.empty()};
+    const nn::ScheduleModel schedule{m.n_state, m.refractory, m.has_threshold, m.has_reset};
     nn::StepFailure failure;
     for (int64_t k = k0; k < k1; ++k) {
         if (nn::schedule_step<kBlock>(schedule, kernel, hooks, b, nr, lastspike, k, failure)) continue;
@@ -342,21 +402,6 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
         result.fail_var = failure.var;
         result.fail_value = failure.value;
         return;
-    }
-}
-
-// Feeds the block's neurons to the variable reducers sampling at step k (state at t_k, as record()).
-void Simulation::sample_reducers(int64_t block, int64_t k) {
-    const int64_t i0 = block * kBlock, i1 = std::min(i0 + kBlock, n_);
-    for (Reducer& r : reducers_) {
-        if (nn::reducer_counts_spikes(r.kind) || k < r.start || k >= r.end || (k - r.start) % r.every != 0) continue;
-        const int64_t j = (k - r.start) / r.every;
-        const double* x = array(r.var_kind, r.var_index);
-        for (int64_t i = i0; i < i1; ++i) {
-            const double target = r.kind == nn::REDUCE_MSE
-                ? r.target[static_cast<size_t>(((first_ + i) % r.target_rows) * r.target_samples + j)] : 0.0;
-            nn::reducer_sample(r.kind, r.capacity, r.acc.data() + i * r.slots, j, x[i], target);
-        }
     }
 }
 

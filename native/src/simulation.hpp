@@ -19,7 +19,7 @@ public:
 
     void set_threads(int32_t n_threads);
     void set_array(int32_t kind, int32_t index, const double* values, int64_t count);
-    void get_array(int32_t kind, int32_t index, double* out, int64_t count) const;
+    void get_array(int32_t kind, int32_t index, double* out, int64_t count); // observables run the kernel
     void set_input(int32_t input, const double* values, int64_t n_times, int64_t n_columns, double dt_input);
     void add_events(int32_t event, const int64_t* neurons, const double* times, const double* values, int64_t count);
     void record_spikes(bool enabled) { record_spikes_ = enabled; }
@@ -89,9 +89,10 @@ private:
     void check_array(int32_t kind, int32_t index, int64_t count, bool allow_broadcast) const;
     const Monitor& monitor(int32_t index) const;
     const Reducer& reducer(int32_t index) const;
+    void prepare_kernels(int n_workers);
+    nn_kernel_block kernel_block(Worker& w, int64_t block);
     void run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result);
-    void record(int64_t block, int64_t k);
-    void sample_reducers(int64_t block, int64_t k);
+    void record(const nn_kernel_block& b, int64_t k);
     void merge_segment(int64_t k0, int64_t k1);
     void clear_results();
 

@@ -382,6 +382,11 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
     if (s.n_outputs != expected_outputs)
         invalid(name, ".n_outputs is ", s.n_outputs, " but this section must have ", expected_outputs);
     if ((s.flags & ~NN_SECTION_DEFINED) != 0) invalid(name, ".flags is ", s.flags, " (unknown bits; known: nn_section_flag)");
+    // A defined section's code is in a compiled kernel library: there is nothing to validate or lower.
+    const bool defined = (s.flags & NN_SECTION_DEFINED) != 0;
+    if (defined && s.n_instructions != 0)
+        invalid(name, ".n_instructions is ", s.n_instructions, " but a section flagged NN_SECTION_DEFINED has none "
+                "(its code is in the compiled kernel library)");
 
     const bool statements = kind == SectionKind::Statements;
     const int32_t n = s.n_instructions;
@@ -485,7 +490,7 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
             invalid(where(), ": dst has unknown space ", d.space, " (0x", std::hex, w[1], ")");
         }
     }
-    for (int32_t j = 0; j < s.n_outputs; ++j)
+    for (int32_t j = 0; j < s.n_outputs && !defined; ++j)
         if (!out_written[j]) invalid(name, ": no instruction writes OUT ", j);
 
     // ---- pass 2: lowering ----

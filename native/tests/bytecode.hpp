@@ -17,23 +17,23 @@ constexpr int32_t temp(int32_t i) { return operand(NN_SPACE_TEMP, i); }
 
 struct Section {
     std::vector<int32_t> code;
-    int32_t n_temps = 0, n_outputs = 0;
+    int32_t n_temps = 0, n_outputs = 0, flags = 0;
     void emit(int32_t op, int32_t dst, int32_t a = 0, int32_t b = 0, int32_t c = 0) {
         code.insert(code.end(), {op, dst, a, b, c});
     }
     int32_t size() const { return static_cast<int32_t>(code.size() / 5); }
-    nn_section view() const { return nn_section{code.empty() ? nullptr : code.data(), size(), n_temps, n_outputs, 0}; }
+    nn_section view() const { return nn_section{code.empty() ? nullptr : code.data(), size(), n_temps, n_outputs, flags}; }
 };
 
 // A model description with owned storage; desc() points into it.
 struct Model {
-    std::vector<std::string> state_names, param_names;
+    std::vector<std::string> state_names, param_names, observable_names;
     std::vector<double> constants;
     int32_t method = NN_METHOD_EXPLICIT_RK, n_noise = 0, n_inputs = 0;
     std::vector<double> rk_a{0.0}, rk_b{1.0}, rk_c{0.0}; // forward Euler
     std::vector<int32_t> flags;
     int32_t refractory = NN_REFRACTORY_NONE, has_threshold = 0;
-    Section derivatives, noise, linear, threshold, reset, refractory_expr;
+    Section derivatives, noise, linear, threshold, reset, refractory_expr, observables;
     std::vector<Section> events;
 
     // A CONST operand with this value (pooled).
@@ -48,6 +48,7 @@ struct Model {
         names_.clear();
         for (auto& s : state_names) names_.push_back(s.c_str());
         for (auto& s : param_names) names_.push_back(s.c_str());
+        for (auto& s : observable_names) names_.push_back(s.c_str());
         event_views_.clear();
         for (auto& e : events) event_views_.push_back(e.view());
         if (flags.size() < state_names.size()) flags.resize(state_names.size(), 0);
@@ -77,6 +78,8 @@ struct Model {
         d.refractory_expr = refractory_expr.view();
         d.n_events = static_cast<int32_t>(events.size());
         d.events = event_views_.data();
+        d.observables = observables.view();
+        d.observable_names = names_.data() + state_names.size() + param_names.size();
         return d;
     }
 

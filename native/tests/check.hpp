@@ -4,6 +4,7 @@
 #include "neuronative.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace nn_test {
 inline int& failures() {
@@ -14,6 +15,12 @@ inline int report() {
     if (failures() == 0) std::printf("all checks passed\n");
     else std::printf("%d check(s) failed\n", failures());
     return failures() == 0 ? 0 : 1;
+}
+// Whether the calling thread's last error message contains `needle` (printing both when not).
+inline bool says(const char* needle) {
+    const bool found = std::strstr(nn_last_error_message(), needle) != nullptr;
+    if (!found) std::fprintf(stderr, "last error \"%s\" does not contain \"%s\"\n", nn_last_error_message(), needle);
+    return found;
 }
 } // namespace nn_test
 

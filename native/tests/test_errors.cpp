@@ -10,11 +10,7 @@
 
 namespace {
 
-bool says(const char* needle) {
-    const bool found = std::strstr(nn_last_error_message(), needle) != nullptr;
-    if (!found) std::fprintf(stderr, "last error \"%s\" does not contain \"%s\"\n", nn_last_error_message(), needle);
-    return found;
-}
+using nn_test::says;
 
 // dv/dt = log(c - t): NaN once t > c.
 bc::Model log_model() {

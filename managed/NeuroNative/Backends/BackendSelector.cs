@@ -24,12 +24,11 @@ internal static class BackendSelector
 
     public static BackendChoice Create(StepProgram program, CompileOptions options)
     {
-        var description = BytecodeCompiler.Compile(program);
         if (options.Backend == Backend.Interpreted)
         {
             if (options.Precision != Precision.Float64)
                 throw new ArgumentException("float32 precision needs the compiled backend (the interpreter computes in float64)", nameof(options));
-            return Interpreted(description, "requested", null);
+            return Interpreted(program, "requested", null);
         }
         bool auto = options.Backend == Backend.Auto;
         try
@@ -44,8 +43,10 @@ internal static class BackendSelector
             if (!auto) reason = "requested";
             else if (cached) reason = "auto: the kernel is in the cache";
             else if (!PaysForCompile(options, out reason))
-                return Interpreted(description, reason, null);
+                return Interpreted(program, reason, null);
 
+            // The kernel library holds the code: the description only says which sections exist.
+            var description = BytecodeCompiler.Compile(program, withCode: false) with { ModelHash = source.ModelHash };
             var watch = Stopwatch.StartNew();
             var (library, built) = cache.GetOrBuild(key, source, compiler, include, options.ForceRebuild);
             ModelHandle model;
@@ -65,12 +66,20 @@ internal static class BackendSelector
         }
         catch (KernelCompilationException e) when (auto)
         {
-            return Interpreted(description, "auto: the compiled backend is unavailable, using the interpreter", e.Message);
+            return Interpreted(program, "auto: the compiled backend is unavailable, using the interpreter", e.Message);
         }
     }
 
-    private static BackendChoice Interpreted(NativeModelDescription description, string reason, string? warning) =>
-        new(Native.ModelCreate(description), "interpreted", reason, warning, 0);
+    /// <summary>The interpreter's model; its hash is the float64 kernel's, which computes the same numbers
+    /// (so a snapshot moves between the two backends).</summary>
+    private static BackendChoice Interpreted(StepProgram program, string reason, string? warning)
+    {
+        var description = BytecodeCompiler.Compile(program) with
+        {
+            ModelHash = CppCodeGenerator.Generate(program, Precision.Float64).ModelHash,
+        };
+        return new(Native.ModelCreate(description), "interpreted", reason, warning, 0);
+    }
 
     /// <summary>Whether compiling is expected to finish the run sooner than interpreting it.</summary>
     private static bool PaysForCompile(CompileOptions options, out string reason)

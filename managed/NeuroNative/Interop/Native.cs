@@ -132,6 +132,9 @@ internal static unsafe class Native
         {
             throw new ArgumentException($"{desc.Method} takes no Butcher tableau", nameof(desc));
         }
+        if (desc.ObservableNames.Length != desc.Observables.Outputs)
+            throw new ArgumentException(
+                $"{desc.ObservableNames.Length} observable names for an observables section of {desc.Observables.Outputs} outputs", nameof(desc));
 
         using var pins = new Pins();
         var events = new nn_section[desc.Events.Length];
@@ -164,6 +167,9 @@ internal static unsafe class Native
             refractory_expr = Section(desc.RefractoryExpr, "refractory", pins),
             n_events = events.Length,
             events = pins.Pin(events),
+            observables = Section(desc.Observables, "observables", pins),
+            observable_names = pins.PinUtf8(desc.ObservableNames),
+            model_hash = desc.ModelHash is null ? null : (byte*)pins.Pin(System.Text.Encoding.UTF8.GetBytes(desc.ModelHash + "\0")),
         };
         nn_model* model;
         if (compiled is var (path, hash))
@@ -192,6 +198,7 @@ internal static unsafe class Native
             n_instructions = section.Code.Length / InstructionSize,
             n_temps = section.Temps,
             n_outputs = section.Outputs,
+            flags = section.Defined ? (int)nn_section_flag.NN_SECTION_DEFINED : 0,
         };
     }
 

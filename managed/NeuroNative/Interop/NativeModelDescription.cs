@@ -1,14 +1,16 @@
 namespace NeuroNative.Interop;
 
 /// <summary>One bytecode section of <c>nn_model_desc</c>: <see cref="Code"/> holds 5 int32 per instruction
-/// ({ opcode, dst, a, b, c }); an empty array is an unused section.</summary>
-internal sealed record NativeSection(int[] Code, int Temps, int Outputs)
+/// ({ opcode, dst, a, b, c }); an empty array is an unused section unless <see cref="Defined"/> says that its
+/// code is in a compiled kernel library (NN_SECTION_DEFINED).</summary>
+internal sealed record NativeSection(int[] Code, int Temps, int Outputs, bool Defined = false)
 {
     public static readonly NativeSection Empty = new([], 0, 0);
 }
 
 /// <summary>The managed mirror of <c>nn_model_desc</c> that <see cref="Native.ModelCreate"/> marshals.
-/// Counts come from the arrays (n_state = StateNames.Length, n_stages = RkB.Length for explicit RK, else 1);
+/// Counts come from the arrays (n_state = StateNames.Length, n_stages = RkB.Length for explicit RK, else 1,
+/// n_observables = ObservableNames.Length = Observables.Outputs);
 /// only what no array carries is given explicitly.</summary>
 internal sealed record NativeModelDescription(
     string[] StateNames,
@@ -29,4 +31,10 @@ internal sealed record NativeModelDescription(
     NativeSection Threshold,
     NativeSection Reset,
     NativeSection RefractoryExpr,
-    NativeSection[] Events);
+    NativeSection[] Events,
+    NativeSection Observables,
+    string[] ObservableNames)
+{
+    /// <summary>Identifies the equations beyond the structure (nn_model_desc.model_hash), checked by snapshots.</summary>
+    public string? ModelHash { get; init; }
+}

@@ -1,5 +1,5 @@
 using NeuroNative.Interop;
-using NeuroNative.Models.IR;
+using NeuroNative.Models.Analysis;
 using NeuroNative.Models.Units;
 
 namespace NeuroNative;
@@ -7,17 +7,41 @@ namespace NeuroNative;
 /// <summary>One recorded variable: <see cref="Values"/> is [neuron][sample] in SI units.</summary>
 public sealed record StateTrace(string Variable, Dimension Unit, IReadOnlyList<long> Neurons, double[] Times, double[][] Values);
 
+/// <summary>The native array a variable name reads: a state variable, a parameter, a subexpression (observable j
+/// is subexpression j, computed natively from the state) or, with refractoriness, lastspike and not_refractory.</summary>
+internal readonly record struct NativeVariable(nn_array_kind Kind, int Index, Dimension Unit)
+{
+    /// <summary>Throws <see cref="ModelException"/> for a name the model does not know and
+    /// <see cref="ArgumentException"/> for an expression that is not a name.</summary>
+    public static NativeVariable Resolve(AnalyzedModel model, string name, string context)
+    {
+        int s = model.StateIndex(name);
+        if (s >= 0) return new(nn_array_kind.NN_ARRAY_STATE, s, model.States[s].Dimension);
+        int p = model.ParameterIndex(name);
+        if (p >= 0) return new(nn_array_kind.NN_ARRAY_PARAM, p, model.Parameters[p].Dimension);
+        for (int j = 0; j < model.Subexpressions.Count; j++)
+            if (model.Subexpressions[j].Name == name)
+                return new(nn_array_kind.NN_ARRAY_OBSERVABLE, j, model.Subexpressions[j].Dimension);
+        if (model.RefractoryKind != RefractoryKind.None && name == "lastspike")
+            return new(nn_array_kind.NN_ARRAY_LASTSPIKE, 0, Dimension.Time);
+        if (model.RefractoryKind != RefractoryKind.None && name == "not_refractory")
+            return new(nn_array_kind.NN_ARRAY_NOT_REFRACTORY, 0, Dimension.Dimensionless);
+        model.CompileExpression(name, context); // names what is unknown, with line and column
+        throw new ArgumentException($"{context}: '{name}' is an expression; record state variables, parameters and " +
+            "subexpressions by name (declare the expression as a subexpression of the model)", nameof(name));
+    }
+}
+
 /// <summary>
 /// Records variables of some neurons every k steps, before each step's update (Brian's StateMonitor:
-/// sample j is the state at t = j·k·dt). Subexpressions are recorded through the variables they
-/// depend on and evaluated afterwards with the model's IR.
+/// sample j is the state at t = j·k·dt). The native core records every variable, subexpressions included
+/// (computed from the state of each sample), so reading a trace is a copy.
 /// </summary>
 public sealed class StateMonitor
 {
     private readonly NeuronGroup _group;
     private readonly int _monitor;
-    private readonly List<(nn_array_kind Kind, int Index)> _recorded = [];
-    private readonly Dictionary<string, (IrNode Node, Dimension Unit)> _variables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Column, Dimension Unit)> _variables = new(StringComparer.Ordinal);
 
     internal StateMonitor(NeuronGroup group, IReadOnlyList<string> variables, IReadOnlyList<long> neurons, long every)
     {
@@ -29,20 +53,16 @@ public sealed class StateMonitor
         _group = group;
         Neurons = neurons;
         Every = every;
-        var model = group.Model;
+        var recorded = new List<NativeVariable>();
         foreach (var name in variables)
         {
-            var (node, unit, _) = model.CompileExpression(name, $"monitored variable '{name}'");
-            _variables[name] = (node, unit);
-            foreach (var leaf in IrCalculus.TopologicalOrder([node]).Where(x => x.Op is IrOp.State or IrOp.Parameter))
-            {
-                var key = (leaf.Op == IrOp.State ? nn_array_kind.NN_ARRAY_STATE : nn_array_kind.NN_ARRAY_PARAM, leaf.Index);
-                if (!_recorded.Contains(key)) _recorded.Add(key);
-            }
+            if (_variables.ContainsKey(name)) continue;
+            var v = NativeVariable.Resolve(group.Model, name, $"monitored variable '{name}'");
+            _variables[name] = (recorded.Count, v.Unit);
+            recorded.Add(v);
         }
-        if (_recorded.Count == 0) _recorded.Add((nn_array_kind.NN_ARRAY_STATE, 0)); // keeps the sample times of constant expressions
-        _monitor = Native.AddStateMonitor(group.Handle, _recorded.Select(r => r.Kind).ToArray(),
-            _recorded.Select(r => r.Index).ToArray(), neurons.ToArray(), every);
+        _monitor = Native.AddStateMonitor(group.Handle, recorded.Select(r => r.Kind).ToArray(),
+            recorded.Select(r => r.Index).ToArray(), neurons.ToArray(), every);
     }
 
     public IReadOnlyList<long> Neurons { get; }
@@ -59,41 +79,10 @@ public sealed class StateMonitor
             throw new ArgumentException($"'{variable}' is not recorded by this monitor (recorded: {string.Join(", ", _variables.Keys)})",
                 nameof(variable));
         var times = Times;
-        int samples = times.Length, neurons = Neurons.Count;
-        var columns = _recorded.Select((_, k) => Native.GetMonitorValues(_group.Handle, _monitor, k, neurons)).ToArray();
-        var values = new double[neurons][];
-        var program = new IrProgram([v.Node]);
-        for (int n = 0; n < neurons; n++)
-        {
-            values[n] = new double[samples];
-            for (int s = 0; s < samples; s++)
-                values[n][s] = program.Evaluate(new SampleLeaves(this, columns, n, s, times[s]));
-        }
+        int samples = times.Length;
+        var column = Native.GetMonitorValues(_group.Handle, _monitor, v.Column, Neurons.Count); // [neuron][sample]
+        var values = new double[Neurons.Count][];
+        for (int n = 0; n < values.Length; n++) values[n] = column.AsSpan(n * samples, samples).ToArray();
         return new StateTrace(variable, v.Unit, Neurons, times, values);
-    }
-
-    private readonly struct SampleLeaves(StateMonitor monitor, double[][] columns, int neuron, int sample, double t) : IIrLeaves
-    {
-        private double Column(nn_array_kind kind, int index)
-        {
-            int k = monitor._recorded.IndexOf((kind, index));
-            return columns[k][neuron * (columns[k].Length / monitor.Neurons.Count) + sample];
-        }
-
-        public double State(int index) => Column(nn_array_kind.NN_ARRAY_STATE, index);
-        public double Parameter(int index) => Column(nn_array_kind.NN_ARRAY_PARAM, index);
-        public double Special(IrSpecial special) => special switch
-        {
-            IrSpecial.Time => t,
-            IrSpecial.Dt => monitor._group.Dt,
-            IrSpecial.NeuronIndex => monitor.Neurons[neuron],
-            IrSpecial.NeuronCount => monitor._group.N,
-            IrSpecial.TimeStep => Math.Round(t / monitor._group.Dt),
-            _ => throw new InvalidOperationException($"'{special}' cannot be recorded after the fact; record it as a variable"),
-        };
-        public double Input(int input, double time, double column) =>
-            monitor._group.Model.Inputs[input].Array.Sample(time, column, monitor._group.Dt);
-        public double Rand(int stream) => throw new InvalidOperationException("a monitored expression cannot draw random numbers");
-        public double Randn(int stream) => throw new InvalidOperationException("a monitored expression cannot draw random numbers");
     }
 }

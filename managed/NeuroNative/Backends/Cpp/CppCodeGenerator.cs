@@ -106,12 +106,18 @@ public static class CppCodeGenerator
         // Threshold and refractoriness see the state at t_k (b->t) in double, like the interpreter.
         sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_threshold(const nn_kernel_block* b) {");
         if (model.Threshold is { } threshold)
-            BlockSection(sb, threshold);
+            BlockSection(sb, [threshold]);
         sb.AppendLine("}");
         sb.AppendLine();
         sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_refractory(const nn_kernel_block* b) {");
         if (model.Refractory is { } refractory)
-            BlockSection(sb, refractory);
+            BlockSection(sb, [refractory]);
+        sb.AppendLine("}");
+        sb.AppendLine();
+        // Observable j (subexpression j) of lane i into b->out[j * b->out_stride + i], as the interpreter's section.
+        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_observables(const nn_kernel_block* b) {");
+        if (model.Subexpressions.Count > 0)
+            BlockSection(sb, [.. model.Subexpressions.Select(s => s.Node)]);
         sb.AppendLine("}");
         sb.AppendLine();
         sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_statements(const nn_kernel_block* b, int32_t section, int32_t lane) {");
@@ -159,12 +165,13 @@ public static class CppCodeGenerator
         w.Section(sb, roots, Enumerable.Range(0, roots.Count).Select(output).ToList(), "t");
     }
 
-    /// <summary>The threshold or refractory expression of a block into b->out, in double.</summary>
-    private static void BlockSection(StringBuilder sb, IrNode root)
+    /// <summary>Expressions of the state at t_k over a block, in double: roots[k] into b->out + k * b->out_stride
+    /// (the threshold or refractory expression alone into b->out).</summary>
+    private static void BlockSection(StringBuilder sb, IReadOnlyList<IrNode> roots)
     {
         sb.AppendLine("    const int n = b->n;");
         var w = new SectionWriter("double", stageState: false, "    ");
-        w.Section(sb, [root], ["b->out"], "b->t");
+        w.Section(sb, roots, [.. roots.Select((_, k) => k == 0 ? "b->out" : $"b->out + {k} * b->out_stride")], "b->t");
     }
 
     /// <summary>Reset or event statements on one lane: every value from the old state, then the stores.</summary>

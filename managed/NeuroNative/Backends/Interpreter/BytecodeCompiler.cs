@@ -13,11 +13,18 @@ namespace NeuroNative.Backends.Interpreter;
 /// </summary>
 internal static class BytecodeCompiler
 {
-    public static NativeModelDescription Compile(StepProgram program)
+    /// <summary>The model description; without code (<paramref name="withCode"/> false) it is its structure for a
+    /// compiled kernel library, which holds the code: every section that exists flagged NN_SECTION_DEFINED, no
+    /// instructions and no constants.</summary>
+    public static NativeModelDescription Compile(StepProgram program, bool withCode = true)
     {
         var model = program.Model;
         var constants = new ConstantPool();
         int nNoise = program.NoiseTerms;
+        NativeSection Expressions(IReadOnlyList<IrNode> roots) =>
+            withCode ? Outputs(roots, constants) : roots.Count == 0 ? NativeSection.Empty : new([], 0, roots.Count, Defined: true);
+        NativeSection Statements(IReadOnlyList<IrStore> stores) =>
+            withCode ? Stores(stores, constants) : stores.Count == 0 ? NativeSection.Empty : new([], 0, 0, Defined: true);
 
         var noiseRoots = new List<IrNode>();
         for (int v = 0; v < program.Noise.Count; v++) noiseRoots.AddRange(program.Noise[v]);
@@ -29,13 +36,15 @@ internal static class BytecodeCompiler
         }
 
         // Sections first: compiling them fills the shared constant pool.
-        var derivatives = Outputs(program.Derivatives, constants);
-        var noise = nNoise > 0 ? Outputs(noiseRoots, constants) : NativeSection.Empty;
-        var linear = Outputs(linearRoots, constants);
-        var threshold = model.Threshold is null ? NativeSection.Empty : Outputs([model.Threshold], constants);
-        var reset = Stores(model.Reset, constants);
-        var refractory = model.Refractory is null ? NativeSection.Empty : Outputs([model.Refractory], constants);
-        NativeSection[] events = [.. model.Events.Select(e => Stores(e, constants))];
+        var derivatives = Expressions(program.Derivatives);
+        var noise = nNoise > 0 ? Expressions(noiseRoots) : NativeSection.Empty;
+        var linear = Expressions(linearRoots);
+        var threshold = model.Threshold is null ? NativeSection.Empty : Expressions([model.Threshold]);
+        var reset = Statements(model.Reset);
+        var refractory = model.Refractory is null ? NativeSection.Empty : Expressions([model.Refractory]);
+        NativeSection[] events = [.. model.Events.Select(Statements)];
+        // Observable j is subexpression j: what monitors record natively.
+        var observables = Expressions([.. model.Subexpressions.Select(s => s.Node)]);
 
         var method = program.Method;
         bool tableau = method.Kind == MethodKind.ExplicitRungeKutta;
@@ -59,7 +68,9 @@ internal static class BytecodeCompiler
             Threshold: threshold,
             Reset: reset,
             RefractoryExpr: refractory,
-            Events: events);
+            Events: events,
+            Observables: observables,
+            ObservableNames: [.. model.Subexpressions.Select(s => s.Name)]);
     }
 
     /// <summary>A section computing OUT[k] = roots[k].</summary>
