@@ -151,15 +151,29 @@ public sealed class NeuronGroup : IDisposable
 
     internal SimulationHandle Handle => _sim;
 
-    /// <summary>Resolves a state variable or parameter name to its native array.</summary>
-    internal (nn_array_kind Kind, int Index) Variable(string name)
+    /// <summary>Resolves a name to its native array: a state variable, a parameter or lastspike; for
+    /// <paramref name="reading"/> also a subexpression or not_refractory (computed, read only).</summary>
+    internal (nn_array_kind Kind, int Index) Variable(string name, bool reading = false)
     {
         int s = Model.StateIndex(name);
         if (s >= 0) return (nn_array_kind.NN_ARRAY_STATE, s);
         int p = Model.ParameterIndex(name);
         if (p >= 0) return (nn_array_kind.NN_ARRAY_PARAM, p);
-        if (name == "lastspike" && Model.RefractoryKind != RefractoryKind.None) return (nn_array_kind.NN_ARRAY_LASTSPIKE, 0);
-        string? suggestion = ExpressionCompiler.Suggest(name, Model.States.Select(x => x.Name).Concat(Model.Parameters.Select(x => x.Name)));
+        bool refractory = Model.RefractoryKind != RefractoryKind.None;
+        if (name == "lastspike" && refractory) return (nn_array_kind.NN_ARRAY_LASTSPIKE, 0);
+        var names = Model.States.Select(x => x.Name).Concat(Model.Parameters.Select(x => x.Name));
+        if (reading)
+        {
+            if (name == "not_refractory" && refractory) return (nn_array_kind.NN_ARRAY_NOT_REFRACTORY, 0);
+            for (int j = 0; j < Model.Subexpressions.Count; j++)
+                if (Model.Subexpressions[j].Name == name) return (nn_array_kind.NN_ARRAY_OBSERVABLE, j);
+            names = names.Concat(Model.Subexpressions.Select(x => x.Name));
+        }
+        else if (Model.Subexpressions.Any(x => x.Name == name))
+        {
+            throw new ArgumentException($"'{name}' is a subexpression, computed from the state; it cannot be set", nameof(name));
+        }
+        string? suggestion = ExpressionCompiler.Suggest(name, names);
         throw new ArgumentException($"the model has no variable '{name}'" + (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"),
             nameof(name));
     }
@@ -192,9 +206,11 @@ public sealed class NeuronGroup : IDisposable
         Native.SetArray(_sim, kind, index, EvaluatePerNeuron(node));
     }
 
+    /// <summary>The current values of a state variable, parameter, subexpression, lastspike or
+    /// not_refractory (Brian's <c>G.v</c> after <c>run()</c>).</summary>
     public double[] Get(string variable)
     {
-        var (kind, index) = Variable(variable);
+        var (kind, index) = Variable(variable, reading: true);
         var values = new double[N];
         Native.GetArray(_sim, kind, index, values);
         return values;
@@ -244,7 +260,8 @@ public sealed class NeuronGroup : IDisposable
         return AddReducer(kind, null, (nn_array_kind)0, 0, window, 1, capacity, [], 0);
     }
 
-    /// <summary>A reduction of <paramref name="variable"/> (a state variable, parameter or lastspike) sampled
+    /// <summary>A reduction of <paramref name="variable"/> (a state variable, parameter, subexpression,
+    /// lastspike or not_refractory) sampled
     /// every <paramref name="every"/> steps of <paramref name="window"/>; <paramref name="capacity"/> is the
     /// number of samples kept by <see cref="Reduction.Samples"/>.</summary>
     public Reducer Reduce(Reduction kind, string variable, TimeWindow? window = null, long every = 1, int capacity = 0)
@@ -253,7 +270,7 @@ public sealed class NeuronGroup : IDisposable
             throw new ArgumentException(kind == Reduction.MeanSquaredError
                 ? "the mean squared error needs target traces; use MeanSquaredError(variable, targets, ...)"
                 : $"{kind} reduces spikes; use ReduceSpikes(kind, ...)", nameof(kind));
-        var (k, index) = Variable(variable);
+        var (k, index) = Variable(variable, reading: true);
         return AddReducer(kind, variable, k, index, window, every, capacity, [], 0);
     }
 
@@ -270,7 +287,7 @@ public sealed class NeuronGroup : IDisposable
                 nameof(targets));
         var flat = new double[checked(targets.Count * samples)];
         for (int r = 0; r < targets.Count; r++) targets[r].CopyTo(flat, r * samples);
-        var (k, index) = Variable(variable);
+        var (k, index) = Variable(variable, reading: true);
         return AddReducer(Reduction.MeanSquaredError, variable, k, index, window, every, 0, flat, targets.Count);
     }
 

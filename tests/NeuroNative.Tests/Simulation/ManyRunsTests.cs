@@ -263,4 +263,37 @@ public class ManyRunsTests
         Assert.Contains("already at step 10", Assert.Throws<ArgumentException>(() => g.Reduce(Reduction.Max, "v")).Message);
         Assert.All(g.Reduce(Reduction.Max, "v", new TimeWindow(0.5)).Values, x => Assert.True(double.IsNaN(x)));
     }
+
+    /// <summary>Both backends compute the same numbers from the same description, so a snapshot taken on
+    /// one continues on the other.</summary>
+    [SkippableFact]
+    public void ASnapshotMovesBetweenTheInterpreterAndTheCompiledBackend()
+    {
+        var (interpreted, def) = Compile("noisy_hh", Backend.Interpreted);
+        var (compiled, _) = Compile("noisy_hh", Backend.Compiled);
+        using (interpreted) using (compiled)
+        {
+            var (whole, g0) = Run(interpreted, def, 300, 0, 0, 800);
+            byte[]? blob = null;
+            var (_, g1) = Run(interpreted, def, 300, 0, 0, 800, g => blob = g.Snapshot(), 333);
+            var (resumed, g2) = Run(compiled, def, 300, 0, 0, 800, g => g.Restore(blob), 0);
+            using (g0) using (g1) using (g2) resumed.AssertIdentical(whole);
+        }
+    }
+
+    /// <summary>Subexpressions are read and reduced natively, with the values a monitor records.</summary>
+    [Fact]
+    public void SubexpressionsCanBeReadAndReduced()
+    {
+        using var g = new NeuronGroup(50, NoisyHh, new SimulationOptions { Backend = Backend.Interpreted, Dt = 1e-5 });
+        SetUp(g, NoisyHh);
+        var monitor = g.Record(["alpha_m"], null, 5);
+        var max = g.Reduce(Reduction.Max, "alpha_m", every: 5);
+        g.RunSteps(400);
+        var trace = monitor["alpha_m"].Values;
+        Assert.Equal(trace.Select(t => t.Max()), max.Values);
+        var now = g.Get("alpha_m");
+        Assert.All(now, x => Assert.True(x > 0));
+        Assert.Contains("subexpression", Assert.Throws<ArgumentException>(() => g.Set("alpha_m", 1.0)).Message);
+    }
 }
