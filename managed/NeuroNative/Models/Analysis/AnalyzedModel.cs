@@ -35,14 +35,14 @@ public sealed record IrStore(VariableKind Kind, int Index, IrNode Value);
 /// </summary>
 public sealed class AnalyzedModel
 {
-    internal AnalyzedModel(ModelDefinition definition, IrBuilder builder, ModelAnalyzer.Scope scope)
+    internal AnalyzedModel(ModelDefinition definition, IrBuilder builder, ModelScope scope)
     {
         Definition = definition;
         Builder = builder;
         Scope = scope;
     }
 
-    internal ModelAnalyzer.Scope Scope { get; }
+    internal ModelScope Scope { get; }
     public ModelDefinition Definition { get; }
     public IrBuilder Builder { get; }
     public required IReadOnlyList<StateVariable> States { get; init; }
