@@ -91,4 +91,14 @@ public sealed class AnalyzedModel
         var t = Scope.CompileStandalone(text, context);
         return (t.Node, t.Dimension, t.IsBoolean);
     }
+
+    /// <summary>
+    /// As <see cref="CompileExpression"/>, but namespace constants made per-neuron keep their namespace
+    /// value: the scope of the quantities an experiment file gives (dt, durations, sweep bounds).
+    /// </summary>
+    internal (IrNode Node, Dimension Dimension, bool IsBoolean) CompileWithNamespaceValues(string text, string context)
+    {
+        var t = Scope.CompileStandalone(text, context, namespaceValues: true);
+        return (t.Node, t.Dimension, t.IsBoolean);
+    }
 }

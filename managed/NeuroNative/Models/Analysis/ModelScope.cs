@@ -171,13 +171,18 @@ internal sealed class ModelScope
             $"(e.g. 5*ms) or a condition (e.g. v > -20*mV), but it is {ExpressionCompiler.Describe(t.Dimension)}");
     }
 
-    /// <summary>Compiles an expression in the model scope (initial values, monitored expressions).</summary>
-    public Typed CompileStandalone(string text, string context)
+    /// <summary>Compiles an expression in the model scope (initial values, monitored expressions);
+    /// with <paramref name="namespaceValues"/>, namespace constants made per-neuron keep their namespace
+    /// value.</summary>
+    public Typed CompileStandalone(string text, string context, bool namespaceValues = false)
     {
         var expr = ModelParser.ParseExpression(text, context);
-        var compiler = Compiler(context, text);
+        var compiler = Compiler(context, text, namespaceValues ? ResolveWithNamespaceValues : null);
         var t = compiler.Compile(expr);
         compiler.RejectNoise(expr, t.Node);
         return t;
     }
+
+    private Symbol? ResolveWithNamespaceValues(string name) =>
+        _namespace.PerNeuronValue(name) is { } v ? new ConstantSymbol(v.Node.Value, v.Dimension) : Resolve(name);
 }

@@ -65,6 +65,10 @@ internal sealed class NamespaceResolver
         }
     }
 
+    /// <summary>The namespace value of a namespace constant made per-neuron; null for any other name.</summary>
+    public Typed? PerNeuronValue(string name) =>
+        _def.PerNeuronConstants.Contains(name) && _namespaceValues.TryGetValue(name, out var v) ? v : null;
+
     private Typed NamespaceValueOf(string name)
     {
         if (_namespaceValues.TryGetValue(name, out var done)) return done;
