@@ -1,95 +1,19 @@
 using System.Globalization;
 using System.Text;
-using NeuroNative.Backends.Interpreter;
 using NeuroNative.Interop;
 using NeuroNative.Models.Analysis;
 using NeuroNative.Models.Integrators;
 using NeuroNative.Models.IR;
 using NeuroNative.Models.Reporting;
 
-namespace NeuroNative.Cli;
+namespace NeuroNative.Backends.Interpreter;
 
-/// <summary>The texts of <c>neuronative codegen</c>: the step program's IR, the interpreter's bytecode,
-/// or the Markdown model report.</summary>
-internal static class Codegen
+/// <summary>The interpreter's bytecode as text (<c>neuronative codegen --target bytecode</c>).</summary>
+public static class BytecodeListing
 {
-    public static string Report(StepProgram program, string title) => ModelReport.Markdown(program, title);
-
-    /// <summary>Every section of one step as infix IR, with the model's names.</summary>
-    public static string Ir(StepProgram program, string title)
-    {
-        var model = program.Model;
-        var names = model.Names;
-        var sb = new StringBuilder();
-        sb.Append("# IR of ").AppendLine(title);
-        sb.Append("# method: ").Append(program.MethodName).Append(" (").Append(program.MethodReason).AppendLine(")");
-        Declarations(sb, model);
-
-        if (program.Derivatives.Count > 0)
-        {
-            sb.AppendLine().AppendLine("derivatives:");
-            for (int v = 0; v < program.Derivatives.Count; v++)
-                sb.Append("  d").Append(model.States[v].Name).Append("/dt = ").AppendLine(IrPrinter.Print(program.Derivatives[v], names));
-        }
-        if (program.LinearA.Count > 0)
-        {
-            sb.AppendLine().AppendLine("linear (dx/dt = A*x + B, per variable):");
-            for (int v = 0; v < program.LinearA.Count; v++)
-            {
-                sb.Append("  ").Append(model.States[v].Name).Append(": A = ").AppendLine(IrPrinter.Print(program.LinearA[v], names));
-                sb.Append("  ").Append(' ', model.States[v].Name.Length).Append("  B = ").AppendLine(IrPrinter.Print(program.LinearB[v], names));
-            }
-        }
-        if (program.Noise.Count > 0 && program.NoiseTerms > 0)
-        {
-            sb.AppendLine().AppendLine("noise (factor of dW per term):");
-            for (int v = 0; v < program.Noise.Count; v++)
-                for (int j = 0; j < program.Noise[v].Count; j++)
-                    sb.Append("  ").Append(model.States[v].Name).Append(" * d").Append(model.NoiseTerms[j]).Append(": ")
-                      .AppendLine(IrPrinter.Print(program.Noise[v][j], names));
-        }
-        if (model.Threshold is { } threshold)
-            sb.AppendLine().Append("threshold: ").AppendLine(IrPrinter.Print(threshold, names));
-        Stores(sb, "reset", model.Reset, model);
-        if (model.Refractory is { } refractory)
-            sb.AppendLine().Append("refractory (").Append(model.RefractoryKind.ToString().ToLowerInvariant()).Append("): ")
-              .AppendLine(IrPrinter.Print(refractory, names));
-        for (int e = 0; e < model.Events.Count; e++) Stores(sb, $"event {e}", model.Events[e], model);
-        return sb.ToString();
-    }
-
-    private static void Declarations(StringBuilder sb, AnalyzedModel model)
-    {
-        sb.AppendLine().AppendLine("states:");
-        for (int k = 0; k < model.States.Count; k++)
-            sb.Append("  state[").Append(k).Append("] ").Append(model.States[k].Name).Append(" : ").AppendLine(model.States[k].Dimension.ToBrianString());
-        if (model.Parameters.Count > 0)
-        {
-            sb.AppendLine("parameters:");
-            for (int k = 0; k < model.Parameters.Count; k++)
-            {
-                var p = model.Parameters[k];
-                sb.Append("  param[").Append(k).Append("] ").Append(p.Name).Append(" : ").Append(p.Dimension.ToBrianString());
-                if (p.Default is { } d) sb.Append(" = ").Append(IrPrinter.FormatNumber(d));
-                sb.AppendLine();
-            }
-        }
-    }
-
-    private static void Stores(StringBuilder sb, string title, IReadOnlyList<IrStore> stores, AnalyzedModel model)
-    {
-        if (stores.Count == 0) return;
-        sb.AppendLine().Append(title).AppendLine(":");
-        foreach (var s in stores)
-        {
-            string target = s.Kind == VariableKind.State ? model.States[s.Index].Name : model.Parameters[s.Index].Name;
-            sb.Append("  ").Append(target).Append(" = ").AppendLine(IrPrinter.Print(s.Value, model.Names));
-        }
-    }
-
     /// <summary>The native model description as an assembly listing: <c>MUL t3, state[0], const[2]</c>,
     /// with the names and constant values as comments.</summary>
-    public static string Bytecode(StepProgram program, string title)
+    public static string Write(StepProgram program, string title)
     {
         var d = BytecodeCompiler.Compile(program);
         var sb = new StringBuilder();
@@ -98,7 +22,7 @@ internal static class Codegen
           .Append(d.Method == nn_method.NN_METHOD_EXPLICIT_RK ? $"{d.RkB.Length} stages" : "1 stage").AppendLine(")");
         sb.Append("# refractory: ").Append(d.Refractory).Append(", threshold: ").Append(d.HasThreshold ? "yes" : "no")
           .Append(", noise terms: ").Append(d.NoiseCount).Append(", inputs: ").Append(d.InputCount).AppendLine();
-        Declarations(sb, program.Model);
+        IrListing.Declarations(sb, program.Model);
         sb.AppendLine("constants:");
         for (int k = 0; k < d.Constants.Length; k++)
             sb.Append("  const[").Append(k).Append("] = ").AppendLine(IrPrinter.FormatNumber(d.Constants[k]));
