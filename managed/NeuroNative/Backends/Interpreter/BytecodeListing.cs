@@ -54,19 +54,9 @@ public static class BytecodeListing
         {
             var op = (nn_opcode)code[0];
             int dst = code[1], a = code[2], b = code[3], c = code[4];
-            // Which of a, b, c are operands (o), immediates (i) or unused (-).
-            string layout = op switch
-            {
-                nn_opcode.NN_OP_RAND or nn_opcode.NN_OP_RANDN => "i--",
-                nn_opcode.NN_OP_POWI => "oi-",
-                nn_opcode.NN_OP_INPUT => "ooi",
-                nn_opcode.NN_OP_SELECT or nn_opcode.NN_OP_CLIP => "ooo",
-                nn_opcode.NN_OP_ADD or nn_opcode.NN_OP_SUB or nn_opcode.NN_OP_MUL or nn_opcode.NN_OP_DIV
-                    or nn_opcode.NN_OP_POW or nn_opcode.NN_OP_FLOORDIV or nn_opcode.NN_OP_MOD or nn_opcode.NN_OP_LT
-                    or nn_opcode.NN_OP_LE or nn_opcode.NN_OP_GT or nn_opcode.NN_OP_GE or nn_opcode.NN_OP_EQ
-                    or nn_opcode.NN_OP_NE or nn_opcode.NN_OP_AND or nn_opcode.NN_OP_OR => "oo-",
-                _ => "o--",
-            };
+            // Which of a, b, c are operands (o), immediates (i) or unused (-), from opcodes.def.
+            OpcodeTable.Row? row = (uint)op < (uint)OpcodeTable.Rows.Length ? OpcodeTable.Rows[(int)op] : null;
+            string layout = row?.Roles ?? "o--";
             var args = new List<string> { Operand(dst) };
             var notes = new List<string>();
             int[] values = [a, b, c];
@@ -81,7 +71,7 @@ public static class BytecodeListing
                 args.Add(Operand(values[k]));
                 if (Note(values[k]) is { } note) notes.Add(note);
             }
-            string name = op.ToString().StartsWith("NN_OP_", StringComparison.Ordinal) ? op.ToString()[6..] : $"OP{(int)op}";
+            string name = row?.Name ?? $"OP{(int)op}";
             string text = $"{name,-8} {string.Join(", ", args)}";
             return notes.Count == 0 ? text : $"{text,-44} ; {string.Join(", ", notes)}";
         }
