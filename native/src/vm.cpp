@@ -146,7 +146,8 @@ void k_input_ss(const Instr& in, Frame& f, int) {
 
 // ---- opcode table ------------------------------------------------------------------------------
 
-// The opcodes of one form, from the table: NN_OPS_OF_FORM picks a row's X(NN_OP_name) by its form.
+// NN_FORM_<form>(U, B, T) keeps the argument of its form, so that a row of opcodes.def expands only
+// into the kernel switch (unary, binary, ternary) of its form.
 #define NN_FORM_Unary(U, B, T) U
 #define NN_FORM_Binary(U, B, T) B
 #define NN_FORM_Ternary(U, B, T) T
@@ -165,7 +166,7 @@ Form form_of(int32_t op) {
     }
 }
 
-/* Operand roles of a, b, c; "---" for unknown opcodes. */
+// Operand roles of a, b, c (opcodes.def); "---" for unknown opcodes.
 const char* opcode_roles(int32_t op) {
     switch (op) {
 #define NN_OPCODE(NAME, VALUE, FORM, ROLES) case NN_OP_##NAME: return ROLES;
@@ -507,10 +508,9 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
     for (int32_t p = 0; p < n; ++p) {
         const int32_t* w = s.code + 5 * static_cast<int64_t>(p);
         const int32_t op = w[0];
-        const Form form = form_of(op);
-        const int n_src = form == Form::Unary || form == Form::PowI ? 1
-                          : form == Form::Binary || form == Form::Input ? 2
-                          : form == Form::Ternary ? 3 : 0;
+        const char* const role = opcode_roles(op);
+        int n_src = 0; // operands are a, b, c from the left
+        while (n_src < 3 && role[n_src] == 'o') ++n_src;
         Loc src[3];
         int32_t src_defs[3];
         for (int f = 0; f < n_src; ++f) {
@@ -528,7 +528,9 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
             default: src[f] = {false, L.v_out(o.index)}; break;
             }
         }
-        const int32_t imm = form == Form::PowI ? w[3] : form == Form::Random ? w[2] : form == Form::Input ? w[4] : 0;
+        int32_t imm = 0; // at most one of a, b, c is an immediate
+        for (int f = 0; f < 3; ++f)
+            if (role[f] == 'i') imm = w[2 + f];
         const Operand d = decode(w[1]);
         if (d.space == NN_SPACE_TEMP) {
             if (last_use[defs] >= 0) temp_loc[d.index] = low.op(op, src, imm); // else never read: dropped
