@@ -5,7 +5,6 @@ using NeuroNative.Backends;
 using NeuroNative.Backends.Cpp;
 using NeuroNative.Experiments;
 using NeuroNative.Models;
-using NeuroNative.Models.Reporting;
 
 namespace NeuroNative.Cli;
 
@@ -119,7 +118,7 @@ public static class CliApp
         var experiment = ExperimentFile.Load(file);
         var output = ExperimentOutput.Open(outDir);
         output.WriteConditions(experiment);
-        output.WriteText(ExperimentOutput.ReportFile, ModelReport.Markdown(experiment.Program, Path.GetFileNameWithoutExtension(file)));
+        output.WriteReport(experiment, Path.GetFileNameWithoutExtension(file));
 
         ConsoleProgress? progress = showProgress ? new ConsoleProgress(stderr, experiment.N) : null;
         ExperimentResult result;
