@@ -3,6 +3,8 @@
 
 Writes
   bindings/Generated/NativeMethods.g.cs                         enums, structs, constants, [LibraryImport]s
+  bindings/Generated/OpcodeTable.g.cs                           names and operand roles of every opcode, from
+                                                                   native/include/neuronative/opcodes.def
   tests/NeuroNative.Tests/Interop/Generated/StructLayoutTests.g.cs  sizeof/offsetof of every struct, as
                                                                    libclang computes them for x86-64
 
@@ -13,6 +15,7 @@ Anything in the header this script cannot map to a blittable C# type is an error
 import argparse
 import glob
 import os
+import re
 import sys
 
 import clang.cindex as ci
@@ -20,6 +23,8 @@ from clang.cindex import CursorKind, TypeKind
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER_REL = "native/include/neuronative.h"
+OPCODES_REL = "native/include/neuronative/opcodes.def"
+OPCODE_ROW = re.compile(r'^NN_OPCODE\((\w+), (\d+), (\w+), "([oi-]{3})"\)')
 TARGET = "x86_64-unknown-linux-gnu"
 
 PRIMITIVES = {
@@ -256,6 +261,34 @@ def emit_layout_tests(structs):
     return "\n".join(out) + "\n"
 
 
+def read_opcodes(enums):
+    """The rows of opcodes.def, checked against the nn_opcode enum libclang expanded from them."""
+    with open(os.path.join(REPO, OPCODES_REL), encoding="utf-8") as f:
+        rows = [m.groups() for m in map(OPCODE_ROW.match, f) if m]
+    rows = [(name, int(value), roles) for name, value, _form, roles in rows]
+    if [value for _, value, _ in rows] != list(range(len(rows))):
+        raise GenerationError("%s: opcode values must be 0, 1, 2, ... in row order" % OPCODES_REL)
+    enum = dict(enums).get("nn_opcode")
+    if enum != [("NN_OP_" + name, value) for name, value, _ in rows]:
+        raise GenerationError("nn_opcode in %s does not match the rows of %s" % (HEADER_REL, OPCODES_REL))
+    return rows
+
+
+def emit_opcode_table(rows):
+    out = [HEADER_COMMENT.format(header=OPCODES_REL),
+           "namespace NeuroNative.Interop;", "",
+           "/// <summary>The opcodes by value: name, and what instruction words a, b, c are ('o' an operand,",
+           "/// 'i' an immediate, '-' unused).</summary>",
+           "internal static class OpcodeTable",
+           "{",
+           "    public readonly record struct Row(string Name, string Roles);", "",
+           "    public static readonly Row[] Rows =",
+           "    ["]
+    out.extend('        new("%s", "%s"),' % (name, roles) for name, _, roles in rows)
+    out += ["    ];", "}", ""]
+    return "\n".join(out)
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -273,9 +306,11 @@ def main():
         constants, enums, structs, functions = collect(parse(header), header)
         bindings = emit_bindings(constants, enums, structs, functions)
         tests = emit_layout_tests(structs)
+        opcodes = emit_opcode_table(read_opcodes(enums))
     except GenerationError as e:
         sys.exit("generate.py: %s" % e)
     write(os.path.join(args.bindings_dir, "NativeMethods.g.cs"), bindings)
+    write(os.path.join(args.bindings_dir, "OpcodeTable.g.cs"), opcodes)
     write(os.path.join(args.tests_dir, "StructLayoutTests.g.cs"), tests)
 
 

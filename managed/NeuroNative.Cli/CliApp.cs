@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Globalization;
+using NeuroNative.Backends;
 using NeuroNative.Backends.Cpp;
 using NeuroNative.Experiments;
 using NeuroNative.Models;
@@ -100,15 +101,9 @@ public static class CliApp
         codegen.SetAction(p => Guard(stderr, p.GetValue(codegenFile)!, () =>
         {
             string file = p.GetValue(codegenFile)!;
-            var experiment = Load(file);
-            string title = Path.GetFileNameWithoutExtension(file);
-            stdout.Write(p.GetValue(target) switch
-            {
-                "ir" => Codegen.Ir(experiment.Program, title),
-                "bytecode" => Codegen.Bytecode(experiment.Program, title),
-                "cpp" => CppCodeGenerator.Generate(experiment.Program, Precision.Float64).Code,
-                _ => Codegen.Report(experiment.Program, title),
-            });
+            var experiment = ExperimentFile.Load(file);
+            var what = Enum.Parse<CodegenTarget>(p.GetValue(target)!, ignoreCase: true);
+            stdout.Write(CodeListing.Print(experiment.Program, what, Path.GetFileNameWithoutExtension(file)));
             return ExitOk;
         }));
 
@@ -117,29 +112,13 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Reads and checks an experiment file (relative input files resolve next to it).</summary>
-    public static Experiment Load(string file)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ExperimentException(file, 0, 0, $"cannot read the experiment file: {e.Message}", e);
-        }
-        var root = YamlDocument.Parse(text, file);
-        return ExperimentReader.Read(root, file, Path.GetDirectoryName(Path.GetFullPath(file))!);
-    }
-
     private static int RunExperiment(string file, string outDir, Backend backend, Precision precision, int threads, ulong? seed,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
     {
-        var experiment = Load(file);
+        var experiment = ExperimentFile.Load(file);
         var output = ExperimentOutput.Open(outDir);
         output.WriteConditions(experiment);
-        output.WriteText(ExperimentOutput.ReportFile, Codegen.Report(experiment.Program, Path.GetFileNameWithoutExtension(file)));
+        output.WriteReport(experiment, Path.GetFileNameWithoutExtension(file));
 
         ConsoleProgress? progress = showProgress ? new ConsoleProgress(stderr, experiment.N) : null;
         ExperimentResult result;

@@ -1,7 +1,7 @@
 /*
  * neuronative.h — the C ABI of the NeuroNative native core.
  *
- * Rules (see shared/style.md):
+ * Rules:
  * - Opaque, typed handles; every fallible call returns an nn_status; out-pointers come last.
  * - No C++ exception, abort or signal ever crosses this boundary. On failure the calling thread's
  *   last-error message (nn_last_error_message) says what went wrong, naming the argument.
@@ -85,56 +85,10 @@ typedef enum nn_special {
 } nn_special;
 
 typedef enum nn_opcode {
-    NN_OP_MOV = 0,      /* dst = a */
-    NN_OP_ADD = 1,      /* dst = a + b */
-    NN_OP_SUB = 2,
-    NN_OP_MUL = 3,
-    NN_OP_DIV = 4,      /* true division */
-    NN_OP_NEG = 5,      /* dst = -a */
-    NN_OP_POW = 6,      /* dst = pow(a, b) */
-    NN_OP_POWI = 7,     /* dst = a ** b, b immediate int32 exponent (may be negative), by repeated squaring
-                           in the order of nn::powi */
-    NN_OP_FLOORDIV = 8, /* dst = floor(a / b) */
-    NN_OP_MOD = 9,      /* Python modulo: result has the sign of b */
-    NN_OP_EXP = 10,
-    NN_OP_LOG = 11,
-    NN_OP_LOG10 = 12,
-    NN_OP_EXPM1 = 13,
-    NN_OP_LOG1P = 14,
-    NN_OP_SQRT = 15,
-    NN_OP_SIN = 16,
-    NN_OP_COS = 17,
-    NN_OP_TAN = 18,
-    NN_OP_SINH = 19,
-    NN_OP_COSH = 20,
-    NN_OP_TANH = 21,
-    NN_OP_ASIN = 22,
-    NN_OP_ACOS = 23,
-    NN_OP_ATAN = 24,
-    NN_OP_ABS = 25,
-    NN_OP_SIGN = 26,    /* -1, 0, +1 (0 for +-0) */
-    NN_OP_FLOOR = 27,
-    NN_OP_CEIL = 28,
-    NN_OP_TRUNC = 29,   /* int(x): toward zero */
-    NN_OP_EXPREL = 30,  /* 1 if |a| < 1e-16, +inf if a > 717, else expm1(a)/a */
-    NN_OP_LT = 31,
-    NN_OP_LE = 32,
-    NN_OP_GT = 33,
-    NN_OP_GE = 34,
-    NN_OP_EQ = 35,
-    NN_OP_NE = 36,
-    NN_OP_AND = 37,
-    NN_OP_OR = 38,
-    NN_OP_NOT = 39,     /* dst = (a == 0) */
-    NN_OP_SELECT = 40,  /* dst = a != 0 ? b : c */
-    NN_OP_CLIP = 41,    /* dst = a < b ? b : (a > c ? c : a) */
-    NN_OP_RAND = 42,    /* dst = U[0,1); a immediate stream id */
-    NN_OP_RANDN = 43,   /* dst = N(0,1);  a immediate stream id. Both are pure functions of (seed, neuron,
-                           step k, stream): nn::uniform / nn::normal (include/neuronative/philox.hpp). Give
-                           every call site its own stream id in [0, 2^31); ids >= 2^31 are the integrators'
-                           noise (dW_j uses stream 2^31 + j). */
-    NN_OP_INPUT = 44    /* dst = input[c](time a, column b); c immediate input id; TimedArray semantics:
-                           column trunc(b), NaN outside 0..n_columns-1 */
+    /* Rows, forms, operand roles and semantics: neuronative/opcodes.def. */
+#define NN_OPCODE(NAME, VALUE, FORM, ROLES) NN_OP_##NAME = VALUE,
+#include "neuronative/opcodes.def"
+#undef NN_OPCODE
 } nn_opcode;
 
 /* nn_section.flags bits */

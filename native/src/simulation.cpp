@@ -1,4 +1,4 @@
-// The step loop (neuronative.h, semantics §1-2), the block scheduler and the result buffers.
+// The step loop (neuronative.h, docs/brian2-semantics.md §1-2), the block scheduler and the result buffers.
 #include "simulation.hpp"
 
 #include "error.hpp"
@@ -150,7 +150,7 @@ void Simulation::set_input(int32_t input, const double* values, int64_t n_times,
     if (n_times > (int64_t(1) << 40) / n_columns) invalid("n_times * n_columns is too large (", n_times, " x ", n_columns, ")");
     if (values == nullptr) invalid("values is NULL");
     if (!(std::isfinite(dt_input) && dt_input > 0.0)) invalid("dt_input is ", dt_input, " (must be a finite duration > 0)");
-    // Brian's _find_K: upsampling so that t/epsilon is robust against rounding (semantics §7).
+    // Brian's _find_K: upsampling so that t/epsilon is robust against rounding (docs/brian2-semantics.md §5).
     const double k = std::max(std::exp2(std::ceil(std::log2(8.0 / dt_ * dt_input))), 1.0);
     Input& in = inputs_[static_cast<size_t>(input)];
     in.values.assign(values, values + n_times * n_columns);

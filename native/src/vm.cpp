@@ -146,37 +146,42 @@ void k_input_ss(const Instr& in, Frame& f, int) {
 
 // ---- opcode table ------------------------------------------------------------------------------
 
-#define NN_UNARY_OPS(X)                                                                                    \
-    X(NN_OP_MOV) X(NN_OP_NEG) X(NN_OP_EXP) X(NN_OP_LOG) X(NN_OP_LOG10) X(NN_OP_EXPM1) X(NN_OP_LOG1P)        \
-    X(NN_OP_SQRT) X(NN_OP_SIN) X(NN_OP_COS) X(NN_OP_TAN) X(NN_OP_SINH) X(NN_OP_COSH) X(NN_OP_TANH)          \
-    X(NN_OP_ASIN) X(NN_OP_ACOS) X(NN_OP_ATAN) X(NN_OP_ABS) X(NN_OP_SIGN) X(NN_OP_FLOOR) X(NN_OP_CEIL)        \
-    X(NN_OP_TRUNC) X(NN_OP_EXPREL) X(NN_OP_NOT)
-#define NN_BINARY_OPS(X)                                                                                   \
-    X(NN_OP_ADD) X(NN_OP_SUB) X(NN_OP_MUL) X(NN_OP_DIV) X(NN_OP_POW) X(NN_OP_FLOORDIV) X(NN_OP_MOD)         \
-    X(NN_OP_LT) X(NN_OP_LE) X(NN_OP_GT) X(NN_OP_GE) X(NN_OP_EQ) X(NN_OP_NE) X(NN_OP_AND) X(NN_OP_OR)
-#define NN_TERNARY_OPS(X) X(NN_OP_SELECT) X(NN_OP_CLIP)
+// NN_FORM_<form>(U, B, T) keeps the argument of its form, so that a row of opcodes.def expands only
+// into the kernel switch (unary, binary, ternary) of its form.
+#define NN_FORM_Unary(U, B, T) U
+#define NN_FORM_Binary(U, B, T) B
+#define NN_FORM_Ternary(U, B, T) T
+#define NN_FORM_PowI(U, B, T)
+#define NN_FORM_Random(U, B, T)
+#define NN_FORM_Input(U, B, T)
 
 enum class Form { Unknown, Unary, Binary, Ternary, PowI, Random, Input };
 
 Form form_of(int32_t op) {
     switch (op) {
-#define X(OP) case OP:
-    NN_UNARY_OPS(X) return Form::Unary;
-    NN_BINARY_OPS(X) return Form::Binary;
-    NN_TERNARY_OPS(X) return Form::Ternary;
-#undef X
-    case NN_OP_POWI: return Form::PowI;
-    case NN_OP_RAND:
-    case NN_OP_RANDN: return Form::Random;
-    case NN_OP_INPUT: return Form::Input;
+#define NN_OPCODE(NAME, VALUE, FORM, ROLES) case NN_OP_##NAME: return Form::FORM;
+#include "neuronative/opcodes.def"
+#undef NN_OPCODE
     default: return Form::Unknown;
+    }
+}
+
+// Operand roles of a, b, c (opcodes.def); "---" for unknown opcodes.
+const char* opcode_roles(int32_t op) {
+    switch (op) {
+#define NN_OPCODE(NAME, VALUE, FORM, ROLES) case NN_OP_##NAME: return ROLES;
+#include "neuronative/opcodes.def"
+#undef NN_OPCODE
+    default: return "---";
     }
 }
 
 Kernel unary_kernel(int32_t op, bool scalar) {
     switch (op) {
 #define X(OP) case OP: return scalar ? &k_s<OP> : &k_v<OP>;
-        NN_UNARY_OPS(X)
+#define NN_OPCODE(NAME, VALUE, FORM, ROLES) NN_FORM_##FORM(X(NN_OP_##NAME), , )
+#include "neuronative/opcodes.def"
+#undef NN_OPCODE
 #undef X
     default: return nullptr;
     }
@@ -189,7 +194,9 @@ Kernel binary_kernel(int32_t op, Shape shape) {
     case OP:                                                                                               \
         return shape == Shape::VV ? &k_vv<OP> : shape == Shape::VS ? &k_vs<OP> : shape == Shape::SV ? &k_sv<OP> \
                                                                                                     : &k_ss<OP>;
-        NN_BINARY_OPS(X)
+#define NN_OPCODE(NAME, VALUE, FORM, ROLES) NN_FORM_##FORM(, X(NN_OP_##NAME), )
+#include "neuronative/opcodes.def"
+#undef NN_OPCODE
 #undef X
     default: return nullptr;
     }
@@ -198,7 +205,9 @@ Kernel binary_kernel(int32_t op, Shape shape) {
 Kernel ternary_kernel(int32_t op, bool scalar) {
     switch (op) {
 #define X(OP) case OP: return scalar ? &k_sss<OP> : &k_vvv<OP>;
-        NN_TERNARY_OPS(X)
+#define NN_OPCODE(NAME, VALUE, FORM, ROLES) NN_FORM_##FORM(, , X(NN_OP_##NAME))
+#include "neuronative/opcodes.def"
+#undef NN_OPCODE
 #undef X
     default: return nullptr;
     }
@@ -363,13 +372,12 @@ private:
 } // namespace
 
 const char* opcode_name(int32_t op) {
-    static const char* const names[] = {
-        "MOV",   "ADD",   "SUB",   "MUL",   "DIV",    "NEG",  "POW",  "POWI", "FLOORDIV", "MOD",   "EXP",
-        "LOG",   "LOG10", "EXPM1", "LOG1P", "SQRT",   "SIN",  "COS",  "TAN",  "SINH",     "COSH",  "TANH",
-        "ASIN",  "ACOS",  "ATAN",  "ABS",   "SIGN",   "FLOOR", "CEIL", "TRUNC", "EXPREL", "LT",    "LE",
-        "GT",    "GE",    "EQ",    "NE",    "AND",    "OR",   "NOT",  "SELECT", "CLIP",   "RAND",  "RANDN",
-        "INPUT"};
-    return op >= 0 && op <= NN_OP_INPUT ? names[op] : "unknown";
+    switch (op) {
+#define NN_OPCODE(NAME, VALUE, FORM, ROLES) case NN_OP_##NAME: return #NAME;
+#include "neuronative/opcodes.def"
+#undef NN_OPCODE
+    default: return "unknown";
+    }
 }
 
 Program compile_section(const nn_section& s, const char* name, SectionKind kind, int32_t expected_outputs,
@@ -403,22 +411,13 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
         if (form == Form::Unknown) invalid(name, " instruction ", p, ": unknown opcode ", op);
 
         static const char* const field_names[] = {"dst", "a", "b", "c"};
-        // What each of a, b, c is: 0 unused (must be 0), 1 operand read, 2 immediate.
-        int role[3] = {0, 0, 0};
-        switch (form) {
-        case Form::Unary: role[0] = 1; break;
-        case Form::Binary: role[0] = role[1] = 1; break;
-        case Form::Ternary: role[0] = role[1] = role[2] = 1; break;
-        case Form::PowI: role[0] = 1, role[1] = 2; break;
-        case Form::Random: role[0] = 2; break;
-        case Form::Input: role[0] = role[1] = 1, role[2] = 2; break;
-        default: break;
-        }
+        // What each of a, b, c is (opcodes.def): 'o' operand read, 'i' immediate, '-' unused (must be 0).
+        const char* const role = opcode_roles(op);
         for (int f = 0; f < 3; ++f) {
             const int32_t x = w[2 + f];
             const char* field = field_names[1 + f];
-            if (role[f] == 0 && x != 0) invalid(where(), ": operand ", field, " is unused and must be 0, not ", x);
-            if (role[f] != 1) continue;
+            if (role[f] == '-' && x != 0) invalid(where(), ": operand ", field, " is unused and must be 0, not ", x);
+            if (role[f] != 'o') continue;
             const Operand o = decode(x);
             switch (o.space) {
             case NN_SPACE_TEMP:
@@ -514,10 +513,9 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
     for (int32_t p = 0; p < n; ++p) {
         const int32_t* w = s.code + 5 * static_cast<int64_t>(p);
         const int32_t op = w[0];
-        const Form form = form_of(op);
-        const int n_src = form == Form::Unary || form == Form::PowI ? 1
-                          : form == Form::Binary || form == Form::Input ? 2
-                          : form == Form::Ternary ? 3 : 0;
+        const char* const role = opcode_roles(op);
+        int n_src = 0; // operands are a, b, c from the left
+        while (n_src < 3 && role[n_src] == 'o') ++n_src;
         Loc src[3];
         int32_t src_defs[3];
         for (int f = 0; f < n_src; ++f) {
@@ -535,7 +533,9 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
             default: src[f] = {false, L.v_out(o.index)}; break;
             }
         }
-        const int32_t imm = form == Form::PowI ? w[3] : form == Form::Random ? w[2] : form == Form::Input ? w[4] : 0;
+        int32_t imm = 0; // at most one of a, b, c is an immediate
+        for (int f = 0; f < 3; ++f)
+            if (role[f] == 'i') imm = w[2 + f];
         const Operand d = decode(w[1]);
         if (d.space == NN_SPACE_TEMP) {
             if (last_use[defs] >= 0) temp_loc[d.index] = low.op(op, src, imm); // else never read: dropped

@@ -31,7 +31,7 @@ struct Layout {
     int32_t s_reg(int32_t r) const { return n_constants + N_UNIFORMS + r; }
 };
 
-// TimedArray input (semantics §7): values[n_times][n_columns].
+// TimedArray input (docs/brian2-semantics.md §5): values[n_times][n_columns].
 struct Input {
     std::vector<double> values;
     int64_t n_times = 0, n_columns = 0;

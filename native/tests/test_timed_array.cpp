@@ -1,4 +1,4 @@
-// (g) TimedArray inputs (semantics §7): index = trunc((t/eps + 0.5)/K), clamped; sample k at step
+// (g) TimedArray inputs (docs/brian2-semantics.md §5): index = trunc((t/eps + 0.5)/K), clamped; sample k at step
 // k for equal dt, floor(k/m) for dt_input = m dt, 2k for dt_input = dt/2; columns, NaN outside
 // them; rk4's last stage samples k+1 (dv/dt = ta(t)/dt from 0, samples 1, 10: rk4 2.5, others 1).
 #include "check.hpp"

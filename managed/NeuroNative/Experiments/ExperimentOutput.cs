@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using NeuroNative.Models.Reporting;
 
 namespace NeuroNative.Experiments;
 
@@ -65,6 +66,11 @@ public sealed class ExperimentOutput
         }
         WriteText("conditions.csv", sb.ToString());
     }
+
+    /// <summary><see cref="ReportFile"/>: the Markdown report of the experiment's model.</summary>
+    /// <param name="title">Names the model in the report (the experiment file's name).</param>
+    public void WriteReport(Experiment experiment, string title) =>
+        WriteText(ReportFile, ModelReport.Markdown(experiment.Program, title));
 
     public void WriteText(string name, string text) => Write(name, s => s.Write(Encoding.UTF8.GetBytes(text)));
 

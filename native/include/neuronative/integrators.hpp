@@ -8,7 +8,7 @@
 // x is read only; the Rhs binds everything else it needs (parameters, lane specials, the block's
 // first neuron) itself. Only the members a method calls need to exist.
 //
-// Semantics follow Brian 2 (shared/brian2-semantics.md §2-3): every new value is computed from
+// Semantics follow Brian 2 (docs/brian2-semantics.md §2-3): every new value is computed from
 // the old state before anything is written; variables flagged UNLESS_REFRACTORY have f and g
 // multiplied by not_refractory in every stage and are not written while refractory.
 #pragma once

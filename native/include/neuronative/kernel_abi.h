@@ -33,7 +33,7 @@
 extern "C" {
 #endif
 
-/* A TimedArray (semantics §7) as the kernels read it: values[n_times][n_columns]. */
+/* A TimedArray (docs/brian2-semantics.md §5) as the kernels read it: values[n_times][n_columns]. */
 typedef struct nn_kernel_input {
     const double* values;
     int64_t n_times, n_columns;

@@ -23,7 +23,7 @@ inline double py_mod(double a, double b) {
 // -1, 0, +1 (0 for +-0, NaN for NaN).
 inline double sign(double a) { return a > 0.0 ? 1.0 : (a < 0.0 ? -1.0 : (a == a ? 0.0 : a)); }
 
-// TimedArray lookup (semantics §7); an out-of-range column or a NaN time gives NaN.
+// TimedArray lookup (docs/brian2-semantics.md §5); an out-of-range column or a NaN time gives NaN.
 inline double timed_array(const nn_kernel_input& in, double t, double column) {
     const double col = std::trunc(column);
     const double pos = std::trunc((t / in.epsilon + 0.5) / in.k);

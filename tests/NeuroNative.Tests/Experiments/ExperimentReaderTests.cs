@@ -1,4 +1,3 @@
-using NeuroNative.Cli;
 using NeuroNative.Experiments;
 using NeuroNative.Tests.Reference;
 using Xunit;
@@ -23,7 +22,7 @@ public class ExperimentReaderTests
         """;
 
     internal static Experiment Read(string yaml, string? directory = null) =>
-        ExperimentReader.Read(YamlDocument.Parse(yaml, "test.yaml"), "test.yaml", directory ?? Path.GetTempPath());
+        ExperimentFile.Parse(yaml, "test.yaml", directory ?? Path.GetTempPath());
 
     private static ExperimentException Fails(string yaml, string? directory = null) =>
         Assert.Throws<ExperimentException>(() => Read(yaml, directory));

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace NeuroNative.Tests.Interop;
 
-/// <summary>style.md §3: nothing public in NeuroNative.Interop, and Native.cs is the only caller of
+/// <summary>README.md, Bindings: nothing public in NeuroNative.Interop, and Native.cs is the only caller of
 /// NativeMethods.</summary>
 public class ConventionTests
 {

@@ -107,7 +107,7 @@ public class ModelLanguageTests
     [Fact]
     public void ExponentialEulerRejectsANonLinearEquationInsteadOfDroppingTheTerm()
     {
-        // Brian silently integrates this as pure decay (semantics §3).
+        // Brian silently integrates this as pure decay (docs/brian2-semantics.md §3).
         var model = new ModelDefinition("dv/dt = -v*(1+v)/tau : 1")
         { Namespace = new Dictionary<string, NamespaceValue> { ["tau"] = "10*ms" }, Method = "exponential_euler" };
         var error = Assert.Throws<ModelException>(() => IntegrationMethods.Derive(ModelAnalyzer.Analyze(model)));
@@ -231,7 +231,7 @@ public class ModelLanguageTests
     [Fact]
     public void ResetStatementsSeeEarlierAssignmentsAndSubexpressions()
     {
-        // Brian: v=5; w+=v+1; z=s with s=2v gives w+6 and z=10 (semantics §4).
+        // Brian: v=5; w+=v+1; z=s with s=2v gives w+6 and z=10 (docs/brian2-semantics.md §4).
         var model = new ModelDefinition("dv/dt = 0/second : 1\ndw/dt = 0/second : 1\ndz/dt = 0/second : 1\ns = 2*v : 1")
         { Threshold = "True", Reset = "v = 5; w += v + 1\nz = s", Method = "euler" };
         var program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(model));

@@ -9,7 +9,7 @@ namespace NeuroNative.Tests.Parsing;
 [Trait("Category", "CodegenIndependent")]
 public class ModelEquationsTests
 {
-    // shared/reference/hh_exploration_small*/case.md (Brian 2 paper, parameter exploration appendix).
+    // tests/data/reference/hh_exploration_small*/PROVENANCE.md (Brian 2 paper, parameter exploration appendix).
     internal const string HhExploration = """
         dv/dt = (gl*(El-v)-
                  g_na*(m*m*m)*h*(v-ENa)-
@@ -30,7 +30,7 @@ public class ModelEquationsTests
         g_na : siemens (constant)
         """;
 
-    // shared/seeds/000 (the notebook's own indentation: one space on continuation lines).
+    // The exploration notebook as in examples/hh_exploration.yaml (its own indentation: one space on continuation lines).
     internal const string HhSeed = """
 
         dv/dt = (gl*(El-v)-
@@ -53,7 +53,7 @@ public class ModelEquationsTests
 
         """;
 
-    // shared/reference/hh_fitting_tutorial/case.md (brian2modelfitting TraceFitter tutorial).
+    // tests/data/reference/hh_fitting_tutorial/PROVENANCE.md (brian2modelfitting TraceFitter tutorial).
     internal const string HhFitting = """
         dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
         dm/dt = 0.32*(mV**-1)*(13.*mV-v+VT)/
@@ -69,7 +69,7 @@ public class ModelEquationsTests
         I = I_input(t, i) : amp
         """;
 
-    // shared/seeds/002, brian2modelfitting docs: the tutorial model as printed, with blank lines inside
+    // brian2modelfitting docs: the tutorial model as printed, with blank lines inside
     // continued expressions and a line broken after '/' (the PDF's wrap marker removed).
     internal const string HhFittingDocs = """
         dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
@@ -88,7 +88,7 @@ public class ModelEquationsTests
         gl : siemens (constant)
         """;
 
-    // shared/seeds/002, Inferencer tutorial: comments, blank lines, lines that start with '+' and '/'.
+    // brian2modelfitting docs, Inferencer tutorial: comments, blank lines, lines that start with '+' and '/'.
     internal const string HhInference = """
         # non-linear set of ordinary differential equations
         dv/dt = - (g_Na * m ** 3 * h * (v - E_Na)
@@ -121,30 +121,30 @@ public class ModelEquationsTests
         Cm : farad (constant)
         """;
 
-    // shared/reference/adex_dt0.1 and adex_dt0.01.
+    // tests/data/reference/adex_dt0.1 and adex_dt0.01.
     internal const string AdEx = """
         dv/dt = (gL*(EL-v)+gL*DeltaT*exp((v-VT)/DeltaT)+I-w)/C : volt
         dw/dt = (a*(v-EL)-w)/tauw : amp
         I : amp (constant)
         """;
 
-    // shared/reference/lif_refractory_euler and lif_refractory_exact.
+    // tests/data/reference/lif_refractory_euler and lif_refractory_exact.
     internal const string Lif = """
         dv/dt = (El - v + R*I)/tau : volt (unless refractory)
         I : amp (constant)
         """;
 
-    // shared/reference/ou_process.
+    // tests/data/reference/ou_process.
     internal const string Ou = "dv/dt = (mu - v)/tau + sigma*sqrt(2/tau)*xi : 1";
 
-    // shared/reference/vanderpol_euler and vanderpol_rk4.
+    // tests/data/reference/vanderpol_euler and vanderpol_rk4.
     internal const string VanDerPol = """
         dx/dt = z/second : 1
         dz/dt = (mu*(1-x**2)*z - x)/second : 1
         mu : 1 (constant)
         """;
 
-    // shared/reference/fitzhugh_nagumo.
+    // tests/data/reference/fitzhugh_nagumo.
     internal const string FitzHughNagumo = """
         dv/dt = (v - v**3/3 - w + I_ext)/second : 1
         dw/dt = (v + a - b*w)/(tau*second) : 1
@@ -152,14 +152,14 @@ public class ModelEquationsTests
         I_ext : 1 (constant)
         """;
 
-    // shared/reference/qif_meanfield_euler and qif_meanfield_rk4.
+    // tests/data/reference/qif_meanfield_euler and qif_meanfield_rk4.
     internal const string QifMeanField = """
         dr/dt = (Delta/(tau*pi) + 2*r*v)/second : 1
         dv/dt = (v**2 + eta + J*r*tau - (pi*r*tau)**2)/second : 1
         eta : 1 (constant)
         """;
 
-    // shared/reference/jansen_rit.
+    // tests/data/reference/jansen_rit.
     internal const string JansenRit = """
         dy0/dt = y3 : volt
         dy3/dt = He/tau_e*S_p - 2*y3/tau_e - y0/tau_e**2 : volt/second

@@ -35,14 +35,14 @@ public sealed record IrStore(VariableKind Kind, int Index, IrNode Value);
 /// </summary>
 public sealed class AnalyzedModel
 {
-    internal AnalyzedModel(ModelDefinition definition, IrBuilder builder, ModelAnalyzer.Scope scope)
+    internal AnalyzedModel(ModelDefinition definition, IrBuilder builder, ModelScope scope)
     {
         Definition = definition;
         Builder = builder;
         Scope = scope;
     }
 
-    internal ModelAnalyzer.Scope Scope { get; }
+    internal ModelScope Scope { get; }
     public ModelDefinition Definition { get; }
     public IrBuilder Builder { get; }
     public required IReadOnlyList<StateVariable> States { get; init; }
@@ -89,6 +89,16 @@ public sealed class AnalyzedModel
     public (IrNode Node, Dimension Dimension, bool IsBoolean) CompileExpression(string text, string context)
     {
         var t = Scope.CompileStandalone(text, context);
+        return (t.Node, t.Dimension, t.IsBoolean);
+    }
+
+    /// <summary>
+    /// As <see cref="CompileExpression"/>, but namespace constants made per-neuron keep their namespace
+    /// value: the scope of the quantities an experiment file gives (dt, durations, sweep bounds).
+    /// </summary>
+    internal (IrNode Node, Dimension Dimension, bool IsBoolean) CompileWithNamespaceValues(string text, string context)
+    {
+        var t = Scope.CompileStandalone(text, context, namespaceValues: true);
         return (t.Node, t.Dimension, t.IsBoolean);
     }
 }

@@ -79,6 +79,13 @@ internal sealed class ExpressionCompiler
         };
     }
 
+    /// <summary>Noise terms (xi) belong to differential equations only.</summary>
+    public void RejectNoise(Expr expr, IrNode node)
+    {
+        if (IrCalculus.DependsOn(node, n => n.Op == IrOp.Noise))
+            throw Error(expr.Span, "noise terms (xi) can only appear in differential equations");
+    }
+
     public ModelException Unknown(string name, SourceSpan span, string kind)
     {
         string? suggestion = Suggest(name, _knownNames());
@@ -204,26 +211,12 @@ internal sealed class ExpressionCompiler
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
     };
 
-    private static readonly Dictionary<string, IrOp> DimensionlessFunctions = new()
-    {
-        ["exp"] = IrOp.Exp, ["log"] = IrOp.Log, ["log10"] = IrOp.Log10, ["expm1"] = IrOp.Expm1,
-        ["log1p"] = IrOp.Log1p, ["sin"] = IrOp.Sin, ["cos"] = IrOp.Cos, ["tan"] = IrOp.Tan,
-        ["sinh"] = IrOp.Sinh, ["cosh"] = IrOp.Cosh, ["tanh"] = IrOp.Tanh, ["arcsin"] = IrOp.Arcsin,
-        ["arccos"] = IrOp.Arccos, ["arctan"] = IrOp.Arctan, ["exprel"] = IrOp.Exprel,
-    };
-
-    /// <summary>Every function name the language knows (for suggestions and reserved names).</summary>
-    public static readonly IReadOnlyList<string> FunctionNames =
-    [
-        .. DimensionlessFunctions.Keys, "sqrt", "abs", "sign", "floor", "ceil", "clip", "int", "rand", "randn", "timestep",
-    ];
-
     private Typed Call(CallExpr call)
     {
         var args = call.Arguments;
         if (_resolve(call.Function) is TimedArraySymbol ta) return TimedArrayCall(call, ta);
 
-        if (DimensionlessFunctions.TryGetValue(call.Function, out var op))
+        if (BuiltIns.DimensionlessFunctions.TryGetValue(call.Function, out var op))
         {
             ExpectArgs(call, 1);
             var x = Numeric(args[0], "argument");
@@ -242,8 +235,7 @@ internal sealed class ExpressionCompiler
             {
                 ExpectArgs(call, 1);
                 var x = Numeric(args[0], "argument");
-                var fop = call.Function switch { "abs" => IrOp.Abs, "floor" => IrOp.Floor, _ => IrOp.Ceil };
-                return new Typed(_b.Unary(fop, x.Node), x.Dimension, false);
+                return new Typed(_b.Unary(BuiltIns.Functions[call.Function]!.Value, x.Node), x.Dimension, false);
             }
             case "sign":
             {
@@ -289,7 +281,7 @@ internal sealed class ExpressionCompiler
                 return new Typed(_b.Unary(IrOp.Trunc, _b.Divide(shifted, dt.Node)), Dimension.Dimensionless, false);
             }
         }
-        string? suggestion = Suggest(call.Function, FunctionNames);
+        string? suggestion = Suggest(call.Function, BuiltIns.Functions.Keys);
         throw Error(call.FunctionSpan, $"unknown function '{call.Function}'" +
             (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"));
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NeuroNative.Models.Analysis;
 
 namespace NeuroNative.Models.IR;
 
@@ -30,18 +31,8 @@ public static class IrPrinter
         IrOp.Constant => FormatNumber(n.Value),
         IrOp.State => Name(names.States, n.Index, "state"),
         IrOp.Parameter => Name(names.Parameters, n.Index, "param"),
-        IrOp.Special => ((IrSpecial)n.Index) switch
-        {
-            IrSpecial.Time => "t",
-            IrSpecial.Dt => "dt",
-            IrSpecial.NeuronIndex => "i",
-            IrSpecial.NeuronCount => "N",
-            IrSpecial.LastSpike => "lastspike",
-            IrSpecial.NotRefractory => "not_refractory",
-            IrSpecial.TimeStep => "t_in_timesteps",
-            IrSpecial.EventValue => "event_value",
-            _ => $"special[{n.Index}]",
-        },
+        IrOp.Special => BuiltIns.NameOf((IrSpecial)n.Index)
+            ?? ((IrSpecial)n.Index == IrSpecial.EventValue ? "event_value" : $"special[{n.Index}]"),
         IrOp.Rand => $"rand[{n.Index}]()",
         IrOp.Randn => $"randn[{n.Index}]()",
         IrOp.Noise => Name(names.Noise, n.Index, "xi"),
@@ -123,13 +114,6 @@ public static class IrPrinter
         if (paren) sb.Append(')');
     }
 
-    public static string FunctionName(IrOp op) => op switch
-    {
-        IrOp.Exp => "exp", IrOp.Log => "log", IrOp.Log10 => "log10", IrOp.Expm1 => "expm1", IrOp.Log1p => "log1p",
-        IrOp.Sqrt => "sqrt", IrOp.Sin => "sin", IrOp.Cos => "cos", IrOp.Tan => "tan", IrOp.Sinh => "sinh",
-        IrOp.Cosh => "cosh", IrOp.Tanh => "tanh", IrOp.Arcsin => "arcsin", IrOp.Arccos => "arccos",
-        IrOp.Arctan => "arctan", IrOp.Abs => "abs", IrOp.Sign => "sign", IrOp.Floor => "floor", IrOp.Ceil => "ceil",
-        IrOp.Trunc => "int", IrOp.Exprel => "exprel", IrOp.Select => "where", IrOp.Clip => "clip",
-        _ => op.ToString().ToLowerInvariant(),
-    };
+    public static string FunctionName(IrOp op) =>
+        BuiltIns.FunctionNameOf(op) ?? (op == IrOp.Select ? "where" : op.ToString().ToLowerInvariant());
 }

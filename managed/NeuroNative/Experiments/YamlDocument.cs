@@ -1,8 +1,7 @@
-using NeuroNative.Experiments;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace NeuroNative.Cli;
+namespace NeuroNative.Experiments;
 
 /// <summary>Reads a YAML file into the experiment reader's document tree, keeping line and column.</summary>
 internal static class YamlDocument

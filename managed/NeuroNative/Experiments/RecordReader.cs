@@ -1,0 +1,65 @@
+using System.Globalization;
+using NeuroNative.Models.Analysis;
+using NeuroNative.Models.Units;
+
+namespace NeuroNative.Experiments;
+
+/// <summary>The <c>record</c> section: spikes, and which state variables of which neurons how often.</summary>
+internal static class RecordReader
+{
+    private static readonly string[] RecordKeys = ["spikes", "state"];
+    private static readonly string[] StateKeys = ["variables", "every", "neurons"];
+
+    public static (bool Spikes, StateRecording? State) Read(DocumentReader doc, ConfigNode node, AnalyzedModel model, int n, double dt)
+    {
+        var fields = doc.Fields(node, "record", RecordKeys);
+        bool spikes = fields.TryGetValue("spikes", out var spikesNode) && doc.Boolean(spikesNode, "record.spikes");
+        if (spikes && model.Threshold is null)
+            throw doc.Error(spikesNode!, "record.spikes: the model has no threshold, so it never spikes; add model.threshold");
+        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null);
+
+        var state = doc.Fields(stateNode, "record.state", StateKeys);
+        var variablesNode = doc.Required(state, "variables", state.Node, "record.state");
+        var variableNodes = variablesNode is ConfigSequence seq ? seq.Items : [variablesNode];
+        var known = model.States.Select(s => s.Name).Concat(model.Parameters.Select(p => p.Name))
+            .Concat(model.Subexpressions.Select(s => s.Name)).ToList();
+        var variables = new List<string>();
+        foreach (var v in variableNodes)
+        {
+            string name = doc.Scalar(v, "record.state.variables").Text.Trim();
+            if (!known.Contains(name))
+                throw doc.Error(v, $"record.state.variables: the model has no variable or subexpression '{name}'" +
+                    DocumentReader.Hint(name, known));
+            if (variables.Contains(name)) throw doc.Error(v, $"record.state.variables: '{name}' is listed twice");
+            variables.Add(name);
+        }
+        if (variables.Count == 0) throw doc.Error(variablesNode, "record.state.variables: expected at least one variable, e.g. [v]");
+
+        long every = 1;
+        if (state.TryGetValue("every", out var everyNode))
+        {
+            double seconds = doc.Quantity(model, everyNode, "record.state.every", Dimension.Time, "a duration");
+            double steps = seconds / dt, whole = Math.Round(steps);
+            if (!(whole >= 1) || Math.Abs(steps - whole) > 1e-9 * whole || whole > long.MaxValue)
+                throw doc.Error(everyNode, $"record.state.every: {Number(seconds)} s is not a whole positive multiple of dt = " +
+                    $"{Number(dt)} s ({steps.ToString("G6", CultureInfo.InvariantCulture)} steps)");
+            every = (long)whole;
+        }
+
+        var neurons = new List<long>();
+        if (!state.TryGetValue("neurons", out var neuronsNode) || neuronsNode is ConfigScalar { Text: "all" })
+            for (long i = 0; i < n; i++) neurons.Add(i);
+        else if (neuronsNode is ConfigSequence list)
+            foreach (var item in list.Items)
+            {
+                long i = doc.Integer(item, "record.state.neurons", 0);
+                if (i >= n) throw doc.Error(item, $"record.state.neurons: neuron {i} does not exist (the experiment has {n}, 0..{n - 1})");
+                neurons.Add(i);
+            }
+        else throw doc.Error(neuronsNode, $"record.state.neurons: expected a list of neuron indices or 'all', found {neuronsNode.Kind}");
+        return (spikes, new StateRecording(variables, neurons, every));
+    }
+
+    /// <summary>The shortest text that reads back as the same double.</summary>
+    private static string Number(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+}
