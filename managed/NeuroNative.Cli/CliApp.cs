@@ -79,15 +79,39 @@ public static class CliApp
             if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (all hardware threads) or more");
         });
         var seed = new Option<ulong?>("--seed") { Description = "Random seed; overrides the file's 'seed'." };
+        var stopAt = new Option<long?>("--stop-at-step")
+        {
+            Description = "Stop when the run reaches this step, write the results so far and a snapshot (--snapshot) to resume from.",
+        };
+        stopAt.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long?>() < 0) r.AddError("--stop-at-step must be a step number >= 0");
+        });
+        var snapshot = new Option<string?>("--snapshot") { Description = "Where --stop-at-step writes the snapshot." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue from a snapshot written by --stop-at-step for the same experiment and seed; the results " +
+                "are those of an uninterrupted run.",
+        };
         var run = new Command("run", "Run an experiment and write its results (conditions.csv, *.npy, run.json, model.md) to --out.")
         {
-            runFile, output, backend, precision, threads, seed,
+            runFile, output, backend, precision, threads, seed, stopAt, snapshot, resume,
         };
+        run.Validators.Add(r =>
+        {
+            if (r.GetValue(stopAt) is not null && r.GetValue(snapshot) is null) r.AddError("--stop-at-step needs --snapshot FILE");
+        });
         run.SetAction(p => Guard(stderr, p.GetValue(runFile)!, () => RunExperiment(
-            p.GetValue(runFile)!, p.GetValue(output)!,
-            p.GetValue(backend) switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto },
-            p.GetValue(precision) == "float32" ? Precision.Float32 : Precision.Float64,
-            p.GetValue(threads), p.GetValue(seed), stdout, stderr, cancellation, showProgress)));
+            p.GetValue(runFile)!, p.GetValue(output)!, new RunSettings
+            {
+                Backend = p.GetValue(backend) switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto },
+                Precision = p.GetValue(precision) == "float32" ? Precision.Float32 : Precision.Float64,
+                Threads = p.GetValue(threads),
+                Seed = p.GetValue(seed),
+                StopAtStep = p.GetValue(stopAt),
+                SnapshotPath = p.GetValue(snapshot),
+                ResumeFrom = p.GetValue(resume),
+            }, stdout, stderr, cancellation, showProgress)));
 
         var codegenFile = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML)." };
         var target = new Option<string>("--target", "-t")
@@ -112,8 +136,8 @@ public static class CliApp
         return root;
     }
 
-    private static int RunExperiment(string file, string outDir, Backend backend, Precision precision, int threads, ulong? seed,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
+    private static int RunExperiment(string file, string outDir, RunSettings settings, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellation, bool showProgress)
     {
         var experiment = ExperimentFile.Load(file);
         var output = ExperimentOutput.Open(outDir);
@@ -124,8 +148,7 @@ public static class CliApp
         ExperimentResult result;
         try
         {
-            result = ExperimentRunner.Run(experiment, new RunSettings { Backend = backend, Precision = precision, Threads = threads, Seed = seed },
-                progress, cancellation);
+            result = ExperimentRunner.Run(experiment, settings, progress, cancellation);
         }
         finally
         {
@@ -145,6 +168,11 @@ public static class CliApp
                 stderr.WriteLine($"neuronative: cancelled after {result.StepsDone} of {result.StepsRequested} steps; partial results written");
                 stdout.WriteLine(summary);
                 return ExitCancelled;
+            case RunOutcome.Stopped:
+                stderr.WriteLine($"neuronative: stopped at step {result.StepsDone} of {result.StepsRequested}; snapshot in " +
+                    $"{settings.SnapshotPath} (continue with --resume {settings.SnapshotPath})");
+                stdout.WriteLine(summary);
+                return ExitOk;
             case RunOutcome.Diverged:
                 stderr.WriteLine($"neuronative: the simulation diverged: {result.Error}");
                 stderr.WriteLine($"neuronative: results up to step {result.StepsDone} written to {output.Directory}");
