@@ -213,7 +213,10 @@ typedef struct nn_simulation_config {
 /* Reducers: per-neuron results computed while the run goes, over the window of steps
  * [start_step, end_step), in memory independent of the run's length. Variable reducers sample the
  * variable at the steps k of the window with (k - start_step) % every_steps == 0, at t_k before the
- * update (where monitors sample). Spike reducers see the spikes of the window's steps. */
+ * update (where monitors sample). Spike reducers see the spikes of the window's steps. After
+ * NN_ERR_NUMERICAL at step k, the failing neuron's block has accumulated steps < k but the other
+ * blocks up to the end of the segment (at most 1024 steps further): read them only to diagnose, or
+ * reset the simulation. */
 typedef enum nn_reducer_kind {
     NN_REDUCE_SPIKE_COUNT = 0, /* spikes */
     NN_REDUCE_SPIKE_RATE = 1,  /* spikes / (steps of the window run so far * dt), Hz; NaN before the window */
