@@ -54,7 +54,16 @@ void test_exp() {
 
     CHECK(nn::exprel(0.0) == 1.0 && nn::exprel(1e-17) == 1.0);
     CHECK(nn::exprel(718.0) == INFINITY);
-    CHECK(nn::exprel(1e-3) == std::expm1(1e-3) / 1e-3);
+    CHECK(nn::exprel(-1e300) == 1e-300 && nn::exprel(-1000.0) == 1e-3 && std::isnan(nn::exprel(NAN)));
+    // Within 2 ulp of expm1(x)/x over 1e-15..700 in magnitude, both signs, the HH range included.
+    double worst_exprel = 0;
+    for (double m = 1e-15; m < 700; m *= 1.0007)
+        for (double x : {m, -m}) {
+            const double ref = std::expm1(x) / x, got = nn::exprel(x);
+            worst_exprel = std::max(worst_exprel, std::fabs(got - ref) / (std::nextafter(std::fabs(ref), INFINITY) - std::fabs(ref)));
+        }
+    std::printf("exprel: max %.2f ulp from expm1(x)/x\n", worst_exprel);
+    CHECK(worst_exprel <= 2.0);
     CHECK(nn::powi(3.0, 0) == 1.0 && nn::powi(2.0, 10) == 1024.0 && nn::powi(2.0, -2) == 0.25);
     const double x = 1.1;
     CHECK(nn::powi(x, 3) == x * x * x);

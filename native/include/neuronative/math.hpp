@@ -8,15 +8,11 @@
 
 namespace nn {
 
-// exp(x) with max error ~1 ulp, written without branches or calls so that loops over it
-// vectorise (g++ will not vectorise calls to libm's exp). Cody–Waite reduction x = n ln2 + r,
-// |r| <= ln2/2 (r kept as r + r_lo), a degree-12 polynomial for exp(r) (near-minimax on
-// |r| <= 0.347, relative error < 2^-59), then scaling by 2^n built from bits. Every multiply-add
-// is an explicit fused one (nn::detail::fma: IEEE-exact, so every backend and ISA rounds the
-// same). Out-of-range inputs are clamped; the scaling then overflows to +inf / underflows to 0
-// by itself, and NaN propagates through the arithmetic (no data-dependent branch anywhere).
-NN_HD inline double exp(double x) {
-    using detail::fma;
+namespace detail {
+
+// The reduction of nn::exp: x (clamped to where exp is finite and non-zero) = n ln2 + r, and
+// expm1(r) = r + r^2 (1/2 + r s(r)) with r's rounding error added in.
+NN_HD inline double expm1_reduced(double x, int64_t& n) {
     constexpr double log2e = 1.4426950408889634074;
     constexpr double ln2_hi = 6.93147180369123816490e-01; // 21 trailing zero bits: n*ln2_hi exact
     constexpr double ln2_lo = 1.90821492927058770002e-10;
@@ -27,7 +23,7 @@ NN_HD inline double exp(double x) {
     x = x > 710.0 ? 710.0 : x;   // exp(710) already overflows
     const double t = fma(x, log2e, shifter);
     const double nd = t - shifter; // n = round(x / ln2) as a double, |n| <= 1077
-    const int64_t n = __builtin_bit_cast(int64_t, t) - shifter_bits;
+    n = __builtin_bit_cast(int64_t, t) - shifter_bits;
 
     // r = x - n ln2 as r + r_lo: hi is exact (Sterbenz), r = hi - n ln2_lo rounded once, hi - r
     // exact (Sterbenz again), so r_lo is the rounding error of r (up to a negligible rounding).
@@ -47,8 +43,21 @@ NN_HD inline double exp(double x) {
     s = fma(s, r, 0.041666666666666664);
     s = fma(s, r, 0.16666666666666669);
     const double q = fma(s, r, 0.5);
-    const double p = 1.0 + (r + fma(r * r, q, r_lo));
+    return r + fma(r * r, q, r_lo);
+}
 
+} // namespace detail
+
+// exp(x) with max error ~1 ulp, written without branches or calls so that loops over it
+// vectorise (g++ will not vectorise calls to libm's exp). Cody–Waite reduction x = n ln2 + r,
+// |r| <= ln2/2 (r kept as r + r_lo), a degree-12 polynomial for exp(r) (near-minimax on
+// |r| <= 0.347, relative error < 2^-59), then scaling by 2^n built from bits. Every multiply-add
+// is an explicit fused one (nn::detail::fma: IEEE-exact, so every backend and ISA rounds the
+// same). Out-of-range inputs are clamped; the scaling then overflows to +inf / underflows to 0
+// by itself, and NaN propagates through the arithmetic (no data-dependent branch anywhere).
+NN_HD inline double exp(double x) {
+    int64_t n;
+    const double p = 1.0 + detail::expm1_reduced(x, n);
     // 2^n = 2^n1 * 2^n2 with both factors normal (|n1|, |n2| <= 539): p*2^n1 is exact, so
     // results down to subnormals round once.
     const int64_t n1 = n >> 1, n2 = n - n1;
@@ -84,12 +93,25 @@ NN_HD inline float exp(float x) {
     return p * s1 * s2;
 }
 
-// Brian's exprel: 1 if |x| < 1e-16, +inf if x > 717, else expm1(x)/x.
+// Brian's exprel: 1 if |x| < 1e-16, +inf if x > 717, else expm1(x)/x, with expm1 from nn::exp's
+// reduction (2^n expm1(r) + (2^n - 1), no cancellation near 0) and no branch, so that loops over it
+// vectorise: the singularity-free form of x/(exp(x)-1) in the HH rate functions (IrSingularities).
 NN_HD inline double exprel(double x) {
+    int64_t n;
+    const double em1r = detail::expm1_reduced(x, n);
+    const int64_t n1 = n >> 1, n2 = n - n1;
+    const double two_n = __builtin_bit_cast(double, static_cast<uint64_t>(n1 + 1023) << 52) *
+                         __builtin_bit_cast(double, static_cast<uint64_t>(n2 + 1023) << 52);
+    const double em1 = detail::fma(two_n, em1r, two_n - 1.0);
     const double ax = x < 0 ? -x : x;
-    if (ax < 1e-16) return 1.0;
-    if (x > 717.0) return __builtin_huge_val();
-    return detail::expm1(x) / x;
+    const double y = x > 717.0 ? __builtin_huge_val() : em1 / x;
+    return ax < 1e-16 ? 1.0 : y;
+}
+
+// The same in single precision, for the float32 option of compiled kernels.
+NN_HD inline float exprel(float x) {
+    const double y = exprel(static_cast<double>(x));
+    return static_cast<float>(y);
 }
 
 // x**n for an integer n by repeated squaring (left to right over the bits of |n|, starting with

@@ -9,12 +9,14 @@ namespace NeuroNative.Tests.Backends;
 /// <summary>
 /// The accuracy cost of the float32 option of the compiled backend (right-hand sides in single
 /// precision, state in double), measured on the Brian 2 reference cases against the float64 run.
-/// The HH cases are left out: in single precision alpha_m's removable singularity is hit (0/0).
+/// The HH cases run too: their rate functions' removable singularities are evaluated in a
+/// singularity-free form (docs/numerics.md), which float32 needs. The trace bound is for the
+/// non-spiking and smooth cases; spiking HH traces differ near spike times by a step's shift.
 /// </summary>
 public class Float32AccuracyTests(ITestOutputHelper output)
 {
     public static IEnumerable<object[]> Cases() =>
-        ReferenceScenario.All().Where(s => !s.Case.StartsWith("hh_")).Select(s => new object[] { s.Case });
+        ReferenceScenario.All().Select(s => new object[] { s.Case });
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -35,7 +37,8 @@ public class Float32AccuracyTests(ITestOutputHelper output)
         long countDiff = s.HasSpikes ? f64.SpikeCounts.Zip(f32.SpikeCounts).Max(p => Math.Abs(p.First - p.Second)) : 0;
         output.WriteLine($"{@case}: max trace deviation {worst:G3} of range, max spike-count difference {countDiff}");
         // Measured (benchmarks/RESULTS.md): at most 3.8e-5 of the range (QIF, euler), identical spike counts.
-        Assert.True(worst <= 1e-4, $"{@case}: float32 deviates by {worst:G3} of the range");
+        if (!@case.StartsWith("hh_", StringComparison.Ordinal))
+            Assert.True(worst <= 1e-4, $"{@case}: float32 deviates by {worst:G3} of the range");
         Assert.Equal(0, countDiff);
     }
 }

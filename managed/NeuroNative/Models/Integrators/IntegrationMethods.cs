@@ -52,8 +52,22 @@ public static class IntegrationMethods
             return Registered.FirstOrDefault(m => m.Name == name || m.Aliases.Contains(name));
     }
 
-    /// <summary>Derives the step program with the model's method (or Brian's default choice).</summary>
+    /// <summary>Derives the step program with the model's method (or Brian's default choice), its
+    /// right-hand sides free of removable singularities (<see cref="IrSingularities"/>).</summary>
     public static StepProgram Derive(AnalyzedModel model)
+    {
+        var program = Choose(model);
+        IrNode Remove(IrNode root) => IrSingularities.Remove(model.Builder, root);
+        return program with
+        {
+            Derivatives = program.Derivatives.Select(Remove).ToList(),
+            Noise = program.Noise.Select(g => (IReadOnlyList<IrNode>)g.Select(Remove).ToList()).ToList(),
+            LinearA = program.LinearA.Select(Remove).ToList(),
+            LinearB = program.LinearB.Select(Remove).ToList(),
+        };
+    }
+
+    private static StepProgram Choose(AnalyzedModel model)
     {
         string? requested = model.Definition.Method;
         if (!string.IsNullOrWhiteSpace(requested))
@@ -68,19 +82,11 @@ public static class IntegrationMethods
         {
             var program = Find(name)!.TryDerive(model, out var reason);
             if (program is not null)
-                return new StepProgram
+                return program with
                 {
-                    Model = program.Model,
-                    MethodName = program.MethodName,
                     MethodReason = rejected.Count == 0
                         ? $"no method given: chose '{name}', the first of {string.Join(", ", DefaultOrder)} that applies"
                         : $"no method given: chose '{name}' ({string.Join("; ", rejected)})",
-                    Method = program.Method,
-                    Derivatives = program.Derivatives,
-                    Noise = program.Noise,
-                    LinearA = program.LinearA,
-                    LinearB = program.LinearB,
-                    Flags = program.Flags,
                 };
             rejected.Add($"{name}: {reason}");
         }

@@ -45,7 +45,7 @@ public enum StateFlags
 /// What one time step computes, ready for any backend: the method, and the IR of every section
 /// (derivatives, noise factors, linear coefficients, threshold, reset, refractoriness, events).
 /// </summary>
-public sealed class StepProgram
+public sealed record StepProgram
 {
     public required AnalyzedModel Model { get; init; }
     /// <summary>The Brian method name that was used (after the default choice).</summary>
