@@ -110,6 +110,7 @@ internal enum nn_state_flag : int
     NN_STATE_UNLESS_REFRACTORY = 1,
     NN_STATE_LINEAR_A_ZERO = 2,
     NN_STATE_LINEAR_B_ZERO = 4,
+    NN_STATE_LINEAR_A_UNIFORM = 8,
 }
 
 internal enum nn_refractory_kind : int

@@ -118,7 +118,9 @@ typedef enum nn_method {
 typedef enum nn_state_flag {
     NN_STATE_UNLESS_REFRACTORY = 1, /* derivative x not_refractory, written only when not refractory */
     NN_STATE_LINEAR_A_ZERO = 2,     /* exponential Euler: A is 0 symbolically -> x' = x + dt*B */
-    NN_STATE_LINEAR_B_ZERO = 4      /* exponential Euler: B is 0 symbolically -> x' = x*exp(A*dt) */
+    NN_STATE_LINEAR_B_ZERO = 4,     /* exponential Euler: B is 0 symbolically -> x' = x*exp(A*dt) */
+    NN_STATE_LINEAR_A_UNIFORM = 8   /* exponential Euler: A is the same in every lane (no per-neuron quantity in
+                                       it) -> x' = x*E + B*F, E = exp(A*dt) and F = dt*exprel(A*dt) once per block */
 } nn_state_flag;
 
 typedef enum nn_refractory_kind {

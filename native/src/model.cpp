@@ -100,14 +100,17 @@ Model::Model(const nn_model_desc& d, bool compiled) {
         if (d.state_flags == nullptr) invalid("desc->state_flags is NULL but n_state is ", n_state);
         state_flags.assign(d.state_flags, d.state_flags + n_state);
     }
-    constexpr int32_t known = NN_STATE_UNLESS_REFRACTORY | NN_STATE_LINEAR_A_ZERO | NN_STATE_LINEAR_B_ZERO;
+    constexpr int32_t linear_bits = NN_STATE_LINEAR_A_ZERO | NN_STATE_LINEAR_B_ZERO | NN_STATE_LINEAR_A_UNIFORM;
+    constexpr int32_t known = NN_STATE_UNLESS_REFRACTORY | linear_bits;
     for (int32_t v = 0; v < n_state; ++v) {
         const int32_t f = state_flags[static_cast<size_t>(v)];
         if ((f & ~known) != 0) invalid("desc->state_flags[", v, "] is ", f, " (unknown bits; known: nn_state_flag)");
-        if ((f & (NN_STATE_LINEAR_A_ZERO | NN_STATE_LINEAR_B_ZERO)) != 0 && method != NN_METHOD_EXPONENTIAL_EULER)
+        if ((f & linear_bits) != 0 && method != NN_METHOD_EXPONENTIAL_EULER)
             invalid("desc->state_flags[", v, "] has NN_STATE_LINEAR_* bits, which only NN_METHOD_EXPONENTIAL_EULER uses");
         if ((f & NN_STATE_LINEAR_A_ZERO) && (f & NN_STATE_LINEAR_B_ZERO))
             invalid("desc->state_flags[", v, "] has both NN_STATE_LINEAR_A_ZERO and NN_STATE_LINEAR_B_ZERO (dx/dt = 0 needs no equation)");
+        if ((f & NN_STATE_LINEAR_A_ZERO) && (f & NN_STATE_LINEAR_A_UNIFORM))
+            invalid("desc->state_flags[", v, "] has both NN_STATE_LINEAR_A_ZERO and NN_STATE_LINEAR_A_UNIFORM");
     }
     refractory = d.refractory;
     if (refractory < NN_REFRACTORY_NONE || refractory > NN_REFRACTORY_CONDITION)

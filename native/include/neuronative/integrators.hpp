@@ -24,7 +24,7 @@ namespace nn {
 // Values of nn_method and nn_state_flag (neuronative.h); repeated so that generated device code
 // needs no C header.
 enum Method : int32_t { EXPLICIT_RK = 0, EXPONENTIAL_EULER = 1, STOCHASTIC_HEUN = 2, MILSTEIN = 3 };
-enum StateFlag : int32_t { UNLESS_REFRACTORY = 1, LINEAR_A_ZERO = 2, LINEAR_B_ZERO = 4 };
+enum StateFlag : int32_t { UNLESS_REFRACTORY = 1, LINEAR_A_ZERO = 2, LINEAR_B_ZERO = 4, LINEAR_A_UNIFORM = 8 };
 
 // Random stream of noise term j; RAND/RANDN in model code use streams below 2^31.
 NN_HD constexpr uint32_t noise_stream(int j) { return 0x80000000u + static_cast<uint32_t>(j); }
@@ -198,7 +198,9 @@ NN_HD void euler_maruyama_step(Rhs& rhs, const StepArgs& a) {
 }
 
 // Exponential Euler with A, B at t_k: x' = -B/A + (B/A + x)*exp(A dt); x + dt*B where A is 0
-// (symbolically by flag, or at run time instead of Brian's NaN); x*exp(A dt) where B is 0.
+// (symbolically by flag, or at run time instead of Brian's NaN); x*exp(A dt) where B is 0. Where A
+// is the same in every lane (LIF's -1/tau), x' = x E + B F with E = exp(A dt) and F = (E - 1)/A =
+// dt exprel(A dt) computed once: no exp and no division per lane (and F = dt where A is 0).
 template <class Rhs>
 NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
     const int ns = a.n_state, n = a.n;
@@ -212,6 +214,14 @@ NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
         // The new value is written straight into x (lane i reads x_i before writing it).
         if (fl & LINEAR_A_ZERO) {
             detail::store_each(a, v, [&](int i, double x) { return x + dt * bv[i]; });
+        } else if (fl & LINEAR_A_UNIFORM) {
+            const double e = nn::exp(av[0] * dt);
+            if (fl & LINEAR_B_ZERO) {
+                detail::store_each(a, v, [&](int, double x) { return x * e; });
+            } else {
+                const double f = dt * nn::exprel(av[0] * dt);
+                detail::store_each(a, v, [&](int i, double x) { return x * e + bv[i] * f; });
+            }
         } else if (fl & LINEAR_B_ZERO) {
             detail::store_each(a, v, [&](int i, double x) { return x * nn::exp(av[i] * dt); });
         } else {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using NeuroNative.Models;
 using NeuroNative.Models.Parsing;
@@ -32,10 +31,10 @@ public class ParserFuzzTests
     [Fact]
     public void OnlyModelExceptionsEscape()
     {
+        // A fixed number of inputs, not a time budget: the same inputs on a loaded machine.
         var random = new Random(20250611);
-        var clock = Stopwatch.StartNew();
-        int runs = 0, parsed = 0;
-        while (runs < 8_000 && clock.Elapsed < TimeSpan.FromSeconds(3))
+        int parsed = 0;
+        for (int runs = 0; runs < 8_000; runs++)
         {
             // Deep nesting is rarer: unwinding a ~2000-frame parse is the slowest case.
             string text = (runs % 10) switch
@@ -45,9 +44,7 @@ public class ParserFuzzTests
                 _ => DeepNesting(random),
             };
             parsed += Check(text);
-            runs++;
         }
-        Assert.True(runs >= 2_000, $"only {runs} inputs in the time budget");
         Assert.True(parsed > 0, "no input parsed at all: the generator lost its way");
     }
 

@@ -227,6 +227,9 @@ public sealed class ReferenceSimulator
                     double a = ab[2 * v], b = ab[2 * v + 1];
                     var flags = _program.Flags[v];
                     if ((flags & StateFlags.LinearAZero) != 0 || a == 0) next[v] = x[v] + _dt * b;
+                    else if ((flags & StateFlags.LinearAUniform) != 0)
+                        next[v] = (flags & StateFlags.LinearBZero) != 0 ? x[v] * Math.Exp(a * _dt)
+                            : x[v] * Math.Exp(a * _dt) + b * (_dt * IrMath.Exprel(a * _dt));
                     else if ((flags & StateFlags.LinearBZero) != 0) next[v] = x[v] * Math.Exp(a * _dt);
                     else
                     {

@@ -19,6 +19,15 @@ public static class IrCalculus
         return false;
     }
 
+    /// <summary>Whether the value is the same for every neuron in a step: built from constants, t, dt, N and
+    /// the step number only (no state, parameter, neuron index, random number or input).</summary>
+    public static bool IsLaneUniform(IrNode root) => !DependsOn(root, n => n.Op switch
+    {
+        IrOp.Constant => false,
+        IrOp.Special => n.Index is not ((int)IrSpecial.Time or (int)IrSpecial.Dt or (int)IrSpecial.NeuronCount or (int)IrSpecial.TimeStep),
+        _ => n.Args.Count == 0 || n.Op == IrOp.Input,
+    });
+
     /// <summary>All nodes reachable from the roots, children before parents.</summary>
     public static List<IrNode> TopologicalOrder(IEnumerable<IrNode> roots)
     {

@@ -325,7 +325,8 @@ internal static class LinearForm
             a[v] = derivative;
             bb[v] = constant;
             flags[v] = IntegrationMethods.BaseFlags(s)
-                | (derivative.IsConstantValue(0) ? StateFlags.LinearAZero : 0)
+                | (derivative.IsConstantValue(0) ? StateFlags.LinearAZero
+                    : IrCalculus.IsLaneUniform(derivative) ? StateFlags.LinearAUniform : 0)
                 | (constant.IsConstantValue(0) ? StateFlags.LinearBZero : 0);
         }
         return (a, bb, flags);

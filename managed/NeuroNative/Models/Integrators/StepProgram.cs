@@ -39,6 +39,7 @@ public enum StateFlags
     UnlessRefractory = 1,
     LinearAZero = 2,
     LinearBZero = 4,
+    LinearAUniform = 8,
 }
 
 /// <summary>
