@@ -233,7 +233,7 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 3;
+    public const int NN_ABI_VERSION = 4;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]
@@ -308,6 +308,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_add_state_monitor")]
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_add_state_monitor(nn_simulation* sim, [NativeTypeName("const int32_t *")] int* kinds, [NativeTypeName("const int32_t *")] int* indices, [NativeTypeName("int32_t")] int n_vars, [NativeTypeName("const int64_t *")] long* neurons, [NativeTypeName("int64_t")] long n_neurons, [NativeTypeName("int64_t")] long every_steps, [NativeTypeName("int32_t *")] int* out_monitor);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_set_monitor_enabled")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_set_monitor_enabled(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int32_t")] int enabled);
 
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_run")]
     [return: NativeTypeName("nn_status")]

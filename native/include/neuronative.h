@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 3
+#define NN_ABI_VERSION 4
 
 typedef int32_t nn_status;
 
@@ -298,6 +298,9 @@ NN_API nn_status nn_simulation_add_state_monitor(nn_simulation* sim, const int32
                                                  const int32_t* indices, int32_t n_vars,
                                                  const int64_t* neurons, int64_t n_neurons,
                                                  int64_t every_steps, int32_t* out_monitor);
+/* On when added. Off: the monitor takes no samples until turned on again (a monitor recording only in
+ * some runs, as Brian's `monitor.active = False`); the steps it would have sampled are skipped, not stored. */
+NN_API nn_status nn_simulation_set_monitor_enabled(nn_simulation* sim, int32_t monitor, int32_t enabled);
 /* Advances n_steps steps. Returns NN_ERR_CANCELLED when stopped by the callback (the steps done
  * are kept), NN_ERR_NUMERICAL for NaN/inf with variable, neuron and time in the message (records
  * up to that step are kept; the simulation cannot continue). progress may be NULL.

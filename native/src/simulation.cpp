@@ -236,7 +236,7 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
         const int64_t k0 = step_, k1 = k0 + std::min(kSegment, n_steps - done);
         for (Monitor& mon : monitors_) {
             const int64_t first = (k0 + mon.every - 1) / mon.every * mon.every;
-            const int64_t count = first < k1 ? (k1 - 1 - first) / mon.every + 1 : 0;
+            const int64_t count = mon.enabled && first < k1 ? (k1 - 1 - first) / mon.every + 1 : 0;
             mon.segment_first = first;
             mon.segment_base = static_cast<int64_t>(mon.steps.size());
             for (int64_t s = 0; s < count; ++s) mon.steps.push_back(first + s * mon.every);
@@ -357,7 +357,7 @@ void Simulation::record(const nn_kernel_block& b, int64_t k) {
         return static_cast<const double*>(b.out + index * b.out_stride);
     };
     for (Monitor& mon : monitors_) {
-        if (k % mon.every != 0) continue;
+        if (!mon.enabled || k % mon.every != 0) continue;
         const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
         const size_t width = mon.neurons.size();
         auto it = std::lower_bound(mon.by_neuron.begin(), mon.by_neuron.end(), std::make_pair(i0, int64_t(0)));
@@ -583,6 +583,11 @@ void Simulation::get_step_spike_counts(int64_t* out, int64_t count, int64_t* out
         std::copy(step_counts_.begin(), step_counts_.end(), out);
     }
     *out_n_steps = steps;
+}
+
+void Simulation::set_monitor_enabled(int32_t index, bool enabled) {
+    monitor(index); // checks the index
+    monitors_[static_cast<size_t>(index)].enabled = enabled;
 }
 
 int64_t Simulation::monitor_samples(int32_t index) const { return static_cast<int64_t>(monitor(index).steps.size()); }

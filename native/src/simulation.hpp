@@ -40,6 +40,7 @@ public:
     void get_spikes(int64_t* indices, double* times, int64_t capacity, int64_t* out_count) const;
     void get_spike_counts(int64_t* out, int64_t count) const;
     void get_step_spike_counts(int64_t* out, int64_t count, int64_t* out_n_steps) const;
+    void set_monitor_enabled(int32_t monitor, bool enabled);
     int64_t monitor_samples(int32_t monitor) const;
     void get_monitor_values(int32_t monitor, int32_t var, double* out, int64_t count) const;
     void get_monitor_times(int32_t monitor, double* out, int64_t count) const;
@@ -66,6 +67,7 @@ private:
         std::vector<int64_t> neurons;
         std::vector<std::pair<int64_t, int64_t>> by_neuron; // (neuron, position), sorted
         int64_t every;
+        bool enabled = true;             // off: no samples (run() sizes none, record() skips it)
         std::vector<int64_t> steps;      // recorded steps
         std::vector<Doubles> data;       // per variable: [sample][position]
         int64_t segment_first = 0, segment_base = 0;

@@ -13,7 +13,7 @@ namespace nn::rt {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'N', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2; // 2: state monitors carry their on/off flag
 
 uint64_t fnv1a(const uint8_t* p, size_t n, uint64_t h = 0xcbf29ce484222325ull) {
     for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
@@ -168,6 +168,7 @@ std::vector<uint8_t> Simulation::snapshot() const {
         w.array(mon.indices);
         w.array(mon.neurons);
         w.put(mon.every);
+        w.put(static_cast<uint8_t>(mon.enabled));
         w.array(mon.steps);
         for (const Doubles& d : mon.data) w.array(d);
     }
@@ -254,8 +255,12 @@ void Simulation::restore(const uint8_t* blob, int64_t size) {
         r.array(indices, "monitor variables");
         r.array(neurons, "monitor neurons");
         const auto every = r.get<int64_t>();
+        const bool enabled = r.get<uint8_t>() != 0;
         if (kinds != mon.kinds || indices != mon.indices || neurons != mon.neurons || every != mon.every)
             invalid("state monitor ", j, " of the snapshot records other variables, neurons or intervals than this simulation's");
+        if (enabled != mon.enabled)
+            invalid("state monitor ", j, " is ", enabled ? "on" : "off", " in the snapshot but ", mon.enabled ? "on" : "off",
+                    " in this simulation (set_monitor_enabled before restoring)");
         r.array(mon.steps, "monitor steps");
         for (Doubles& d : mon.data) {
             r.array(d, "monitor samples");

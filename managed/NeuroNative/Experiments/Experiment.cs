@@ -41,8 +41,15 @@ public sealed record Sweep(SweepMode Mode, IReadOnlyList<SweepParameter> Paramet
     }
 }
 
-/// <summary>Brian's <c>G.v = 'El'</c>: an expression evaluated per neuron before the run.</summary>
+/// <summary>Brian's <c>G.v = 'El'</c>: an expression evaluated per neuron before the run (or before a phase).</summary>
 public sealed record InitialValue(string Variable, string Expression);
+
+/// <summary>
+/// One segment of a protocol, Brian's <c>G.I = 0.5*nA; run(100*ms)</c>: the assignments made at its start
+/// (evaluated per neuron, in order, as initial values), its duration, and whether the spike and state
+/// monitors record during it.
+/// </summary>
+public sealed record Phase(double Duration, IReadOnlyList<InitialValue> Set, bool RecordSpikes, bool RecordState);
 
 /// <summary>A StateMonitor: variables (states, parameters or subexpressions) of some neurons every
 /// <see cref="EverySteps"/> steps.</summary>
@@ -61,11 +68,20 @@ public sealed record Experiment
     public required int N { get; init; }
     /// <summary>Seconds.</summary>
     public required double Dt { get; init; }
-    /// <summary>Seconds.</summary>
+    /// <summary>Seconds: the whole run, every phase (as Brian's network time after the last run).</summary>
     public required double Duration { get; init; }
+    /// <summary>The segments run one after another, from step 0. By default one phase of <see cref="Duration"/>
+    /// with no assignments in which every monitor records.</summary>
+    public IReadOnlyList<Phase> Phases
+    {
+        get => _phases ?? [new Phase(Duration, [], true, true)];
+        init => _phases = value;
+    }
     public ulong Seed { get; init; }
     public Sweep? Sweep { get; init; }
     public IReadOnlyList<InitialValue> Initial { get; init; } = [];
     public bool RecordSpikes { get; init; }
     public StateRecording? RecordState { get; init; }
+
+    private readonly IReadOnlyList<Phase>? _phases;
 }

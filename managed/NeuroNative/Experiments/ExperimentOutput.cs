@@ -120,6 +120,20 @@ public sealed class ExperimentOutput
         json.WriteNumber("steps_requested", r.StepsRequested);
         json.WriteNumber("dt", e.Dt);
         json.WriteNumber("duration", e.Duration);
+        json.WriteStartArray("phases");
+        for (int p = 0; p < e.Phases.Count; p++)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("start_step", r.PhaseStarts[p]);
+            json.WriteNumber("start_time", r.PhaseStarts[p] * e.Dt);
+            json.WriteNumber("duration", e.Phases[p].Duration);
+            json.WriteStartArray("record");
+            if (e.RecordSpikes && e.Phases[p].RecordSpikes) json.WriteStringValue("spikes");
+            if (e.RecordState is not null && e.Phases[p].RecordState) json.WriteStringValue("state");
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteString("method", e.Program.MethodName);
         json.WriteString("method_reason", e.Program.MethodReason);
         json.WriteNumber("compile_s", r.CompileSeconds);

@@ -22,7 +22,7 @@ public static class ExperimentReader
     public static Experiment Read(ConfigNode root, string source, string baseDirectory) =>
         Experiment(new DocumentReader(source), root, source, baseDirectory);
 
-    private static readonly string[] TopKeys = ["model", "dt", "duration", "n", "seed", "sweep", "record", "inputs"];
+    private static readonly string[] TopKeys = ["model", "dt", "duration", "phases", "n", "seed", "sweep", "record", "inputs"];
     private static readonly string[] ModelKeys = ["equations", "namespace", "threshold", "reset", "refractory", "method", "initial"];
 
     private static Experiment Experiment(DocumentReader doc, ConfigNode root, string source, string baseDirectory)
@@ -64,10 +64,11 @@ public static class ExperimentReader
 
         double dt = top.TryGetValue("dt", out var dtNode) ? doc.Quantity(analyzed, dtNode, "dt", Dimension.Time, "a time step") : DefaultDt;
         if (!(dt > 0) || double.IsInfinity(dt)) throw doc.Error(dtNode!, $"dt: must be a positive duration, not {dt} s");
-        double duration = doc.Quantity(analyzed, doc.Required(top, "duration", root, "the experiment file"), "duration",
-            Dimension.Time, "a duration");
-        if (!(duration >= 0) || double.IsInfinity(duration))
-            throw doc.Error(top["duration"], $"duration: must be a non-negative duration, not {duration} s");
+        if (top.TryGetValue("phases", out var phasesNode) && top.TryGetValue("duration", out var both))
+            throw doc.Error(both, "duration: give either duration (one run) or phases (each with its duration), not both");
+        if (phasesNode is null && !top.ContainsKey("duration"))
+            throw doc.Error(root, "the experiment file: missing required key 'duration' (or 'phases', a list of runs)");
+        double duration = phasesNode is null ? Duration(doc, analyzed, top["duration"], "duration") : 0; // phases: their sum
         ulong seed = top.TryGetValue("seed", out var seedNode) ? doc.Seed(seedNode) : 0;
 
         Sweep? sweep = top.TryGetValue("sweep", out var sweepNode) ? SweepReader.Read(doc, sweepNode, analyzed) : null;
@@ -83,10 +84,11 @@ public static class ExperimentReader
         StepProgram program;
         try { program = IntegrationMethods.Derive(analyzed); }
         catch (ModelException e) { throw doc.FromModel(e); }
-        var initial = modelFields.TryGetValue("initial", out var initNode) ? Initial(doc, initNode, analyzed, sweep) : [];
+        var initial = modelFields.TryGetValue("initial", out var initNode)
+            ? Assignments(doc, initNode, "model.initial", analyzed, sweep) : [];
         var (spikes, state) = top.TryGetValue("record", out var recordNode)
             ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null);
-        return new Experiment
+        var experiment = new Experiment
         {
             Source = source,
             Model = model,
@@ -100,6 +102,10 @@ public static class ExperimentReader
             RecordSpikes = spikes,
             RecordState = state,
         };
+        if (phasesNode is null) return experiment;
+        var phases = PhaseReader.Read(doc, phasesNode, analyzed, spikes, state is not null);
+        // Brian's network time after run(d0); run(d1)...: the durations summed in order.
+        return experiment with { Phases = phases, Duration = phases.Aggregate(0.0, (t, p) => t + p.Duration) };
     }
 
     private static AnalyzedModel Analyze(DocumentReader doc, ModelDefinition definition)
@@ -108,12 +114,24 @@ public static class ExperimentReader
         catch (ModelException e) { throw doc.FromModel(e); }
     }
 
-    private static IReadOnlyList<InitialValue> Initial(DocumentReader doc, ConfigNode node, AnalyzedModel model, Sweep? sweep)
+    /// <summary>A non-negative, finite duration.</summary>
+    internal static double Duration(DocumentReader doc, AnalyzedModel scope, ConfigNode node, string key)
+    {
+        double duration = doc.Quantity(scope, node, key, Dimension.Time, "a duration");
+        if (!(duration >= 0) || double.IsInfinity(duration))
+            throw doc.Error(node, $"{key}: must be a non-negative duration, not {duration} s");
+        return duration;
+    }
+
+    /// <summary>Assignments <c>name: expression</c> to state variables or parameters, checked for their units.
+    /// <paramref name="sweep"/>: the initial values' sweep, whose names they may not set (null: any name).</summary>
+    internal static IReadOnlyList<InitialValue> Assignments(DocumentReader doc, ConfigNode node, string section, AnalyzedModel model,
+        Sweep? sweep)
     {
         var values = new List<InitialValue>();
-        foreach (var (name, valueNode) in doc.Fields(node, "model.initial", null))
+        foreach (var (name, valueNode) in doc.Fields(node, section, null))
         {
-            string key = $"model.initial.{name}";
+            string key = $"{section}.{name}";
             var value = doc.Scalar(valueNode, key);
             Dimension expected;
             if (model.StateIndex(name) is int s and >= 0) expected = model.States[s].Dimension;

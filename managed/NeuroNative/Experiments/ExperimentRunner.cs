@@ -48,6 +48,8 @@ public sealed record ExperimentResult
     public required ulong Seed { get; init; }
     public required long StepsRequested { get; init; }
     public required long StepsDone { get; init; }
+    /// <summary>The first step of each of <see cref="Experiment.Phases"/>.</summary>
+    public required long[] PhaseStarts { get; init; }
     /// <summary>Kernel compilation (0 for the interpreter).</summary>
     public required double CompileSeconds { get; init; }
     public required double SimulationSeconds { get; init; }
@@ -96,17 +98,34 @@ public static class ExperimentRunner
             }
         }
 
-        long requested = group.StepsFor(experiment.Duration);
+        var phases = experiment.Phases;
+        var starts = PhaseStarts(group, phases);
+        long requested = starts[^1];
         long end = settings.StopAtStep is { } stop ? Math.Min(Math.Max(stop, group.Step), requested) : requested;
         var outcome = RunOutcome.Completed;
         string? error = null;
         var watch = Stopwatch.StartNew();
         try
         {
-            group.RunSteps(end - group.Step, progress, cancellation);
+            long first = group.Step;
+            for (int p = 0; p < phases.Count && group.Step < end; p++)
+            {
+                // Phases finished before a resumed snapshot; one that starts at the current step has not begun
+                // (a run stops before a phase's assignments), nor has a zero-length one there.
+                if (starts[p + 1] < group.Step || (starts[p + 1] == group.Step && starts[p] < group.Step)) continue;
+                if (starts[p] == group.Step)
+                    foreach (var a in phases[p].Set) group.Set(a.Variable, a.Expression);
+                if (state is not null) state.Enabled = phases[p].RecordState;
+                long offset = group.Step - first;
+                var phaseProgress = progress is null ? null
+                    : new PhaseProgress(done => progress.Report((offset + done, end - first)));
+                group.RunSteps(Math.Min(starts[p + 1], end) - group.Step, phaseProgress, cancellation);
+            }
             if (end < requested)
             {
                 outcome = RunOutcome.Stopped;
+                // The resuming process restores into monitors that are on, as they are when created.
+                if (state is not null) state.Enabled = true;
                 WriteAtomically(settings.SnapshotPath!, group.Snapshot());
             }
         }
@@ -122,6 +141,9 @@ public static class ExperimentRunner
         double simulationSeconds = watch.Elapsed.TotalSeconds;
 
         var (indices, times) = spikes?.Spikes ?? (null!, null!);
+        var counts = spikes?.Count;
+        if (spikes is not null && phases.Any(p => !p.RecordSpikes))
+            (indices, times, counts) = SpikesRecorded(indices, times, experiment, phases, starts);
         return new ExperimentResult
         {
             Experiment = experiment,
@@ -134,15 +156,53 @@ public static class ExperimentRunner
             Threads = group.Threads,
             Seed = seed,
             StepsRequested = requested,
+            PhaseStarts = starts[..^1],
             StepsDone = group.Step,
             CompileSeconds = group.CompileSeconds,
             SimulationSeconds = simulationSeconds,
-            SpikeCounts = spikes?.Count,
+            SpikeCounts = counts,
             SpikeIndices = indices,
             SpikeTimes = times,
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
         };
+    }
+
+    /// <summary>The first step of each phase, then the step after the last: a phase ends where Brian's run
+    /// ends, at the steps for the network time reached (the durations so far summed in order).</summary>
+    private static long[] PhaseStarts(NeuronGroup group, IReadOnlyList<Phase> phases)
+    {
+        var starts = new long[phases.Count + 1];
+        double t = 0;
+        for (int p = 0; p < phases.Count; p++)
+        {
+            t += phases[p].Duration;
+            starts[p + 1] = Math.Max(starts[p], group.StepsFor(t));
+        }
+        return starts;
+    }
+
+    /// <summary>The spikes of the phases whose spike monitor records (the native core stores them all), and
+    /// the counts of those.</summary>
+    private static (long[], double[], long[]) SpikesRecorded(long[] indices, double[] times, Experiment experiment,
+        IReadOnlyList<Phase> phases, long[] starts)
+    {
+        var keep = new List<int>();
+        for (int j = 0; j < indices.Length; j++)
+        {
+            long step = (long)Math.Round(times[j] / experiment.Dt);
+            int p = Array.FindLastIndex(starts, phases.Count - 1, s => s <= step);
+            if (phases[p].RecordSpikes) keep.Add(j);
+        }
+        var counts = new long[experiment.N];
+        foreach (int j in keep) counts[indices[j]]++;
+        return (keep.Select(j => indices[j]).ToArray(), keep.Select(j => times[j]).ToArray(), counts);
+    }
+
+    /// <summary>Reports a phase's progress as progress of the whole run.</summary>
+    private sealed class PhaseProgress(Action<long> report) : IProgress<(long Done, long Total)>
+    {
+        public void Report((long Done, long Total) value) => report(value.Done);
     }
 
     /// <summary>A snapshot is either complete or absent: written beside, then renamed over.</summary>

@@ -144,8 +144,9 @@ internal static partial class SweepReader
     internal sealed record UnitChain(string Text, IReadOnlyList<(IrOp Op, string Text)> Factors);
 
     /// <summary>
-    /// "10*msiemens*cm**-2*area" → (10, *msiemens *cm**-2 *area); "20" → (20, no factors). Null unless
-    /// the expression is a product/quotient chain whose leftmost factor is a number literal.
+    /// "10*msiemens*cm**-2*area" → (10, *msiemens *cm**-2 *area); "-48.3*mV" → (-48.3, *mV); "20" → (20, no
+    /// factors). Null unless the expression is a product/quotient chain whose leftmost factor is a number
+    /// literal, possibly signed.
     /// </summary>
     internal static (double Number, UnitChain Unit)? LeadingNumber(string text)
     {
@@ -159,10 +160,19 @@ internal static partial class SweepReader
             factors.Insert(0, (b.Op == BinaryOperator.Multiply ? IrOp.Multiply : IrOp.Divide, b.Right.Span.Slice(text)));
             leftmost = b.Left;
         }
-        if (leftmost is not NumberLiteral literal) return null;
-        if (ReferenceEquals(leftmost, root)) return (literal.Value, new UnitChain("", []));
+        // A sign binds to the number (Python's -48.3*mV is (-48.3)*mV), and negation is exact.
+        double sign = 1;
+        var number = leftmost;
+        while (number is UnaryExpr { Op: UnaryOperator.Negate or UnaryOperator.Plus } unary)
+        {
+            if (unary.Op == UnaryOperator.Negate) sign = -sign;
+            number = unary.Operand;
+        }
+        if (number is not NumberLiteral literal) return null;
+        double value = sign * literal.Value;
+        if (ReferenceEquals(leftmost, root)) return (value, new UnitChain("", []));
         string rest = Whitespace().Replace(text[literal.Span.End..], "");
-        return rest.StartsWith('*') || rest.StartsWith('/') ? (literal.Value, new UnitChain(rest, factors)) : null;
+        return rest.StartsWith('*') || rest.StartsWith('/') ? (value, new UnitChain(rest, factors)) : null;
     }
 
     /// <summary>Whether an expression refers to <paramref name="name"/>.</summary>

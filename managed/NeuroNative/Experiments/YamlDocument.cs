@@ -10,13 +10,25 @@ internal static class YamlDocument
     public static ConfigNode Parse(string text, string source)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException e)
         {
             throw new ExperimentException(source, (int)e.Start.Line, (int)e.Start.Column, $"not valid YAML: {Reason(e)}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these without a position. InvalidOperationException: its scanner's refusal of a
+            // [..] or {..} continued on a line indented no deeper than its key, which is not YAML 1.2
+            // (yaml-test-suite 9C9N) though PyYAML reads it. ArgumentException: a node it cannot build
+            // (an entry with neither key nor value, "  :").
+            var at = scanner.CurrentPosition;
+            throw new ExperimentException(source, (int)at.Line, (int)at.Column, e is InvalidOperationException
+                ? "not valid YAML: a list or mapping written in [ ] or { } must continue on lines indented more than its key"
+                : $"YAML that cannot be read here ({e.Message.Split(" (Parameter", 2)[0]}); is a key missing before ':'?", e);
         }
         if (stream.Documents.Count == 0)
             throw new ExperimentException(source, 0, 0, "the file is empty; expected a mapping with at least 'model' and 'duration'");

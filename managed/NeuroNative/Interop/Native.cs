@@ -339,6 +339,12 @@ internal static unsafe class Native
         return monitor;
     }
 
+    public static void SetMonitorEnabled(SimulationHandle sim, int monitor, bool enabled)
+    {
+        using var lease = sim.Lease();
+        Status.Check(NativeMethods.simulation_set_monitor_enabled(lease.Ptr, monitor, enabled ? 1 : 0));
+    }
+
     /// <summary>Advances <paramref name="steps"/> steps. Cancellation stops at the next progress call
     /// (the steps done are kept) with <see cref="OperationCanceledException"/>.</summary>
     public static void Run(SimulationHandle sim, long steps, IProgress<(long Done, long Total)>? progress,

@@ -193,7 +193,8 @@ public sealed class NeuronGroup : IDisposable
     public void Set(string variable, double value) => Set(variable, [value]);
 
     /// <summary>Brian's <c>G.v = 'El'</c>: an expression (with units, other variables, subexpressions,
-    /// i, N, rand()) evaluated once per neuron on the current values, checked against the variable's unit.</summary>
+    /// i, N, rand()) evaluated once per neuron on the current values, checked against the variable's unit.
+    /// As in Brian, an <c>(unless refractory)</c> variable changes only in neurons that are not refractory.</summary>
     public void Set(string variable, string expression)
     {
         var (kind, index) = Variable(variable);
@@ -203,7 +204,17 @@ public sealed class NeuronGroup : IDisposable
         if (dimension != expected)
             throw new ModelException(context, $"'{expression.Trim()}' is {ExpressionCompiler.Describe(dimension)} but '{variable}' " +
                 $"is {ExpressionCompiler.Describe(expected)}");
-        Native.SetArray(_sim, kind, index, EvaluatePerNeuron(node));
+        var values = EvaluatePerNeuron(node);
+        // Brian's conditional write (docs/brian2-semantics.md §2): an (unless refractory) variable is written
+        // only where not_refractory holds; a refractory neuron keeps its value.
+        if (kind == nn_array_kind.NN_ARRAY_STATE && Model.States[index].UnlessRefractory && Model.RefractoryKind != RefractoryKind.None)
+        {
+            var current = Get(variable);
+            var live = Get("not_refractory");
+            for (int i = 0; i < N; i++)
+                if (live[i] == 0) values[i] = current[i];
+        }
+        Native.SetArray(_sim, kind, index, values);
     }
 
     /// <summary>The current values of a state variable, parameter, subexpression, lastspike or

@@ -67,6 +67,21 @@ public sealed class StateMonitor
 
     public IReadOnlyList<long> Neurons { get; }
     public long Every { get; }
+
+    /// <summary>On when created. Off: the coming runs take no samples (Brian's <c>monitor.active = False</c>),
+    /// so a monitor can record only some phases of a protocol. A snapshot restores only into a group whose
+    /// monitors are on and off as they were when it was taken.</summary>
+    public bool Enabled
+    {
+        get => _enabled;
+        set
+        {
+            Native.SetMonitorEnabled(_group.Handle, _monitor, value);
+            _enabled = value;
+        }
+    }
+
+    private bool _enabled = true;
     public IReadOnlyCollection<string> Variables => _variables.Keys;
 
     public double[] Times => Native.GetMonitorTimes(_group.Handle, _monitor);

@@ -11,8 +11,8 @@ public class ReferenceDataTests
     private static readonly string[] AllCases =
     [
         "adex_dt0.01", "adex_dt0.1", "fitzhugh_nagumo", "hh_exploration_small", "hh_exploration_small_nA",
-        "hh_fitting_tutorial", "jansen_rit", "lif_refractory_euler", "lif_refractory_exact", "neuron_exp2syn",
-        "ou_process", "qif_meanfield_euler", "qif_meanfield_rk4", "vanderpol_euler", "vanderpol_rk4",
+        "hh_fitting_tutorial", "jansen_rit", "lif_phases", "lif_refractory_euler", "lif_refractory_exact", "neuron_exp2syn",
+        "ou_process", "qif_meanfield_euler", "qif_meanfield_rk4", "sweep_grids", "vanderpol_euler", "vanderpol_rk4",
     ];
 
     public static TheoryData<string> Cases() => new(AllCases);

@@ -198,6 +198,31 @@ public class ManyRunsTests
         Assert.Equal(5, same.Step);
     }
 
+    [Fact]
+    public void AMonitorTurnedOffSkipsItsStepsAndASnapshotCarriesTheSwitch()
+    {
+        using var lif = CompiledModel.Compile(Lif, new CompileOptions { Backend = Backend.Interpreted });
+        using var g = lif.CreateGroup(3);
+        var m = g.Record(["v"], every: 2);
+        g.RunSteps(5);             // samples at steps 0, 2, 4
+        m.Enabled = false;
+        g.RunSteps(4);             // none at 6, 8
+        m.Enabled = true;
+        g.RunSteps(3);             // 10
+        Assert.Equal([0, 2, 4, 10], m.Times.Select(t => Math.Round(t / 1e-4)));
+        Assert.Equal(4, m["v"].Values[2].Length);
+
+        m.Enabled = false;
+        var blob = g.Snapshot();
+        using var on = lif.CreateGroup(3);
+        on.Record(["v"], every: 2);
+        Assert.Contains("is off in the snapshot but on in this simulation", Assert.Throws<ArgumentException>(() => on.Restore(blob)).Message);
+        using var off = lif.CreateGroup(3);
+        off.Record(["v"], every: 2).Enabled = false;
+        off.Restore(blob);
+        Assert.Equal(12, off.Step);
+    }
+
     [SkippableTheory]
     [InlineData(Backend.Interpreted)]
     [InlineData(Backend.Compiled)]

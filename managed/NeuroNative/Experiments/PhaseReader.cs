@@ -1,0 +1,50 @@
+using NeuroNative.Models.Analysis;
+
+namespace NeuroNative.Experiments;
+
+/// <summary>The <c>phases</c> section: runs one after another (Brian's <c>run(d0); G.I = ...; run(d1)</c>), each
+/// with its duration, the assignments made at its start and which of the file's monitors record in it.</summary>
+internal static class PhaseReader
+{
+    private static readonly string[] PhaseKeys = ["duration", "set", "record"];
+    private static readonly string[] Monitors = ["spikes", "state"];
+
+    /// <param name="spikes">Whether <c>record.spikes</c> is on.</param>
+    /// <param name="state">Whether <c>record.state</c> is given.</param>
+    public static IReadOnlyList<Phase> Read(DocumentReader doc, ConfigNode node, AnalyzedModel model, bool spikes, bool state)
+    {
+        if (node is not ConfigSequence { Items: var items })
+            throw doc.Error(node, $"phases: expected a list of runs such as [{{duration: 50*ms}}, {{duration: 100*ms, set: {{I: 0.5*nA}}}}], found {node.Kind}");
+        if (items.Count == 0) throw doc.Error(node, "phases: expected at least one run");
+        var phases = new List<Phase>();
+        for (int p = 0; p < items.Count; p++)
+        {
+            string key = $"phases[{p}]";
+            var fields = doc.Fields(items[p], key, PhaseKeys);
+            double duration = ExperimentReader.Duration(doc, model, doc.Required(fields, "duration", fields.Node, key), $"{key}.duration");
+            var set = fields.TryGetValue("set", out var setNode) ? ExperimentReader.Assignments(doc, setNode, $"{key}.set", model, null) : [];
+            bool recordSpikes = spikes, recordState = state;
+            if (fields.TryGetValue("record", out var recordNode))
+            {
+                var names = recordNode switch
+                {
+                    ConfigSequence list => list.Items,
+                    ConfigScalar { IsNull: true } => [],
+                    _ => [recordNode],
+                };
+                var chosen = new List<string>();
+                foreach (var item in names)
+                {
+                    string name = doc.Choice(item, $"{key}.record", Monitors);
+                    if (!(name == "spikes" ? spikes : state))
+                        throw doc.Error(item, $"{key}.record: '{name}' is not recorded; add record.{name} to the file's record section");
+                    if (chosen.Contains(name)) throw doc.Error(item, $"{key}.record: '{name}' is listed twice");
+                    chosen.Add(name);
+                }
+                (recordSpikes, recordState) = (chosen.Contains("spikes"), chosen.Contains("state"));
+            }
+            phases.Add(new Phase(duration, set, recordSpikes, recordState));
+        }
+        return phases;
+    }
+}
