@@ -16,8 +16,8 @@ public class ExponentialEulerTests
 {
     private const double Tau = 1e-2, Dt = 1e-3, V0 = 0.3;
 
-    private static ModelDefinition Model(string rhs) =>
-        new($"dv/dt = {rhs} : 1") { Namespace = new Dictionary<string, NamespaceValue> { ["tau"] = "10*ms" }, Method = "exponential_euler" };
+    private static ModelDefinition Model(string rhs, string method = "exponential_euler") =>
+        new($"dv/dt = {rhs} : 1") { Namespace = new Dictionary<string, NamespaceValue> { ["tau"] = "10*ms" }, Method = method };
 
     /// <summary>Brian's A and B at v, for each accepted right-hand side.</summary>
     private static readonly Dictionary<string, Func<double, (double A, double B)>> Accepted = new()
@@ -84,4 +84,19 @@ public class ExponentialEulerTests
         var error = Assert.Throws<ModelException>(() => IntegrationMethods.Derive(ModelAnalyzer.Analyze(model)));
         Assert.Contains("is not linear in v (expanded, it has a term in v**", error.Message);
     }
+
+    [Fact]
+    public void TheDeprecatedNameIndependentIsExactWithBriansWarning()
+    {
+        var program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(Model("-v/tau", "independent")));
+        Assert.Equal("exact", program.MethodName);
+        Assert.Equal("method 'independent' requested (deprecated): integrated with 'exact'", program.MethodReason);
+        Assert.Equal(["method 'independent': The 'independent' state updater is deprecated and might be removed in " +
+            "future versions of Brian; integrated with 'exact'"], program.Warnings);
+        Assert.Empty(IntegrationMethods.Derive(ModelAnalyzer.Analyze(Model("-v/tau", "exact"))).Warnings);
+    }
+
+    [Fact]
+    public void MethodNamesAreLookedUpInLowerCaseAsInBrian() =>
+        Assert.Equal("rk4", IntegrationMethods.Derive(ModelAnalyzer.Analyze(Model("-v/tau", " RK4 "))).MethodName);
 }

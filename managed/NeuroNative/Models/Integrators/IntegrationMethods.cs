@@ -53,15 +53,31 @@ public static class IntegrationMethods
             return Registered.FirstOrDefault(m => m.Name == name || m.Aliases.Contains(name));
     }
 
+    /// <summary>Names Brian 2.5.1 still accepts with a warning, the method we integrate them with, and
+    /// Brian's warning. 'independent' solves each equation on its own with sympy; for the scalar linear
+    /// equations our 'exact' integrates, that is the same closed form.</summary>
+    private static readonly Dictionary<string, (string Method, string Warning)> Deprecated = new()
+    {
+        ["independent"] = ("exact", "The 'independent' state updater is deprecated and might be removed in future " +
+            "versions of Brian; integrated with 'exact'"),
+    };
+
     /// <summary>Derives the step program with the model's method (or Brian's default choice).</summary>
     public static StepProgram Derive(AnalyzedModel model)
     {
         string? requested = model.Definition.Method;
         if (!string.IsNullOrWhiteSpace(requested))
         {
-            requested = requested.Trim();
-            var method = Find(requested) ?? throw new ModelException("method",
-                $"no integration method named '{requested}' is known; available: {string.Join(", ", Names)}");
+            // Brian looks method names up in lower case ('RK4' is rk4).
+            string name = requested.Trim().ToLowerInvariant();
+            if (Deprecated.TryGetValue(name, out var deprecated))
+            {
+                var program = Find(deprecated.Method)!.TryDerive(model, out var why) ?? throw new ModelException("method", why);
+                return Chosen(program, $"method '{name}' requested (deprecated): integrated with '{program.MethodName}'",
+                    [$"method '{name}': {deprecated.Warning}"]);
+            }
+            var method = Find(name) ?? throw new ModelException("method",
+                $"no integration method named '{requested.Trim()}' is known; available: {string.Join(", ", Names)}");
             return method.TryDerive(model, out var reason) ?? throw new ModelException("method", reason);
         }
         var rejected = new List<string>();
@@ -69,24 +85,27 @@ public static class IntegrationMethods
         {
             var program = Find(name)!.TryDerive(model, out var reason);
             if (program is not null)
-                return new StepProgram
-                {
-                    Model = program.Model,
-                    MethodName = program.MethodName,
-                    MethodReason = rejected.Count == 0
-                        ? $"no method given: chose '{name}', the first of {string.Join(", ", DefaultOrder)} that applies"
-                        : $"no method given: chose '{name}' ({string.Join("; ", rejected)})",
-                    Method = program.Method,
-                    Derivatives = program.Derivatives,
-                    Noise = program.Noise,
-                    LinearA = program.LinearA,
-                    LinearB = program.LinearB,
-                    Flags = program.Flags,
-                };
+                return Chosen(program, rejected.Count == 0
+                    ? $"no method given: chose '{name}', the first of {string.Join(", ", DefaultOrder)} that applies"
+                    : $"no method given: chose '{name}' ({string.Join("; ", rejected)})", []);
             rejected.Add($"{name}: {reason}");
         }
         throw new ModelException("method", $"no integration method applies to this model ({string.Join("; ", rejected)})");
     }
+
+    private static StepProgram Chosen(StepProgram program, string reason, IReadOnlyList<string> warnings) => new()
+    {
+        Model = program.Model,
+        MethodName = program.MethodName,
+        MethodReason = reason,
+        Warnings = warnings,
+        Method = program.Method,
+        Derivatives = program.Derivatives,
+        Noise = program.Noise,
+        LinearA = program.LinearA,
+        LinearB = program.LinearB,
+        Flags = program.Flags,
+    };
 
     // ---- shared derivation steps ---------------------------------------------------------------
 
