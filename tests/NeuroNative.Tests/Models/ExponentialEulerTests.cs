@@ -1,49 +1,48 @@
+using System.Text.Json;
 using NeuroNative.Backends.Reference;
 using NeuroNative.Models;
 using NeuroNative.Models.Analysis;
 using NeuroNative.Models.Integrators;
-using NeuroNative.Models.IR;
 using Xunit;
 
 namespace NeuroNative.Tests.Models;
 
 /// <summary>
-/// Exponential Euler splits dv/dt into A·v + B as Brian 2.5.1's get_conditionally_linear_system does.
-/// The expected splits are what that function returned for these equations (tau a constant).
+/// Exponential Euler splits dv/dt into A·v + B as Brian 2.5.1's get_conditionally_linear_system does:
+/// tests/data/exponential_euler/brian_splits.json holds Brian's verdicts and A, B (see its PROVENANCE.md).
 /// </summary>
 [Trait("Category", "CodegenIndependent")]
 public class ExponentialEulerTests
 {
-    private const double Tau = 1e-2, Dt = 1e-3, V0 = 0.3;
+    private const double Dt = 1e-3;
 
     private static ModelDefinition Model(string rhs, string method = "exponential_euler") =>
         new($"dv/dt = {rhs} : 1") { Namespace = new Dictionary<string, NamespaceValue> { ["tau"] = "10*ms" }, Method = method };
 
-    /// <summary>Brian's A and B at v, for each accepted right-hand side.</summary>
-    private static readonly Dictionary<string, Func<double, (double A, double B)>> Accepted = new()
-    {
-        ["-v*tanh(v)/tau"] = v => (-Math.Tanh(v) / Tau, 0),
-        ["-v*sqrt(v)/tau"] = v => (-Math.Sqrt(v) / Tau, 0),
-        ["-v/(1+v)/tau"] = v => (-1 / (Tau * v + Tau), 0),
-        ["-(v+1)/(1+v**2)/tau"] = v => (-1 / (Tau * v * v + Tau), -1 / (Tau * v * v + Tau)),
-        ["-v*exprel(v)/tau + 1/tau"] = v => (-IrMath.Exprel(v) / Tau, 1 / Tau),
-        ["-v*(1+v)**-2/tau"] = v => (-1 / (Tau * v * v + 2 * Tau * v + Tau), 0),
-        ["-(v*v)/(2*v*tau)"] = _ => (-1 / (2 * Tau), 0),
-        ["(2 - v)*exp(-v)/tau"] = v => (-Math.Exp(-v) / Tau, 2 * Math.Exp(-v) / Tau),
-    };
+    private static JsonElement BrianSplits() => JsonDocument.Parse(File.ReadAllText(
+        Path.Combine(AppContext.BaseDirectory, "data", "exponential_euler", "brian_splits.json"))).RootElement;
 
-    public static IEnumerable<object[]> AcceptedCases() => Accepted.Keys.Select(k => new object[] { k });
+    public static IEnumerable<object[]> BrianCases() =>
+        BrianSplits().GetProperty("cases").EnumerateArray().Select(c => new object[] { c.GetProperty("rhs").GetString()! });
 
     [Theory]
-    [MemberData(nameof(AcceptedCases))]
-    public void CoefficientsMayContainTheVariableAndAreFrozenOverTheStep(string rhs)
+    [MemberData(nameof(BrianCases))]
+    public void AcceptsWhatBrianAcceptsAndStepsWithBriansFrozenCoefficients(string rhs)
     {
-        var program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(Model(rhs)));
-        var sim = new ReferenceSimulator(program, 1, Dt);
-        sim.StateArray("v")[0] = V0;
+        var data = BrianSplits();
+        Assert.Equal(0.01, data.GetProperty("tau").GetDouble());
+        var c = data.GetProperty("cases").EnumerateArray().Single(e => e.GetProperty("rhs").GetString() == rhs);
+        var model = ModelAnalyzer.Analyze(Model(rhs));
+        if (!c.GetProperty("accepted").GetBoolean() || c.GetProperty("drops_terms").GetBoolean())
+        {
+            Assert.Throws<ModelException>(() => IntegrationMethods.Derive(model));
+            return;
+        }
+        double v0 = data.GetProperty("v0").GetDouble(), a = c.GetProperty("A_value").GetDouble(), b = c.GetProperty("B_value").GetDouble();
+        var sim = new ReferenceSimulator(IntegrationMethods.Derive(model), 1, Dt);
+        sim.StateArray("v")[0] = v0;
         sim.Run(1);
-        var (a, b) = Accepted[rhs](V0);
-        double expected = b == 0 ? V0 * Math.Exp(a * Dt) : -b / a + (V0 + b / a) * Math.Exp(a * Dt);
+        double expected = b == 0 ? v0 * Math.Exp(a * Dt) : -b / a + (v0 + b / a) * Math.Exp(a * Dt);
         Assert.Equal(expected, sim.StateArray("v")[0], 1e-14);
     }
 
