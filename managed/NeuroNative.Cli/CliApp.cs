@@ -155,6 +155,7 @@ public static class CliApp
             progress?.Finish();
         }
         output.WriteResults(result);
+        foreach (var warning in experiment.Program.Warnings) stderr.WriteLine($"neuronative: warning: {warning}");
         if (result.BackendWarning is not null)
             stderr.WriteLine($"neuronative: warning: {result.BackendReason}: {result.BackendWarning}");
 

@@ -136,6 +136,12 @@ public sealed class ExperimentOutput
         json.WriteEndArray();
         json.WriteString("method", e.Program.MethodName);
         json.WriteString("method_reason", e.Program.MethodReason);
+        if (e.Program.Warnings.Count > 0)
+        {
+            json.WriteStartArray("method_warnings");
+            foreach (var warning in e.Program.Warnings) json.WriteStringValue(warning);
+            json.WriteEndArray();
+        }
         json.WriteNumber("compile_s", r.CompileSeconds);
         json.WriteNumber("sim_s", r.SimulationSeconds);
         json.WriteNumber("neuron_steps_per_s", r.NeuronStepsPerSecond);

@@ -166,4 +166,19 @@ public class EndToEndTests
             Assert.Equal(11UL, run.RootElement.GetProperty("seed").GetUInt64());
         Assert.False(File.Exists(h.Path("b/spike_counts.npy")), "spikes are written only when recorded");
     }
+
+    [Fact]
+    public void DeprecatedMethodNamesRunWithBriansWarning()
+    {
+        using var h = new CliHarness();
+        string file = h.Write("lif.yaml", ExperimentFiles.Lif("independent") + "n: 2\n"), output = h.Path("out");
+        var (code, _, stderr) = CliHarness.Invoke("run", file, "--out", output, "--backend", "interpreted");
+        Assert.True(code == CliApp.ExitOk, $"exit {code}: {stderr}");
+        const string warning = "method 'independent': The 'independent' state updater is deprecated and might be removed in " +
+            "future versions of Brian; integrated with 'exact'";
+        Assert.Contains($"neuronative: warning: {warning}", stderr);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "run.json")));
+        Assert.Equal("exact", run.RootElement.GetProperty("method").GetString());
+        Assert.Equal(warning, run.RootElement.GetProperty("method_warnings")[0].GetString());
+    }
 }

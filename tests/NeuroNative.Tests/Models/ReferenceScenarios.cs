@@ -162,6 +162,32 @@ public sealed record ReferenceScenario(
         6, 1e-4, 20000, Conditions("jansen_rit", "C1", "C2", "C3", "C4"), new Dictionary<string, string>(),
         [new TraceFile("traces.csv", 10, true)], HasSpikes: false);
 
+    // tests/data/reference/morris_lecar and inap_ik: instantaneous activations m_inf(v) make the coefficient
+    // of v under exponential_euler depend on v (Brian's conditionally linear split, frozen over the step).
+    private const string MorrisLecar = """
+        dv/dt = (I - gL*(v - EL) - gCa*m_inf*(v - ECa) - gK*w*(v - EK))/C : volt
+        dw/dt = phi*(w_inf - w)/tau_w : 1
+        m_inf = 0.5*(1 + tanh((v - V1)/V2)) : 1
+        w_inf = 0.5*(1 + tanh((v - V3)/V4)) : 1
+        tau_w = 1/cosh((v - V3)/(2*V4)) : 1
+        I : amp (constant)
+        """;
+
+    private const string INapIK = """
+        dv/dt = (I - gL*(v - EL) - gNa*m_inf*(v - ENa) - gK*n*(v - EK))/C : volt
+        dn/dt = (n_inf - n)/tau_n : 1
+        m_inf = 1/(1 + exp((V_half_m - v)/k_m)) : 1
+        n_inf = 1/(1 + exp((V_half_n - v)/k_n)) : 1
+        I : amp (constant)
+        """;
+
+    private static ReferenceScenario ExponentialEuler(string @case, string equations, Dictionary<string, NamespaceValue> ns,
+        string threshold, string v0, double dt, long steps) => new(
+        @case,
+        new ModelDefinition(equations) { Namespace = ns, Threshold = threshold, Refractory = threshold, Method = "exponential_euler" },
+        20, dt, steps, Conditions(@case, "I"), new Dictionary<string, string> { ["v"] = v0 },
+        [new TraceFile("traces.csv", 10, false)], HasSpikes: true);
+
     /// <summary>Every deterministic reference case of Brian 2.</summary>
     public static IReadOnlyList<ReferenceScenario> All() =>
     [
@@ -178,6 +204,17 @@ public sealed record ReferenceScenario(
         Qif("qif_meanfield_rk4", "rk4"),
         Qif("qif_meanfield_euler", "euler"),
         JansenRit(),
+        ExponentialEuler("morris_lecar", MorrisLecar, new()
+        {
+            ["C"] = "20*uF", ["gL"] = "2*mS", ["EL"] = "-60*mV", ["gCa"] = "4.4*mS", ["ECa"] = "120*mV", ["gK"] = "8*mS",
+            ["EK"] = "-84*mV", ["V1"] = "-1.2*mV", ["V2"] = "18*mV", ["V3"] = "2*mV", ["V4"] = "30*mV", ["phi"] = "0.04/ms",
+        }, "v > 0*mV", "-60*mV", 5e-5, 20000),
+        ExponentialEuler("inap_ik", INapIK, new()
+        {
+            ["C"] = "1*uF", ["gL"] = "8*mS", ["EL"] = "-80*mV", ["gNa"] = "20*mS", ["ENa"] = "60*mV", ["gK"] = "10*mS",
+            ["EK"] = "-90*mV", ["V_half_m"] = "-20*mV", ["k_m"] = "15*mV", ["V_half_n"] = "-25*mV", ["k_n"] = "5*mV",
+            ["tau_n"] = "1*ms",
+        }, "v > -20*mV", "-65*mV", 1e-5, 20000),
     ];
 
     public static ReferenceScenario Get(string @case) => All().Single(s => s.Case == @case);

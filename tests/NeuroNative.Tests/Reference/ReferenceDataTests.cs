@@ -11,8 +11,9 @@ public class ReferenceDataTests
     private static readonly string[] AllCases =
     [
         "adex_dt0.01", "adex_dt0.1", "fitzhugh_nagumo", "hh_exploration_small", "hh_exploration_small_nA",
-        "hh_fitting_tutorial", "jansen_rit", "lif_phases", "lif_refractory_euler", "lif_refractory_exact", "neuron_exp2syn",
-        "ou_process", "qif_meanfield_euler", "qif_meanfield_rk4", "sweep_grids", "vanderpol_euler", "vanderpol_rk4",
+        "hh_fitting_tutorial", "inap_ik", "jansen_rit", "lif_phases", "lif_refractory_euler", "lif_refractory_exact",
+        "morris_lecar", "neuron_exp2syn", "ou_process", "qif_meanfield_euler", "qif_meanfield_rk4", "sweep_grids",
+        "vanderpol_euler", "vanderpol_rk4",
     ];
 
     public static TheoryData<string> Cases() => new(AllCases);
@@ -53,10 +54,14 @@ public class ReferenceDataTests
     [InlineData("hh_fitting_tutorial", "input_traces_hh.csv", 5, 1498)]
     [InlineData("hh_fitting_tutorial", "output_traces_hh.csv", 5, 1498)]
     [InlineData("hh_fitting_tutorial", "conditions.csv", 5, 5)]
+    [InlineData("inap_ik", "traces.csv", 500, 7)]
+    [InlineData("inap_ik", "conditions.csv", 20, 2)]
     [InlineData("jansen_rit", "traces.csv", 2001, 7)]
     [InlineData("jansen_rit", "final_state.csv", 6, 7)]
     [InlineData("jansen_rit", "conditions.csv", 6, 6)]
     [InlineData("lif_refractory_exact", "conditions.csv", 50, 2)]
+    [InlineData("morris_lecar", "traces.csv", 400, 7)]
+    [InlineData("morris_lecar", "conditions.csv", 20, 2)]
     [InlineData("neuron_exp2syn", "traces.csv", 4201, 4)]
     [InlineData("neuron_exp2syn", "traces_cclamp.csv", 4201, 3)]
     [InlineData("ou_process", "moments.csv", 201, 7)]
@@ -79,8 +84,10 @@ public class ReferenceDataTests
     [InlineData("hh_exploration_small", 400, 9101, 363)]
     [InlineData("hh_exploration_small_nA", 400, 88436, 397)]
     [InlineData("hh_fitting_tutorial", 5, 10, 4)]
+    [InlineData("inap_ik", 20, 648, 17)]
     [InlineData("lif_refractory_exact", 50, 2125, 30)]
     [InlineData("lif_refractory_euler", 50, 2133, 30)]
+    [InlineData("morris_lecar", 20, 191, 18)]
     public void SpikeTotalsMatchProvenance(string name, int neurons, long total, int spiking)
     {
         long[] counts = ReferenceCase.Load(name).SpikeCounts();
@@ -110,8 +117,10 @@ public class ReferenceDataTests
     [InlineData("adex_dt0.1", 0.5)]
     [InlineData("adex_dt0.01", 0.5)]
     [InlineData("hh_fitting_tutorial", 0.01497)]
+    [InlineData("inap_ik", 0.2)]
     [InlineData("lif_refractory_exact", 1.0)]
     [InlineData("lif_refractory_euler", 1.0)]
+    [InlineData("morris_lecar", 1.0)]
     public void SpikeListAgreesWithCountsOverTheWholeRun(string name, double duration)
     {
         var c = ReferenceCase.Load(name);

@@ -1,6 +1,6 @@
 namespace NeuroNative.Models.IR;
 
-/// <summary>Symbolic questions about IR graphs: dependence and differentiation.</summary>
+/// <summary>Symbolic questions about IR graphs: dependence, differentiation and collection in a variable.</summary>
 public static class IrCalculus
 {
     /// <summary>Whether any node below <paramref name="root"/> (itself included) satisfies the predicate.</summary>
@@ -123,6 +123,87 @@ public static class IrCalculus
                 default:
                     return null;
             }
+        }
+    }
+
+    /// <summary>
+    /// The expression as Σ c_p·x^p, the way Brian's exponential Euler sees it (sympy's expand, then
+    /// collect in x): products and integer powers of sums are multiplied out, a denominator that is a
+    /// single term divides its powers out; x inside a function call, a denominator that is a sum or the
+    /// base of a fractional power of anything but x itself stays inside the coefficient c_p. Returns the
+    /// non-zero coefficients by power p; null when x is raised to a power that is not a number.
+    /// </summary>
+    public static SortedDictionary<double, IrNode>? CollectPowers(IrBuilder b, IrNode root, Func<IrNode, bool> isVariable)
+    {
+        var terms = new Dictionary<IrNode, SortedDictionary<double, IrNode>>(ReferenceEqualityComparer.Instance);
+        foreach (var n in TopologicalOrder([root]))
+        {
+            if (!isVariable(n) && !n.Args.Any(terms.ContainsKey)) continue; // free of x: the term c·x^0
+            var collected = Collect(n);
+            if (collected is null) return null;
+            terms[n] = collected;
+        }
+        return Of(root);
+
+        SortedDictionary<double, IrNode> Of(IrNode n) => terms.TryGetValue(n, out var t) ? t : Single(0, n);
+
+        SortedDictionary<double, IrNode>? Collect(IrNode n)
+        {
+            if (isVariable(n)) return Single(1, b.Constant(1));
+            IrNode A(int k) => n.Args[k];
+            switch (n.Op)
+            {
+                case IrOp.Add: return Sum(Of(A(0)), Of(A(1)), negateSecond: false);
+                case IrOp.Subtract: return Sum(Of(A(0)), Of(A(1)), negateSecond: true);
+                case IrOp.Negate: return Map(Of(A(0)), (p, c) => (p, b.Negate(c)));
+                case IrOp.Multiply: return Product(Of(A(0)), Of(A(1)));
+                case IrOp.Divide:
+                    if (Of(A(1)) is { Count: 1 } single && single.First() is var (q, d))
+                        return Map(Of(A(0)), (p, c) => (p - q, b.Divide(c, d)));
+                    return Map(Of(A(0)), (p, c) => (p, b.Divide(c, A(1))));
+                case IrOp.PowerInt:
+                    var basis = Of(A(0));
+                    if (basis.Count == 1 && basis.First() is var (pb, cb))
+                        return Single(pb * n.Index, b.PowerInt(cb, n.Index));
+                    if (n.Index < 0) break;
+                    var power = basis;
+                    for (int k = 1; k < n.Index; k++) power = Product(power, basis);
+                    return power;
+                case IrOp.Power when isVariable(A(0)):
+                    return A(1).IsConstant ? Single(A(1).Value, b.Constant(1)) : null;
+            }
+            return Single(0, n);
+        }
+
+        static SortedDictionary<double, IrNode> Single(double p, IrNode c) => new() { [p] = c };
+
+        SortedDictionary<double, IrNode> Map(SortedDictionary<double, IrNode> t, Func<double, IrNode, (double, IrNode)> f)
+        {
+            var result = new SortedDictionary<double, IrNode>();
+            foreach (var (p, c) in t) Accumulate(result, f(p, c));
+            return result;
+        }
+
+        SortedDictionary<double, IrNode> Sum(SortedDictionary<double, IrNode> x, SortedDictionary<double, IrNode> y, bool negateSecond)
+        {
+            var result = new SortedDictionary<double, IrNode>(x);
+            foreach (var (p, c) in y) Accumulate(result, (p, negateSecond ? b.Negate(c) : c));
+            return result;
+        }
+
+        SortedDictionary<double, IrNode> Product(SortedDictionary<double, IrNode> x, SortedDictionary<double, IrNode> y)
+        {
+            var result = new SortedDictionary<double, IrNode>();
+            foreach (var (p, c) in x)
+                foreach (var (q, d) in y) Accumulate(result, (p + q, b.Multiply(c, d)));
+            return result;
+        }
+
+        void Accumulate(SortedDictionary<double, IrNode> into, (double P, IrNode C) term)
+        {
+            var sum = into.TryGetValue(term.P, out var existing) ? b.Add(existing, term.C) : term.C;
+            if (sum.IsConstantValue(0)) into.Remove(term.P);
+            else into[term.P] = sum;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NeuroNative.Models.Analysis;
 using NeuroNative.Models.IR;
 
@@ -52,6 +53,15 @@ public static class IntegrationMethods
             return Registered.FirstOrDefault(m => m.Name == name || m.Aliases.Contains(name));
     }
 
+    /// <summary>Names Brian 2.5.1 still accepts with a warning, the method we integrate them with, and
+    /// Brian's warning. 'independent' solves each equation on its own with sympy; for the scalar linear
+    /// equations our 'exact' integrates, that is the same closed form.</summary>
+    private static readonly Dictionary<string, (string Method, string Warning)> Deprecated = new()
+    {
+        ["independent"] = ("exact", "The 'independent' state updater is deprecated and might be removed in future " +
+            "versions of Brian; integrated with 'exact'"),
+    };
+
     /// <summary>Derives the step program with the model's method (or Brian's default choice), its
     /// right-hand sides free of removable singularities (<see cref="IrSingularities"/>).</summary>
     public static StepProgram Derive(AnalyzedModel model)
@@ -72,9 +82,16 @@ public static class IntegrationMethods
         string? requested = model.Definition.Method;
         if (!string.IsNullOrWhiteSpace(requested))
         {
-            requested = requested.Trim();
-            var method = Find(requested) ?? throw new ModelException("method",
-                $"no integration method named '{requested}' is known; available: {string.Join(", ", Names)}");
+            // Brian looks method names up in lower case ('RK4' is rk4).
+            string name = requested.Trim().ToLowerInvariant();
+            if (Deprecated.TryGetValue(name, out var deprecated))
+            {
+                var program = Find(deprecated.Method)!.TryDerive(model, out var why) ?? throw new ModelException("method", why);
+                return Chosen(program, $"method '{name}' requested (deprecated): integrated with '{program.MethodName}'",
+                    [$"method '{name}': {deprecated.Warning}"]);
+            }
+            var method = Find(name) ?? throw new ModelException("method",
+                $"no integration method named '{requested.Trim()}' is known; available: {string.Join(", ", Names)}");
             return method.TryDerive(model, out var reason) ?? throw new ModelException("method", reason);
         }
         var rejected = new List<string>();
@@ -82,16 +99,16 @@ public static class IntegrationMethods
         {
             var program = Find(name)!.TryDerive(model, out var reason);
             if (program is not null)
-                return program with
-                {
-                    MethodReason = rejected.Count == 0
-                        ? $"no method given: chose '{name}', the first of {string.Join(", ", DefaultOrder)} that applies"
-                        : $"no method given: chose '{name}' ({string.Join("; ", rejected)})",
-                };
+                return Chosen(program, rejected.Count == 0
+                    ? $"no method given: chose '{name}', the first of {string.Join(", ", DefaultOrder)} that applies"
+                    : $"no method given: chose '{name}' ({string.Join("; ", rejected)})", []);
             rejected.Add($"{name}: {reason}");
         }
         throw new ModelException("method", $"no integration method applies to this model ({string.Join("; ", rejected)})");
     }
+
+    private static StepProgram Chosen(StepProgram program, string reason, IReadOnlyList<string> warnings) =>
+        program with { MethodReason = reason, Warnings = warnings };
 
     // ---- shared derivation steps ---------------------------------------------------------------
 
@@ -226,8 +243,11 @@ internal sealed class StochasticMethod(string name, MethodKind kind, bool diagon
 }
 
 /// <summary>
-/// Exponential Euler for conditionally linear equations: dx/dt = A x + B with A = ∂f/∂x derived
-/// symbolically and proven free of x (Brian's check is looser and silently drops terms).
+/// Exponential Euler as Brian defines it (get_conditionally_linear_system): each right-hand side,
+/// expanded and collected in its variable x, must be A·x + B, where A and B may contain x inside
+/// function calls and denominators (x·tanh(x), v/(1+exp(-v))); both are evaluated on the state at
+/// the start of the step. Other powers of x are refused: Brian too refuses them, except where x^n is
+/// the only other term, which it silently drops.
 /// </summary>
 internal sealed class ExponentialEulerMethod : IIntegrationMethod
 {
@@ -236,16 +256,45 @@ internal sealed class ExponentialEulerMethod : IIntegrationMethod
 
     public StepProgram? TryDerive(AnalyzedModel model, out string reason)
     {
+        reason = "";
         if (IntegrationMethods.HasNoise(model))
         {
             reason = "exponential_euler cannot integrate stochastic equations; use euler, heun or milstein";
             return null;
         }
-        var linear = LinearForm.Derive(model, Name, requireConstantCoefficients: false, out reason);
-        if (linear is null) return null;
-        var (a, b, flags) = linear.Value;
-        return IntegrationMethods.Program(model, Name, MethodDescription.SingleStage(MethodKind.ExponentialEuler), [], [], a, b, flags);
+        var b = model.Builder;
+        int n = model.States.Count;
+        var a = new IrNode[n];
+        var bb = new IrNode[n];
+        var flags = new StateFlags[n];
+        for (int v = 0; v < n; v++)
+        {
+            var s = model.States[v];
+            int index = v;
+            bool IsX(IrNode x) => x.Op == IrOp.State && x.Index == index;
+            var powers = IrCalculus.CollectPowers(b, s.Rhs, IsX);
+            string? why = powers is null ? $"{s.Name} is raised to a power that is not a number"
+                : NonLinearPower(powers) is { } p
+                    ? $"expanded, it has a term in {s.Name}**{p.ToString(CultureInfo.InvariantCulture)}" +
+                      (powers.Count == 2 && powers.ContainsKey(1) ? ", which Brian 2.5.1 would silently drop" : "")
+                : !powers.ContainsKey(1) && IrCalculus.DependsOn(s.Rhs, IsX)
+                    ? $"{s.Name} appears only inside functions or denominators, with no term in {s.Name} itself"
+                : null;
+            if (powers is null || why is not null)
+            {
+                reason = $"{Name} cannot integrate the equation for '{s.Name}': 'd{s.Name}/dt = {s.Expression}' is not " +
+                    $"linear in {s.Name} ({why}); use rk4, euler or heun";
+                return null;
+            }
+            a[v] = powers.GetValueOrDefault(1) ?? b.Constant(0);
+            bb[v] = powers.GetValueOrDefault(0) ?? b.Constant(0);
+            flags[v] = LinearForm.Flags(s, a[v], bb[v]);
+        }
+        return IntegrationMethods.Program(model, Name, MethodDescription.SingleStage(MethodKind.ExponentialEuler), [], [], a, bb, flags);
     }
+
+    private static double? NonLinearPower(SortedDictionary<double, IrNode> powers) =>
+        powers.Keys.Where(p => p is not (0 or 1)).Cast<double?>().FirstOrDefault();
 }
 
 /// <summary>
@@ -265,7 +314,7 @@ internal sealed class ExactLinearMethod : IIntegrationMethod
             reason = "exact cannot integrate stochastic equations";
             return null;
         }
-        var linear = LinearForm.Derive(model, Name, requireConstantCoefficients: true, out reason);
+        var linear = LinearForm.Derive(model, out reason);
         if (linear is null) return null;
         var (a, b, flags) = linear.Value;
         for (int v = 0; v < a.Length; v++)
@@ -281,8 +330,8 @@ internal sealed class ExactLinearMethod : IIntegrationMethod
 
 internal static class LinearForm
 {
-    public static (IrNode[] A, IrNode[] B, StateFlags[] Flags)? Derive(AnalyzedModel model, string method,
-        bool requireConstantCoefficients, out string reason)
+    /// <summary>dx/dt = A x + B with A = ∂f/∂x, and A and B free of every state variable.</summary>
+    public static (IrNode[] A, IrNode[] B, StateFlags[] Flags)? Derive(AnalyzedModel model, out string reason)
     {
         var b = model.Builder;
         int n = model.States.Count;
@@ -298,39 +347,38 @@ internal static class LinearForm
             var derivative = IrCalculus.Differentiate(b, s.Rhs, IsX);
             if (derivative is null || IrCalculus.DependsOn(derivative, IsX))
             {
-                reason = $"{method} cannot integrate the equation for '{s.Name}': 'd{s.Name}/dt = {s.Expression}' is not " +
+                reason = $"exact cannot integrate the equation for '{s.Name}': 'd{s.Name}/dt = {s.Expression}' is not " +
                     $"linear in {s.Name}" + (derivative is null ? "" : $" (its coefficient of {s.Name} depends on {s.Name})") +
                     "; use rk4, euler or heun";
                 return null;
             }
             var constant = b.Substitute(s.Rhs, x => IsX(x) ? b.Constant(0) : null);
-            if (requireConstantCoefficients)
+            foreach (var (coefficient, what) in new[] { (derivative, "coefficient"), (constant, "constant term") })
             {
-                foreach (var (coefficient, what) in new[] { (derivative, "coefficient"), (constant, "constant term") })
+                if (IntegrationMethods.DependsOnState(coefficient))
                 {
-                    if (IntegrationMethods.DependsOnState(coefficient))
-                    {
-                        reason = $"exact cannot integrate the equation for '{s.Name}': its {what} depends on other state " +
-                            "variables (coupled systems are not supported by exact here); use exponential_euler or rk4";
-                        return null;
-                    }
-                    if (DependsOnTimeOutsideInputs(coefficient) || IrCalculus.DependsOn(coefficient, x => x.Op is IrOp.Rand or IrOp.Randn))
-                    {
-                        reason = $"exact cannot integrate the equation for '{s.Name}': its {what} changes within a time " +
-                            "step (explicit t or random numbers)";
-                        return null;
-                    }
+                    reason = $"exact cannot integrate the equation for '{s.Name}': its {what} depends on other state " +
+                        "variables (coupled systems are not supported by exact here); use exponential_euler or rk4";
+                    return null;
+                }
+                if (DependsOnTimeOutsideInputs(coefficient) || IrCalculus.DependsOn(coefficient, x => x.Op is IrOp.Rand or IrOp.Randn))
+                {
+                    reason = $"exact cannot integrate the equation for '{s.Name}': its {what} changes within a time " +
+                        "step (explicit t or random numbers)";
+                    return null;
                 }
             }
             a[v] = derivative;
             bb[v] = constant;
-            flags[v] = IntegrationMethods.BaseFlags(s)
-                | (derivative.IsConstantValue(0) ? StateFlags.LinearAZero
-                    : IrCalculus.IsLaneUniform(derivative) ? StateFlags.LinearAUniform : 0)
-                | (constant.IsConstantValue(0) ? StateFlags.LinearBZero : 0);
+            flags[v] = Flags(s, derivative, constant);
         }
         return (a, bb, flags);
     }
+
+    /// <summary>The step flags of dx/dt = A x + B: A or B identically zero take the shorter closed forms.</summary>
+    internal static StateFlags Flags(StateVariable s, IrNode a, IrNode b) => IntegrationMethods.BaseFlags(s)
+        | (a.IsConstantValue(0) ? StateFlags.LinearAZero : IrCalculus.IsLaneUniform(a) ? StateFlags.LinearAUniform : 0)
+        | (b.IsConstantValue(0) ? StateFlags.LinearBZero : 0);
 
     /// <summary>t inside a TimedArray lookup is fine for 'exact' (the sample is constant over a step).</summary>
     private static bool DependsOnTimeOutsideInputs(IrNode root)

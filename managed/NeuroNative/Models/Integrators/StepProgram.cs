@@ -53,6 +53,8 @@ public sealed record StepProgram
     public required string MethodName { get; init; }
     /// <summary>Why this method: the requested one, or the default choice with the reasons the earlier candidates failed.</summary>
     public required string MethodReason { get; init; }
+    /// <summary>What Brian would warn about while choosing the method (e.g. a deprecated method name); empty when nothing.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
     public required MethodDescription Method { get; init; }
     /// <summary>f_v, the deterministic part of dx_v/dt (empty for exponential Euler).</summary>
     public required IReadOnlyList<IrNode> Derivatives { get; init; }

@@ -72,6 +72,7 @@ public static class ModelReport
 
         sb.AppendLine("## Integration").AppendLine();
         sb.AppendLine($"- Method: `{program.MethodName}` ({program.MethodReason})");
+        foreach (var warning in program.Warnings) sb.AppendLine($"- Warning: {warning}");
         sb.AppendLine($"- Free parameters (sweepable): {string.Join(", ", model.FreeParameters.Select(n => $"`{n}`"))}");
         return sb.ToString();
     }

@@ -7,8 +7,9 @@ namespace NeuroNative.Models.Units;
 /// The unit names Brian 2.5.1 resolves in equations and expressions, with their SI values.
 /// </summary>
 /// <remarks>
-/// The set reproduces Brian's default unit namespace (1710 names) plus the centimetre names that
-/// `from brian2 import *` brings into a script (cmetre, cmeter) and their powers; the rules are in
+/// The set reproduces Brian's default unit namespace (1710 names) plus the three names that
+/// `from brian2 import *` adds to a script's namespace (cmetre, cmeter, mS): 1713 names, checked
+/// against the list tests/data/units/brian2_unit_names.csv made with Brian; the rules are in
 /// docs/units.md.
 /// </remarks>
 public static partial class UnitRegistry
@@ -175,22 +176,21 @@ public static partial class UnitRegistry
             foreach (var p in LitrePrefixes) Add(p.Symbol + litre, m.Pow(3), -3 + p.Scale, isPower: false);
         }
 
-        // Not in DEFAULT_UNITS, but Brian scripts see cmetre/cmeter through `from brian2 import *`.
-        foreach (string metre in new[] { "cmetre", "cmeter" })
-        {
-            Add(metre, m, -2, isPower: false);
-            Add(metre + "2", m.Pow(2), -4, isPower: true);
-            Add(metre + "3", m.Pow(3), -6, isPower: true);
-        }
+        // Not in DEFAULT_UNITS, but Brian scripts see them through `from brian2 import *` (no powers:
+        // Brian has no cmetre2); cm2 and cm3 are stdunits of their own.
+        Add("cmetre", m, -2, isPower: false);
+        Add("cmeter", m, -2, isPower: false);
+        Add("cm2", m.Pow(2), -4, isPower: true);
+        Add("cm3", m.Pow(3), -6, isPower: true);
 
-        // The only short forms (docs/units.md; there is no ns, uV, kg or g). Aliases
-        // inherit the base-unit status of their target, as in Brian (Hz and mM are base units).
+        // The only short forms, and mS from `from brian2 import *` (docs/units.md; there is no ns, uV,
+        // kg or g). Aliases inherit the base-unit status of their target, as in Brian (Hz and mM are base units).
         (string Alias, string Target)[] shortForms =
         [
             ("mV", "mvolt"), ("mA", "mamp"), ("uA", "uamp"), ("nA", "namp"), ("pA", "pamp"),
-            ("pF", "pfarad"), ("uF", "ufarad"), ("nF", "nfarad"), ("nS", "nsiemens"), ("uS", "usiemens"),
+            ("pF", "pfarad"), ("uF", "ufarad"), ("nF", "nfarad"), ("mS", "msiemens"), ("nS", "nsiemens"), ("uS", "usiemens"),
             ("ms", "msecond"), ("us", "usecond"), ("Hz", "hertz"), ("kHz", "khertz"), ("MHz", "Mhertz"),
-            ("cm", "cmetre"), ("cm2", "cmetre2"), ("cm3", "cmetre3"),
+            ("cm", "cmetre"),
             ("mm", "mmetre"), ("mm2", "mmetre2"), ("mm3", "mmetre3"),
             ("um", "umetre"), ("um2", "umetre2"), ("um3", "umetre3"),
             ("mM", "mmolar"), ("uM", "umolar"), ("nM", "nmolar"),
