@@ -66,6 +66,20 @@ struct Frame {
     const nn_kernel_input* inputs = nullptr;
 };
 
+// The opcodes of each form (neuronative.h, nn_opcode).
+#define NN_UNARY_OPS(X)                                                                                    \
+    X(NN_OP_MOV) X(NN_OP_NEG) X(NN_OP_EXP) X(NN_OP_LOG) X(NN_OP_LOG10) X(NN_OP_EXPM1) X(NN_OP_LOG1P)        \
+    X(NN_OP_SQRT) X(NN_OP_SIN) X(NN_OP_COS) X(NN_OP_TAN) X(NN_OP_SINH) X(NN_OP_COSH) X(NN_OP_TANH)          \
+    X(NN_OP_ASIN) X(NN_OP_ACOS) X(NN_OP_ATAN) X(NN_OP_ABS) X(NN_OP_SIGN) X(NN_OP_FLOOR) X(NN_OP_CEIL)        \
+    X(NN_OP_TRUNC) X(NN_OP_EXPREL) X(NN_OP_NOT)
+#define NN_BINARY_OPS(X)                                                                                   \
+    X(NN_OP_ADD) X(NN_OP_SUB) X(NN_OP_MUL) X(NN_OP_DIV) X(NN_OP_POW) X(NN_OP_FLOORDIV) X(NN_OP_MOD)         \
+    X(NN_OP_LT) X(NN_OP_LE) X(NN_OP_GT) X(NN_OP_GE) X(NN_OP_EQ) X(NN_OP_NE) X(NN_OP_AND) X(NN_OP_OR)
+#define NN_TERNARY_OPS(X) X(NN_OP_SELECT) X(NN_OP_CLIP)
+
+// Operand shapes of a binary kernel: vector or scalar d = a op b.
+enum class Shape { VV, VS, SV, SS };
+
 enum class SectionKind { Expression, Statements };
 
 // Validates one section of a model description (message prefix `name`, e.g. "desc->threshold")

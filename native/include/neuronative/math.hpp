@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 namespace nn {
+NN_ISA_BEGIN
 
 // exp(x) with max error ~1 ulp, written without branches or calls so that loops over it
 // vectorise (g++ will not vectorise calls to libm's exp). Cody–Waite reduction x = n ln2 + r,
@@ -111,4 +112,5 @@ NN_HD inline double powi(double x, int32_t n) {
     return n < 0 ? 1.0 / r : r;
 }
 
+NN_ISA_END
 } // namespace nn
