@@ -227,7 +227,7 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     if (n_steps > (int64_t(1) << 47) - step_) invalid("n_steps is ", n_steps, ": the run would exceed 2^47 steps");
     const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
     prepare_kernels(n_workers);
-    const BlockLoop run_block = block_loop();
+    const BlockLoop loop = block_loop(); // once per run: no per-step dispatch
     if (!initial_.captured)
         initial_ = Initial{true, state_, params_, lastspike_, not_refractory_, events_};
 
@@ -249,7 +249,7 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
         std::atomic<int64_t> next{0};
         pool_.run(n_workers, [&](int w) {
             for (int64_t b = next.fetch_add(1); b < n_blocks_; b = next.fetch_add(1))
-                (this->*run_block)(*workers_[static_cast<size_t>(w)], b, k0, k1, results_[static_cast<size_t>(b)]);
+                (this->*loop)(*workers_[static_cast<size_t>(w)], b, k0, k1, results_[static_cast<size_t>(b)]);
         });
         merge_segment(k0, k1);
         if (!failure_.empty()) fail(NN_ERR_NUMERICAL, failure_);
