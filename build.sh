@@ -2,7 +2,8 @@
 # NeuroNative's one entry point (Linux; build.ps1 is the Windows twin with the same verbs).
 #   ./build.sh deps    install missing prerequisites (Debian/Ubuntu, apt) and check the .NET SDK
 #   ./build.sh build   dotnet build -c Release of the solution (which builds native/ with CMake)
-#   ./build.sh test    build, check the generated bindings, run the native (ctest) and .NET tests
+#   ./build.sh test    build, check the generated bindings, run the native (ctest) and .NET tests,
+#                      build the managed code for win-x64 and osx-arm64
 #   ./build.sh run     the HH parameter exploration of examples/hh_exploration.yaml into out/hh_exploration
 #   ./build.sh bench   benchmarks/run.sh
 #   ./build.sh pack    NuGet packages into artifacts/
@@ -71,7 +72,8 @@ case "$verb" in
     build
     bindings/check.sh
     ctest --test-dir build/native -C Release --output-on-failure --no-tests=ignore
-    dotnet test NeuroNative.sln -c Release --no-build ;;
+    dotnet test NeuroNative.sln -c Release --no-build
+    managed/check-rids.sh ;;
   run)
     deps
     build
@@ -86,6 +88,6 @@ case "$verb" in
     deps
     dotnet pack NeuroNative.sln -c Release -o artifacts ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;
 esac

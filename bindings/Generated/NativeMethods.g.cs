@@ -233,7 +233,7 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 4;
+    public const int NN_ABI_VERSION = 5;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]
@@ -258,6 +258,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "nn_hardware_threads")]
     [return: NativeTypeName("int32_t")]
     public static partial int hardware_threads();
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_isa_level")]
+    [return: NativeTypeName("const char *")]
+    public static partial byte* isa_level();
 
     [LibraryImport(LibraryName, EntryPoint = "nn_model_create")]
     [return: NativeTypeName("nn_status")]

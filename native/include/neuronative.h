@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 4
+#define NN_ABI_VERSION 5
 
 typedef int32_t nn_status;
 
@@ -255,6 +255,11 @@ NN_API const char* nn_last_error_message(void);
 NN_API const char* nn_status_string(nn_status status);
 /* Threads the machine offers (std::thread::hardware_concurrency, at least 1). */
 NN_API int32_t nn_hardware_threads(void);
+/* The ISA level the hot loops run at ("v2", "v3", "v4" for x86-64-v2..v4; "generic" where only one
+ * is built): the highest the CPU supports, or NEURONATIVE_ISA where set. NULL, with the reason in
+ * nn_last_error_message, when NEURONATIVE_ISA names a level the CPU lacks or the build lacks (then
+ * nn_model_create fails too). A static string. */
+NN_API const char* nn_isa_level(void);
 
 /* ---- model ----------------------------------------------------------------------------------- */
 /* Validates and copies the description (the caller's arrays may be freed afterwards). */

@@ -34,10 +34,8 @@ struct KernelTable {
     bool compiled() const { return library != nullptr; }
 };
 
-// The interpreter's kernel; its nn_kernel_block.context is a BytecodeContext.
-KernelTable bytecode_kernel();
-
-// Per-thread interpreter state: slot tables and registers.
+// Per-thread interpreter state: slot tables and registers; the nn_kernel_block.context of the
+// interpreter's kernel (IsaLevel::bytecode_kernel, isa.hpp).
 class BytecodeContext {
 public:
     BytecodeContext(const Model& m, double dt, int64_t n_neurons, uint64_t seed);

@@ -2,6 +2,7 @@
 #include "neuronative.h"
 
 #include "error.hpp"
+#include "isa.hpp"
 #include "model.hpp"
 #include "simulation.hpp"
 
@@ -122,6 +123,12 @@ NN_API const char* nn_status_string(nn_status status) {
 
 NN_API int32_t nn_hardware_threads(void) {
     return static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+NN_API const char* nn_isa_level(void) {
+    const char* name = nullptr;
+    guard(__func__, [&] { name = nn::rt::isa().name; });
+    return name;
 }
 
 NN_API nn_status nn_model_create(const nn_model_desc* desc, nn_model** out_model) {

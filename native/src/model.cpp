@@ -2,6 +2,7 @@
 #include "model.hpp"
 
 #include "error.hpp"
+#include "isa.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -165,7 +166,7 @@ Model::Model(const nn_model_desc& d, bool compiled) {
     for (int32_t e = 0; e < d.n_events; ++e)
         events.push_back(section(d.events[e], cat("events[", e, "]").c_str(), SectionKind::Statements, 0));
     observables = section(d.observables, "observables", SectionKind::Expression, n_observables);
-    if (!compiled) kernel = bytecode_kernel();
+    if (!compiled) kernel = isa().bytecode_kernel();
 }
 
 } // namespace nn::rt

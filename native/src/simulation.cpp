@@ -2,10 +2,9 @@
 #include "simulation.hpp"
 
 #include "error.hpp"
+#include "isa.hpp"
 #include "neuronative/integrators.hpp"
-#include "neuronative/portable.hpp"
 #include "neuronative/reducers.hpp"
-#include "neuronative/schedule.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -228,6 +227,7 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     if (n_steps > (int64_t(1) << 47) - step_) invalid("n_steps is ", n_steps, ": the run would exceed 2^47 steps");
     const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
     prepare_kernels(n_workers);
+    const BlockLoop loop = block_loop(); // once per run: no per-step dispatch
     if (!initial_.captured)
         initial_ = Initial{true, state_, params_, lastspike_, not_refractory_, events_};
 
@@ -249,7 +249,7 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
         std::atomic<int64_t> next{0};
         pool_.run(n_workers, [&](int w) {
             for (int64_t b = next.fetch_add(1); b < n_blocks_; b = next.fetch_add(1))
-                run_block(*workers_[static_cast<size_t>(w)], b, k0, k1, results_[static_cast<size_t>(b)]);
+                (this->*loop)(*workers_[static_cast<size_t>(w)], b, k0, k1, results_[static_cast<size_t>(b)]);
         });
         merge_segment(k0, k1);
         if (!failure_.empty()) fail(NN_ERR_NUMERICAL, failure_);
@@ -258,6 +258,15 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
             fail(NN_ERR_CANCELLED, "cancelled by the progress callback after ", done, " of ", n_steps,
                  " steps (the simulation is at step ", step_, ", t = ", static_cast<double>(step_) * dt_, " s, and can continue)");
     }
+}
+
+// The step loop of the ISA level this process runs.
+Simulation::BlockLoop Simulation::block_loop() {
+#define NN_ISA_LOOP(L) \
+    if (&isa() == &L::level) return &Simulation::run_block<L::Level>;
+    NN_ISA_LEVELS(NN_ISA_LOOP)
+#undef NN_ISA_LOOP
+    fail(NN_ERR_INTERNAL, "the ISA level '", isa().name, "' has no step loop");
 }
 
 // What the kernels read: every input has values; their views; at least n_workers workers.
@@ -271,47 +280,15 @@ void Simulation::prepare_kernels(int n_workers) {
         input_views_.push_back(nn_kernel_input{in.values.data(), in.n_times, in.n_columns, in.epsilon, in.k});
 }
 
-// The CPU backend's hooks of the shared step schedule: monitors and reducers sample the block,
-// spikes go to the block's result, events come from the sorted event list.
-struct Simulation::Hooks {
-    Simulation& sim;
-    const KernelTable& kernel;
-    int64_t block, i0, end_neuron;
-    BlockResult& result;
-    std::vector<Event>::const_iterator ev, ev_end;
-    bool samples; // monitors or variable reducers
-    int64_t k = 0;
-
-    void sample(const nn_kernel_block& b) {
-        k = b.step;
-        if (samples) sim.record(b, k);
-    }
-    void spike(int lane) {
-        result.spikes.push_back(Spike{k, i0 + lane});
-        if (!sim.spike_reducers_) return;
-        const double t = static_cast<double>(k) * sim.dt_;
-        for (Reducer& r : sim.reducers_)
-            if (nn::reducer_counts_spikes(r.kind) && k >= r.start && k < r.end)
-                nn::reducer_spike(r.kind, r.capacity, r.acc.data() + (i0 + lane) * r.slots, t);
-    }
-    void events(nn_kernel_block& b) {
-        for (; ev != ev_end && ev->step == k && ev->neuron < end_neuron; ++ev) {
-            b.event_value = ev->value;
-            kernel.statements(&b, ev->section, static_cast<int32_t>(ev->neuron - i0));
-        }
-    }
-};
-
-namespace {
-// The model's sections through the kernel table (interpreter or compiled library).
-struct TableKernel {
-    const KernelTable& t;
-    void refractory(const nn_kernel_block* b) { t.refractory(b); }
-    void integrate(const nn_kernel_block* b) { t.integrate(b); }
-    void threshold(const nn_kernel_block* b) { t.threshold(b); }
-    void statements(const nn_kernel_block* b, int32_t section, int32_t lane) { t.statements(b, section, lane); }
-};
-} // namespace
+// Neuron `neuron` (slice index) spiked in step k: the block's result and the spike reducers.
+void Simulation::spiked(BlockResult& result, int64_t k, int64_t neuron) {
+    result.spikes.push_back(Spike{k, neuron});
+    if (!spike_reducers_) return;
+    const double t = static_cast<double>(k) * dt_;
+    for (Reducer& r : reducers_)
+        if (nn::reducer_counts_spikes(r.kind) && k >= r.start && k < r.end)
+            nn::reducer_spike(r.kind, r.capacity, r.acc.data() + neuron * r.slots, t);
+}
 
 // The kernel's view of `block` with w's buffers; step, t and event_value are left to the caller.
 nn_kernel_block Simulation::kernel_block(Worker& w, int64_t block) {
@@ -377,31 +354,6 @@ void Simulation::record(const nn_kernel_block& b, int64_t k) {
                 ? r.target[static_cast<size_t>(((first_ + i) % r.target_rows) * r.target_samples + j)] : 0.0;
             nn::reducer_sample(r.kind, r.capacity, r.acc.data() + i * r.slots, j, x[i - i0], target);
         }
-    }
-}
-
-void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result) {
-    const Model& m = *model_;
-    nn_kernel_block b = kernel_block(w, block);
-    const int64_t i0 = block * kBlock;
-    const int nl = b.n;
-    double* const nr = not_refractory_.data() + i0;
-    double* const lastspike = lastspike_.data() + i0;
-    auto ev = std::lower_bound(events_.begin(), events_.end(), std::make_pair(block, k0), [](const Event& e, const std::pair<int64_t, int64_t>& key) {
-        const int64_t blk = e.neuron / kBlock;
-        return blk != key.first ? blk < key.first : e.step < key.second;
-    });
-    Hooks hooks{*this, m.kernel, block, i0, i0 + nl, result, ev, events_.cend(), !monitors_.empty() || sample_reducers_};
-    TableKernel kernel{m.kernel};
-    const nn::ScheduleModel schedule{m.n_state, m.refractory, m.has_threshold, m.has_reset};
-    nn::StepFailure failure;
-    for (int64_t k = k0; k < k1; ++k) {
-        if (nn::schedule_step<kBlock>(schedule, kernel, hooks, b, nr, lastspike, k, failure)) continue;
-        result.fail_step = k;
-        result.fail_neuron = i0 + failure.lane;
-        result.fail_var = failure.var;
-        result.fail_value = failure.value;
-        return;
     }
 }
 

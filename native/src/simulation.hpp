@@ -47,7 +47,6 @@ public:
 
 private:
     struct Worker;
-    struct Hooks;
     struct Spike {
         int64_t step, neuron;
     };
@@ -93,8 +92,13 @@ private:
     const Reducer& reducer(int32_t index) const;
     void prepare_kernels(int n_workers);
     nn_kernel_block kernel_block(Worker& w, int64_t block);
+    // Steps [k0, k1) of one block: the hot loop, compiled once per ISA level (step_loop.cpp).
+    template <class Level>
     void run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result);
+    using BlockLoop = void (Simulation::*)(Worker&, int64_t, int64_t, int64_t, BlockResult&);
+    static BlockLoop block_loop();
     void record(const nn_kernel_block& b, int64_t k);
+    void spiked(BlockResult& result, int64_t k, int64_t neuron);
     void merge_segment(int64_t k0, int64_t k1);
     void clear_results();
 

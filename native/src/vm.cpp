@@ -1,159 +1,14 @@
-// Bytecode validation, lowering (register allocation, scalar/vector shapes) and the kernels.
+// Bytecode validation and lowering (register allocation, scalar/vector shapes) onto the kernels of
+// the ISA level this process runs (vm_kernels.cpp).
 #include "vm.hpp"
 
 #include "error.hpp"
-#include "neuronative/math.hpp"
-#include "neuronative/ops.hpp"
-#include "neuronative/philox.hpp"
-#include "neuronative/portable.hpp"
+#include "isa.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace nn::rt {
 namespace {
-
-// ---- scalar semantics of every opcode ----------------------------------------------------------
-
-template <int Op>
-inline double f1(double a) {
-    if constexpr (Op == NN_OP_MOV) return a;
-    else if constexpr (Op == NN_OP_NEG) return -a;
-    else if constexpr (Op == NN_OP_EXP) return nn::exp(a);
-    else if constexpr (Op == NN_OP_LOG) return std::log(a);
-    else if constexpr (Op == NN_OP_LOG10) return std::log10(a);
-    else if constexpr (Op == NN_OP_EXPM1) return std::expm1(a);
-    else if constexpr (Op == NN_OP_LOG1P) return std::log1p(a);
-    else if constexpr (Op == NN_OP_SQRT) return std::sqrt(a);
-    else if constexpr (Op == NN_OP_SIN) return std::sin(a);
-    else if constexpr (Op == NN_OP_COS) return std::cos(a);
-    else if constexpr (Op == NN_OP_TAN) return std::tan(a);
-    else if constexpr (Op == NN_OP_SINH) return std::sinh(a);
-    else if constexpr (Op == NN_OP_COSH) return std::cosh(a);
-    else if constexpr (Op == NN_OP_TANH) return std::tanh(a);
-    else if constexpr (Op == NN_OP_ASIN) return std::asin(a);
-    else if constexpr (Op == NN_OP_ACOS) return std::acos(a);
-    else if constexpr (Op == NN_OP_ATAN) return std::atan(a);
-    else if constexpr (Op == NN_OP_ABS) return std::fabs(a);
-    else if constexpr (Op == NN_OP_SIGN) return nn::sign(a);
-    else if constexpr (Op == NN_OP_FLOOR) return std::floor(a);
-    else if constexpr (Op == NN_OP_CEIL) return std::ceil(a);
-    else if constexpr (Op == NN_OP_TRUNC) return std::trunc(a);
-    else if constexpr (Op == NN_OP_EXPREL) return nn::exprel(a);
-    else if constexpr (Op == NN_OP_NOT) return a == 0.0 ? 1.0 : 0.0;
-    else static_assert(Op < 0, "not a unary opcode");
-}
-
-template <int Op>
-inline double f2(double a, double b) {
-    if constexpr (Op == NN_OP_ADD) return a + b;
-    else if constexpr (Op == NN_OP_SUB) return a - b;
-    else if constexpr (Op == NN_OP_MUL) return a * b;
-    else if constexpr (Op == NN_OP_DIV) return a / b;
-    else if constexpr (Op == NN_OP_POW) return std::pow(a, b);
-    else if constexpr (Op == NN_OP_FLOORDIV) return std::floor(a / b);
-    else if constexpr (Op == NN_OP_MOD) return nn::py_mod(a, b);
-    else if constexpr (Op == NN_OP_LT) return a < b ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_LE) return a <= b ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_GT) return a > b ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_GE) return a >= b ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_EQ) return a == b ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_NE) return a != b ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_AND) return ((a != 0.0) & (b != 0.0)) ? 1.0 : 0.0;
-    else if constexpr (Op == NN_OP_OR) return ((a != 0.0) | (b != 0.0)) ? 1.0 : 0.0;
-    else static_assert(Op < 0, "not a binary opcode");
-}
-
-template <int Op>
-inline double f3(double a, double b, double c) {
-    if constexpr (Op == NN_OP_SELECT) return a != 0.0 ? b : c;
-    else if constexpr (Op == NN_OP_CLIP) return a < b ? b : (a > c ? c : a);
-    else static_assert(Op < 0, "not a ternary opcode");
-}
-
-// ---- kernels: operands are slots, d never aliases a source (guaranteed by the lowering) --------
-
-template <int Op>
-void k_v(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    const double* NN_RESTRICT a = f.vp[in.a];
-    for (int i = 0; i < n; ++i) d[i] = f1<Op>(a[i]);
-}
-template <int Op>
-void k_s(const Instr& in, Frame& f, int) {
-    f.sp[in.d] = f1<Op>(f.sp[in.a]);
-}
-template <int Op>
-void k_vv(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    const double* NN_RESTRICT a = f.vp[in.a];
-    const double* NN_RESTRICT b = f.vp[in.b];
-    for (int i = 0; i < n; ++i) d[i] = f2<Op>(a[i], b[i]);
-}
-template <int Op>
-void k_vs(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    const double* NN_RESTRICT a = f.vp[in.a];
-    const double b = f.sp[in.b];
-    for (int i = 0; i < n; ++i) d[i] = f2<Op>(a[i], b);
-}
-template <int Op>
-void k_sv(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    const double a = f.sp[in.a];
-    const double* NN_RESTRICT b = f.vp[in.b];
-    for (int i = 0; i < n; ++i) d[i] = f2<Op>(a, b[i]);
-}
-template <int Op>
-void k_ss(const Instr& in, Frame& f, int) {
-    f.sp[in.d] = f2<Op>(f.sp[in.a], f.sp[in.b]);
-}
-template <int Op>
-void k_vvv(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    const double* NN_RESTRICT a = f.vp[in.a];
-    const double* NN_RESTRICT b = f.vp[in.b];
-    const double* NN_RESTRICT c = f.vp[in.c];
-    for (int i = 0; i < n; ++i) d[i] = f3<Op>(a[i], b[i], c[i]);
-}
-template <int Op>
-void k_sss(const Instr& in, Frame& f, int) {
-    f.sp[in.d] = f3<Op>(f.sp[in.a], f.sp[in.b], f.sp[in.c]);
-}
-void k_broadcast(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    const double s = f.sp[in.a];
-    for (int i = 0; i < n; ++i) d[i] = s;
-}
-void k_rand(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    for (int i = 0; i < n; ++i) d[i] = nn::uniform(f.seed, f.first_neuron + i, f.step, static_cast<uint32_t>(in.imm));
-}
-void k_randn(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    for (int i = 0; i < n; ++i) d[i] = nn::normal(f.seed, f.first_neuron + i, f.step, static_cast<uint32_t>(in.imm));
-}
-void k_input_vv(const Instr& in, Frame& f, int n) {
-    double* NN_RESTRICT d = f.vp[in.d];
-    const double* NN_RESTRICT t = f.vp[in.a];
-    const double* NN_RESTRICT col = f.vp[in.b];
-    const nn_kernel_input& inp = f.inputs[in.imm];
-    for (int i = 0; i < n; ++i) d[i] = nn::timed_array(inp, t[i], col[i]);
-}
-void k_input_ss(const Instr& in, Frame& f, int) {
-    f.sp[in.d] = nn::timed_array(f.inputs[in.imm], f.sp[in.a], f.sp[in.b]);
-}
-
-// ---- opcode table ------------------------------------------------------------------------------
-
-// NN_FORM_<form>(U, B, T) keeps the argument of its form, so that a row of opcodes.def expands only
-// into the kernel switch (unary, binary, ternary) of its form.
-#define NN_FORM_Unary(U, B, T) U
-#define NN_FORM_Binary(U, B, T) B
-#define NN_FORM_Ternary(U, B, T) T
-#define NN_FORM_PowI(U, B, T)
-#define NN_FORM_Random(U, B, T)
-#define NN_FORM_Input(U, B, T)
 
 enum class Form { Unknown, Unary, Binary, Ternary, PowI, Random, Input };
 
@@ -173,43 +28,6 @@ const char* opcode_roles(int32_t op) {
 #include "neuronative/opcodes.def"
 #undef NN_OPCODE
     default: return "---";
-    }
-}
-
-Kernel unary_kernel(int32_t op, bool scalar) {
-    switch (op) {
-#define X(OP) case OP: return scalar ? &k_s<OP> : &k_v<OP>;
-#define NN_OPCODE(NAME, VALUE, FORM, ROLES) NN_FORM_##FORM(X(NN_OP_##NAME), , )
-#include "neuronative/opcodes.def"
-#undef NN_OPCODE
-#undef X
-    default: return nullptr;
-    }
-}
-
-enum class Shape { VV, VS, SV, SS };
-Kernel binary_kernel(int32_t op, Shape shape) {
-    switch (op) {
-#define X(OP)                                                                                              \
-    case OP:                                                                                               \
-        return shape == Shape::VV ? &k_vv<OP> : shape == Shape::VS ? &k_vs<OP> : shape == Shape::SV ? &k_sv<OP> \
-                                                                                                    : &k_ss<OP>;
-#define NN_OPCODE(NAME, VALUE, FORM, ROLES) NN_FORM_##FORM(, X(NN_OP_##NAME), )
-#include "neuronative/opcodes.def"
-#undef NN_OPCODE
-#undef X
-    default: return nullptr;
-    }
-}
-
-Kernel ternary_kernel(int32_t op, bool scalar) {
-    switch (op) {
-#define X(OP) case OP: return scalar ? &k_sss<OP> : &k_vvv<OP>;
-#define NN_OPCODE(NAME, VALUE, FORM, ROLES) NN_FORM_##FORM(, , X(NN_OP_##NAME))
-#include "neuronative/opcodes.def"
-#undef NN_OPCODE
-#undef X
-    default: return nullptr;
     }
 }
 
@@ -234,7 +52,7 @@ struct Loc {
 
 class Lowering {
 public:
-    Lowering(const Layout& layout, Program& prog) : L(layout), P(prog) {}
+    Lowering(const Layout& layout, Program& prog) : L(layout), P(prog), K(isa().vm) {}
 
     Loc alloc(bool scalar) {
         std::vector<int32_t>& free = scalar ? sfree_ : vfree_;
@@ -260,7 +78,7 @@ public:
     Loc vectorised(Loc x, std::vector<Loc>& scratch) {
         if (!x.scalar) return x;
         const Loc v = alloc(false);
-        emit(&k_broadcast, v, x);
+        emit(K.broadcast, v, x);
         scratch.push_back(v);
         return v;
     }
@@ -270,13 +88,13 @@ public:
         switch (form_of(code)) {
         case Form::Unary: {
             const Loc d = alloc(s[0].scalar);
-            emit(unary_kernel(code, s[0].scalar), d, s[0]);
+            emit(K.unary(code, s[0].scalar), d, s[0]);
             return d;
         }
         case Form::Binary: {
             const Shape shape = s[0].scalar ? (s[1].scalar ? Shape::SS : Shape::SV) : (s[1].scalar ? Shape::VS : Shape::VV);
             const Loc d = alloc(shape == Shape::SS);
-            emit(binary_kernel(code, shape), d, s[0], s[1]);
+            emit(K.binary(code, shape), d, s[0], s[1]);
             return d;
         }
         case Form::Ternary:
@@ -291,15 +109,15 @@ public:
             }
             const Loc d = alloc(all_scalar);
             if (code == NN_OP_INPUT)
-                emit(all_scalar ? &k_input_ss : &k_input_vv, d, a, b, {false, -1}, imm);
+                emit(all_scalar ? K.input_ss : K.input_vv, d, a, b, {false, -1}, imm);
             else
-                emit(ternary_kernel(code, all_scalar), d, a, b, c);
+                emit(K.ternary(code, all_scalar), d, a, b, c);
             for (Loc x : scratch) release(x);
             return d;
         }
         case Form::Random: {
             const Loc d = alloc(false);
-            emit(code == NN_OP_RAND ? &k_rand : &k_randn, d, {false, -1}, {false, -1}, {false, -1}, imm);
+            emit(code == NN_OP_RAND ? K.rand : K.randn, d, {false, -1}, {false, -1}, {false, -1}, imm);
             return d;
         }
         case Form::PowI: return powi(s[0], imm);
@@ -313,13 +131,13 @@ public:
         uint32_t m = n < 0 ? 0u - static_cast<uint32_t>(n) : static_cast<uint32_t>(n);
         if (m == 0) {
             const Loc d = alloc(true);
-            emit(&k_s<NN_OP_MOV>, d, one);
+            emit(K.unary(NN_OP_MOV, true), d, one);
             return d;
         }
         std::vector<Loc> owned; // registers made here; all but the result are released at the end
         auto mul = [&](Loc a, Loc b) {
             const Loc d = alloc(x.scalar);
-            emit(x.scalar ? &k_ss<NN_OP_MUL> : &k_vv<NN_OP_MUL>, d, a, b);
+            emit(K.binary(NN_OP_MUL, x.scalar ? Shape::SS : Shape::VV), d, a, b);
             owned.push_back(d);
             return d;
         };
@@ -336,10 +154,10 @@ public:
         Loc result;
         if (n < 0) {
             result = alloc(x.scalar);
-            emit(x.scalar ? &k_ss<NN_OP_DIV> : &k_sv<NN_OP_DIV>, result, one, r);
+            emit(K.binary(NN_OP_DIV, x.scalar ? Shape::SS : Shape::SV), result, one, r);
         } else if (r.slot == x.slot) { // n == 1: a copy, so the result is a register of its own
             result = alloc(x.scalar);
-            emit(x.scalar ? &k_s<NN_OP_MOV> : &k_v<NN_OP_MOV>, result, x);
+            emit(K.unary(NN_OP_MOV, x.scalar), result, x);
         } else {
             result = r;
         }
@@ -353,19 +171,20 @@ public:
     void store(Loc value, int32_t slot, bool value_dies) {
         const Loc target{false, slot};
         if (value.scalar) {
-            emit(&k_broadcast, target, value);
+            emit(K.broadcast, target, value);
         } else if (value.slot != slot) { // MOV x, x needs nothing
             Instr* last = P.code.empty() ? nullptr : &P.code.back();
             if (value_dies && last != nullptr && last->d == value.slot && last->a != slot && last->b != slot && last->c != slot)
                 last->d = slot;
             else
-                emit(&k_v<NN_OP_MOV>, target, value);
+                emit(K.unary(NN_OP_MOV, false), target, value);
         }
     }
 
 private:
     const Layout& L;
     Program& P;
+    const VmKernels& K;
     std::vector<int32_t> vfree_, sfree_;
 };
 

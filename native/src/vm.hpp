@@ -66,6 +66,18 @@ struct Frame {
     const nn_kernel_input* inputs = nullptr;
 };
 
+// NN_FORM_<form>(U, B, T) keeps the argument of its form, so that a row of the one opcode table
+// (neuronative/opcodes.def) expands only into the kernel switch (unary, binary, ternary) of its form.
+#define NN_FORM_Unary(U, B, T) U
+#define NN_FORM_Binary(U, B, T) B
+#define NN_FORM_Ternary(U, B, T) T
+#define NN_FORM_PowI(U, B, T)
+#define NN_FORM_Random(U, B, T)
+#define NN_FORM_Input(U, B, T)
+
+// Operand shapes of a binary kernel: vector or scalar d = a op b.
+enum class Shape { VV, VS, SV, SS };
+
 enum class SectionKind { Expression, Statements };
 
 // Validates one section of a model description (message prefix `name`, e.g. "desc->threshold")

@@ -37,7 +37,7 @@ internal static class BackendSelector
             string include = HostCompiler.IncludeDirectory();
             var source = CppCodeGenerator.Generate(program, options.Precision);
             var cache = new KernelCache(options.KernelCacheDirectory ?? KernelCache.DefaultDirectory());
-            string key = KernelCache.Key(source, compiler, include);
+            string key = KernelCache.Key(source, compiler, include, HostCpu.Identity);
             bool cached = !options.ForceRebuild && cache.IsValid(key);
             string reason;
             if (!auto) reason = "requested";

@@ -103,6 +103,19 @@ internal static unsafe class Native
         return NativeMethods.hardware_threads();
     }
 
+    /// <summary>The ISA level the native hot loops run at (<c>v2</c>, <c>v3</c>, <c>v4</c> for
+    /// x86-64-v2..v4, <c>generic</c> elsewhere): the highest the CPU supports, or <c>NEURONATIVE_ISA</c>.
+    /// Throws <see cref="InvalidOperationException"/> when <c>NEURONATIVE_ISA</c> names a level the CPU
+    /// or the build lacks.</summary>
+    public static string IsaLevel()
+    {
+        EnsureCompatible();
+        byte* level = NativeMethods.isa_level();
+        if (level == null)
+            throw Status.ToException((int)nn_status_code.NN_ERR_INVALID_STATE, LastErrorMessage());
+        return Utf8(level);
+    }
+
     private static string Utf8(byte* text) => Marshal.PtrToStringUTF8((IntPtr)text) ?? "";
 
     #endregion

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 namespace nn {
+NN_ISA_BEGIN
 
 // Values of nn_method and nn_state_flag (neuronative.h); repeated so that generated device code
 // needs no C header.
@@ -308,4 +309,5 @@ NN_HD void integrate_step(Rhs& rhs, int32_t method, const Tableau& tab, const St
     }
 }
 
+NN_ISA_END
 } // namespace nn

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 namespace nn {
+NN_ISA_BEGIN
 
 namespace detail {
 
@@ -133,4 +134,5 @@ NN_HD inline double powi(double x, int32_t n) {
     return n < 0 ? 1.0 / r : r;
 }
 
+NN_ISA_END
 } // namespace nn

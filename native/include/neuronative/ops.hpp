@@ -3,11 +3,13 @@
 #pragma once
 
 #include "kernel_abi.h"
+#include "portable.hpp"
 
 #include <cmath>
 #include <limits>
 
 namespace nn {
+NN_ISA_BEGIN
 
 // Python's modulo: the result has the sign of b.
 inline double py_mod(double a, double b) {
@@ -34,4 +36,5 @@ inline double timed_array(const nn_kernel_input& in, double t, double column) {
     return in.values[static_cast<int64_t>(row) * in.n_columns + static_cast<int64_t>(col)];
 }
 
+NN_ISA_END
 } // namespace nn

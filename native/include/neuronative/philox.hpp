@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 namespace nn {
+NN_ISA_BEGIN
 
 struct Philox4x32 {
     uint32_t v[4];
@@ -62,4 +63,5 @@ NN_HD inline double normal(uint64_t seed, int64_t neuron, int64_t step, uint32_t
     return detail::sqrt(-2.0 * detail::log(u1)) * detail::cos(two_pi * u2);
 }
 
+NN_ISA_END
 } // namespace nn

@@ -11,6 +11,18 @@
 
 #define NN_RESTRICT __restrict__
 
+// The library compiles its hot loops once per x86-64 level (native/CMakeLists.txt) with NN_ISA set to
+// the level's name; these headers then put every inline function in a namespace of that level, so
+// that the linker never merges one level's copy of a function into another's (the copy it kept
+// could use instructions the CPU lacks). Generated kernels and CUDA leave NN_ISA undefined.
+#if defined(NN_ISA)
+#  define NN_ISA_BEGIN inline namespace NN_ISA {
+#  define NN_ISA_END }
+#else
+#  define NN_ISA_BEGIN
+#  define NN_ISA_END
+#endif
+
 // libm functions the templates need besides nn::exp.
 #if defined(__CUDA_ARCH__) && defined(__clang__)
 // clang device code: call libdevice directly, so the templates also compile under -nocudainc.
@@ -26,13 +38,16 @@ extern "C" NN_DEVICE double __nv_expm1(double);
 #  define NN_LIBM(fn, x) std::fn(x)
 #endif
 
-namespace nn::detail {
+namespace nn {
+NN_ISA_BEGIN
+namespace detail {
 NN_HD inline double log(double x) { return NN_LIBM(log, x); }
 NN_HD inline double cos(double x) { return NN_LIBM(cos, x); }
 NN_HD inline double sqrt(double x) { return NN_LIBM(sqrt, x); }
 NN_HD inline double expm1(double x) { return NN_LIBM(expm1, x); }
 // a*b + c rounded once (IEEE fusedMultiplyAdd: the same result on every ISA and backend; one
-// instruction where the target has FMA, which -march=native and CUDA have).
+// instruction where the target has FMA (x86-64-v3 and up, CUDA), else a call to libm's fma,
+// which is correctly rounded too).
 #if defined(__CUDA_ARCH__) && !defined(__clang__)
 NN_HD inline double fma(double a, double b, double c) { return ::fma(a, b, c); }
 #elif defined(_MSC_VER) && !defined(__clang__)
@@ -40,4 +55,6 @@ inline double fma(double a, double b, double c) { return std::fma(a, b, c); } //
 #else
 NN_HD inline double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
 #endif
-} // namespace nn::detail
+} // namespace detail
+NN_ISA_END
+} // namespace nn

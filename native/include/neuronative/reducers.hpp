@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 namespace nn {
+NN_ISA_BEGIN
 
 // Values of nn_reducer_kind, repeated so that device code needs no C header.
 enum ReducerKind : int32_t {
@@ -116,4 +117,5 @@ NN_HD inline void reducer_value(int32_t kind, int64_t capacity, const double* ac
     }
 }
 
+NN_ISA_END
 } // namespace nn

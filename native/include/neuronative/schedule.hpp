@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 namespace nn {
+NN_ISA_BEGIN
 
 // nn_refractory_kind, repeated so that device code needs no C header.
 enum Refractory : int32_t { REFRACTORY_NONE = 0, REFRACTORY_DURATION = 1, REFRACTORY_CONDITION = 2 };
@@ -127,4 +128,5 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     return true;
 }
 
+NN_ISA_END
 } // namespace nn

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using NeuroNative.Backends.Cpp;
 using NeuroNative.Models.Analysis;
 using NeuroNative.Models.Integrators;
@@ -152,5 +154,35 @@ public class CompiledKernelTests
         Assert.Contains("nn::exp(", source.Code);
         Assert.Contains($"return \"{source.ModelHash}\";", source.Code);
         Assert.NotEqual(source.ModelHash, CppCodeGenerator.Generate(program, Precision.Float32).ModelHash);
+    }
+
+    [SkippableFact]
+    public void CacheKeyNamesTheHostCpu()
+    {
+        SkipWithoutCompiler();
+        var program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(ReferenceScenario.Get("lif_refractory_exact").Model));
+        var source = CppCodeGenerator.Generate(program, Precision.Float64);
+        var compiler = HostCompiler.Find(null);
+        string include = HostCompiler.IncludeDirectory();
+        string here = KernelCache.Key(source, compiler, include, HostCpu.Identity);
+        Assert.Equal(here, KernelCache.Key(source, compiler, include, HostCpu.Identity));
+        // Another CPU (one more feature bit, say) never finds this machine's -march=native kernel.
+        Assert.NotEqual(here, KernelCache.Key(source, compiler, include, HostCpu.Identity + " avx512fp16"));
+    }
+
+    [Fact]
+    public void HostCpuIdentityHoldsTheCpuidFeatureWords()
+    {
+        if (!X86Base.IsSupported)
+        {
+            Assert.StartsWith(RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), HostCpu.Identity);
+            return;
+        }
+        string[] fields = HostCpu.Identity.Split(' ');
+        Assert.Equal("cpuid", fields[1]);
+        // Words: vendor (3), then leaf 1's signature, ECX, EDX; ECX bit 20 is SSE4.2, bit 28 AVX.
+        uint ecx1 = Convert.ToUInt32(fields[2 + 4], 16);
+        Assert.Equal(Sse42.IsSupported, (ecx1 & (1u << 20)) != 0);
+        Assert.Equal(Avx.IsSupported, (ecx1 & (1u << 28)) != 0);
     }
 }

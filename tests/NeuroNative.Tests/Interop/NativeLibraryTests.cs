@@ -16,6 +16,15 @@ public class NativeLibraryTests
     }
 
     [Fact]
+    public void Isa_level_is_reported_and_honours_NEURONATIVE_ISA()
+    {
+        string level = Native.IsaLevel();
+        Assert.NotEmpty(level);
+        string? forced = Environment.GetEnvironmentVariable("NEURONATIVE_ISA");
+        if (!string.IsNullOrEmpty(forced)) Assert.Equal(forced, level);
+    }
+
+    [Fact]
     public void Generated_version_constants_agree()
     {
         Assert.Equal(

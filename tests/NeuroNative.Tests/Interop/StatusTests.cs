@@ -49,7 +49,11 @@ public class StatusTests
     [Fact]
     public void Check_throws_for_error_statuses()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => Status.Check((int)NN_ERR_INVALID_STATE));
-        Assert.Equal("native call failed with NN_ERR_INVALID_STATE", e.Message);
+        // A fresh thread, whose last-error message no failed call of another test has set.
+        Exception? e = null;
+        var thread = new Thread(() => e = Record.Exception(() => Status.Check((int)NN_ERR_INVALID_STATE)));
+        thread.Start();
+        thread.Join();
+        Assert.Equal("native call failed with NN_ERR_INVALID_STATE", Assert.IsType<InvalidOperationException>(e).Message);
     }
 }

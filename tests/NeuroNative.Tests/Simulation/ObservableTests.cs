@@ -130,7 +130,7 @@ public class ObservableTests
         string include = HostCompiler.IncludeDirectory();
         var source = CppCodeGenerator.Generate(group.Program, Precision.Float64);
         var cache = new KernelCache(CompiledKernelTests.Compiled.KernelCacheDirectory!);
-        var (library, _) = cache.GetOrBuild(KernelCache.Key(source, compiler, include), source, compiler, include, rebuild: false);
+        var (library, _) = cache.GetOrBuild(KernelCache.Key(source, compiler, include, HostCpu.Identity), source, compiler, include, rebuild: false);
         using var model = Native.ModelCreate(BytecodeCompiler.Compile(group.Program, withCode: false), (library, source.ModelHash));
         using var sim = Native.SimulationCreate(model, N, group.Dt, 5);
         Native.SetArray(sim, nn_array_kind.NN_ARRAY_STATE, 0, group.Get("v"));

@@ -30,8 +30,9 @@ internal sealed class KernelCache(string directory)
         return Path.Combine(root, "neuronative");
     }
 
-    /// <summary>SHA-256 of everything the library depends on: source, headers, compiler and flags, versions.</summary>
-    public static string Key(KernelSource source, HostCompiler compiler, string includeDirectory)
+    /// <summary>SHA-256 of everything the library depends on: source, headers, compiler and flags, the
+    /// CPU that <c>-march=native</c> targets (<paramref name="cpu"/>, <see cref="HostCpu.Identity"/>), versions.</summary>
+    public static string Key(KernelSource source, HostCompiler compiler, string includeDirectory, string cpu)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => sha.AppendData(Encoding.UTF8.GetBytes(s + "\n\0"));
@@ -40,6 +41,7 @@ internal sealed class KernelCache(string directory)
         Add(compiler.ExecutablePath);
         Add(compiler.Version);
         Add(string.Join(' ', compiler.Flags));
+        Add(cpu);
         foreach (string header in System.IO.Directory.GetFiles(includeDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             Add(Path.GetRelativePath(includeDirectory, header));
