@@ -114,6 +114,7 @@ public sealed class ExperimentOutput
         json.WriteString("backend_reason", r.BackendReason);
         if (r.BackendWarning is not null) json.WriteString("backend_warning", r.BackendWarning);
         json.WriteString("precision", r.Precision.ToString().ToLowerInvariant());
+        json.WriteString("isa_level", r.IsaLevel);
         json.WriteNumber("threads", r.Threads);
         json.WriteNumber("n", e.N);
         json.WriteNumber("steps", r.StepsDone);

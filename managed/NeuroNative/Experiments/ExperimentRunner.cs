@@ -44,6 +44,8 @@ public sealed record ExperimentResult
     /// <summary>Why Auto could not use the compiled backend (the compiler's message), else null.</summary>
     public string? BackendWarning { get; init; }
     public required Backends.Cpp.Precision Precision { get; init; }
+    /// <summary>The x86-64 level the native loops ran at (v2, v3, v4; "generic" elsewhere).</summary>
+    public required string IsaLevel { get; init; }
     public required int Threads { get; init; }
     public required ulong Seed { get; init; }
     public required long StepsRequested { get; init; }
@@ -153,6 +155,7 @@ public static class ExperimentRunner
             BackendReason = group.BackendReason,
             BackendWarning = group.BackendWarning,
             Precision = group.Precision,
+            IsaLevel = Interop.Native.IsaLevel(),
             Threads = group.Threads,
             Seed = seed,
             StepsRequested = requested,

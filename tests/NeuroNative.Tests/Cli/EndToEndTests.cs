@@ -91,6 +91,7 @@ public class EndToEndTests
         var info = run.RootElement;
         Assert.Equal("completed", info.GetProperty("outcome").GetString());
         Assert.Equal("interpreted", info.GetProperty("backend").GetString());
+        Assert.Contains(info.GetProperty("isa_level").GetString(), new[] { "v2", "v3", "v4", "generic" });
         Assert.Equal(2, info.GetProperty("threads").GetInt32());
         Assert.Equal(counts.Length, info.GetProperty("n").GetInt32());
         Assert.Equal(counts.Sum(), info.GetProperty("spikes_total").GetInt64());
