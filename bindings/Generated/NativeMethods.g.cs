@@ -118,6 +118,7 @@ internal enum nn_refractory_kind : int
     NN_REFRACTORY_NONE = 0,
     NN_REFRACTORY_DURATION = 1,
     NN_REFRACTORY_CONDITION = 2,
+    NN_REFRACTORY_UNIFORM_DURATION = 3,
 }
 
 internal enum nn_array_kind : int
@@ -233,7 +234,7 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 5;
+    public const int NN_ABI_VERSION = 6;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]

@@ -105,10 +105,11 @@ extern "C" __global__ void schedule_steps(double* state, double* lastspike, doub
     b.n = 1;
     ThresholdKernel kernel{TwoVariableRhs{0.01, 0.1, 0.0}};
     ReducerHooks hooks{reducers + 4 * i, reducers + 4 * i + 1};
-    const nn::ScheduleModel m{n_state, nn::REFRACTORY_DURATION, true, true};
+    const nn::ScheduleModel m{n_state, nn::REFRACTORY_UNIFORM_DURATION, true, true};
+    nn::StepCache cache;
     nn::StepFailure failure;
     for (long long k = k0; k < k1; ++k)
-        if (!nn::schedule_step<1>(m, kernel, hooks, b, not_refractory + i, lastspike + i, k, failure)) {
+        if (!nn::schedule_step<1>(m, kernel, hooks, b, not_refractory + i, lastspike + i, k, cache, failure)) {
             failed[i] = 1;
             return;
         }

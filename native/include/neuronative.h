@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 5
+#define NN_ABI_VERSION 6
 
 typedef int32_t nn_status;
 
@@ -127,7 +127,9 @@ typedef enum nn_refractory_kind {
     NN_REFRACTORY_NONE = 0,
     NN_REFRACTORY_DURATION = 1,  /* refractory section OUT[0] = duration r in seconds:
                                     not_refractory = TS(t - lastspike) >= TS(r), TS(x) = trunc((x + 1e-3 dt)/dt) */
-    NN_REFRACTORY_CONDITION = 2  /* refractory section OUT[0] = c: not_refractory = not_refractory || !c */
+    NN_REFRACTORY_CONDITION = 2, /* refractory section OUT[0] = c: not_refractory = not_refractory || !c */
+    NN_REFRACTORY_UNIFORM_DURATION = 3 /* as NN_REFRACTORY_DURATION, with OUT[0] the same in every lane (no
+                                          per-neuron quantity in it): the comparison needs no division per lane */
 } nn_refractory_kind;
 
 /*

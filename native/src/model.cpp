@@ -114,8 +114,8 @@ Model::Model(const nn_model_desc& d, bool compiled) {
             invalid("desc->state_flags[", v, "] has both NN_STATE_LINEAR_A_ZERO and NN_STATE_LINEAR_A_UNIFORM");
     }
     refractory = d.refractory;
-    if (refractory < NN_REFRACTORY_NONE || refractory > NN_REFRACTORY_CONDITION)
-        invalid("desc->refractory is ", refractory, " (must be an nn_refractory_kind, 0..2)");
+    if (refractory < NN_REFRACTORY_NONE || refractory > NN_REFRACTORY_UNIFORM_DURATION)
+        invalid("desc->refractory is ", refractory, " (must be an nn_refractory_kind, 0..3)");
     any_unless_refractory = refractory != NN_REFRACTORY_NONE &&
                             std::any_of(state_flags.begin(), state_flags.end(),
                                         [](int32_t f) { return (f & NN_STATE_UNLESS_REFRACTORY) != 0; });

@@ -62,9 +62,10 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
     Hooks hooks{*this, m.kernel, block, i0, i0 + nl, result, ev, events_.cend(), !monitors_.empty() || sample_reducers_};
     NN_ISA::TableKernel kernel{m.kernel};
     const nn::ScheduleModel schedule{m.n_state, m.refractory, m.has_threshold, m.has_reset};
+    nn::StepCache cache;
     nn::StepFailure failure;
     for (int64_t k = k0; k < k1; ++k) {
-        if (nn::schedule_step<kBlock>(schedule, kernel, hooks, b, nr, lastspike, k, failure)) continue;
+        if (nn::schedule_step<kBlock>(schedule, kernel, hooks, b, nr, lastspike, k, cache, failure)) continue;
         result.fail_step = k;
         result.fail_neuron = i0 + failure.lane;
         result.fail_var = failure.var;

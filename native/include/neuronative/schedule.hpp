@@ -20,7 +20,7 @@ namespace nn {
 NN_ISA_BEGIN
 
 // nn_refractory_kind, repeated so that device code needs no C header.
-enum Refractory : int32_t { REFRACTORY_NONE = 0, REFRACTORY_DURATION = 1, REFRACTORY_CONDITION = 2 };
+enum Refractory : int32_t { REFRACTORY_NONE = 0, REFRACTORY_DURATION = 1, REFRACTORY_CONDITION = 2, REFRACTORY_UNIFORM_DURATION = 3 };
 
 // What the schedule needs to know of a model.
 struct ScheduleModel {
@@ -53,13 +53,53 @@ NN_HD inline void refractory_duration(double* NN_RESTRICT nr, const double* NN_R
     }
 }
 
+// With a duration d the same in every lane, timestep(t - lastspike) >= timestep(d) is a monotone
+// predicate of x = t - lastspike + 1e-3 dt (the double the division would see): it holds exactly for
+// x >= x0, where x0 is found once per duration by bisection over the doubles with the very same
+// division. The per-lane test is then one comparison, with the results of the division form.
+struct RefractoryThreshold {
+    double duration = 0.0, x0 = 0.0;
+    bool known = false;
+
+    NN_HD double at(double d, double dt) {
+        if (known && __builtin_bit_cast(uint64_t, d) == __builtin_bit_cast(uint64_t, duration)) return x0;
+        known = true;
+        duration = d;
+        const double e = 1e-3 * dt, b = __builtin_trunc((d + e) / dt);
+        auto holds = [&](double x) { return __builtin_trunc(x / dt) >= b; };
+        if (b != b) return x0 = b;                                // NaN: never
+        if (b > 1.7976931348623157e308 || b < -1.7976931348623157e308) return x0 = b; // +inf: only x = inf
+        double lo = (b - 2.0) * dt, hi = (b + 1.0) * dt;
+        while (holds(lo)) lo -= (lo < 0 ? -lo : lo) + dt;
+        while (!holds(hi)) hi += (hi < 0 ? -hi : hi) + dt;
+        // Bisect on the doubles' ordering (the bits of non-negative doubles order like integers;
+        // negative ones are mapped below them).
+        auto key = [](double x) {
+            const int64_t k = __builtin_bit_cast(int64_t, x);
+            return k < 0 ? INT64_MIN - k : k;
+        };
+        auto from_key = [](int64_t k) { return __builtin_bit_cast(double, k < 0 ? INT64_MIN - k : k); };
+        int64_t klo = key(lo), khi = key(hi);
+        while (khi - klo > 1) {
+            const int64_t mid = klo + static_cast<int64_t>((static_cast<uint64_t>(khi) - static_cast<uint64_t>(klo)) / 2);
+            (holds(from_key(mid)) ? khi : klo) = mid;
+        }
+        return x0 = from_key(khi);
+    }
+};
+
+// What the schedule keeps between steps of a block.
+struct StepCache {
+    RefractoryThreshold refractory;
+};
+
 // Step k of a block: b.step/t are set here; b.state, params, out... are the block's. nr and
 // lastspike are the block's writable not_refractory and lastspike (b reads them too).
 // spiking holds up to MaxLanes lane numbers. Returns false, with `failure` set, when the update made
 // a state variable NaN or infinite (then nothing after the update ran; the step is not complete).
 template <int MaxLanes, class Kernel, class Hooks>
 NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& hooks, nn_kernel_block& b, double* nr,
-                                double* lastspike, int64_t k, StepFailure& failure) {
+                                double* lastspike, int64_t k, StepCache& cache, StepFailure& failure) {
     const int n = b.n;
     const double t = static_cast<double>(k) * b.dt;
     b.step = k;
@@ -72,6 +112,9 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
         kernel.refractory(&b);
         if (m.refractory == REFRACTORY_DURATION) {
             refractory_duration(nr, lastspike, out, n, t, b.dt);
+        } else if (m.refractory == REFRACTORY_UNIFORM_DURATION) {
+            const double x0 = cache.refractory.at(out[0], b.dt), e = 1e-3 * b.dt;
+            for (int i = 0; i < n; ++i) nr[i] = t - lastspike[i] + e >= x0 ? 1.0 : 0.0;
         } else {
             for (int i = 0; i < n; ++i) nr[i] = ((nr[i] != 0.0) | (out[i] == 0.0)) ? 1.0 : 0.0;
         }

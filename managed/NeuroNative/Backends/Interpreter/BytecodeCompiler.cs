@@ -60,7 +60,8 @@ internal static class BytecodeCompiler
             RkB: tableau ? method.B : [],
             RkC: tableau ? method.C : [],
             StateFlags: [.. program.Flags.Select(f => (nn_state_flag)(int)f)],
-            Refractory: (nn_refractory_kind)(int)model.RefractoryKind,
+            Refractory: model.RefractoryKind == RefractoryKind.Duration && IrCalculus.IsLaneUniform(model.Refractory!)
+                ? nn_refractory_kind.NN_REFRACTORY_UNIFORM_DURATION : (nn_refractory_kind)(int)model.RefractoryKind,
             HasThreshold: model.Threshold is not null,
             Derivatives: derivatives,
             Noise: noise,
