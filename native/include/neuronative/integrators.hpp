@@ -137,6 +137,16 @@ NN_HD void explicit_rk_step(Rhs& rhs, const Tableau& tab, const StepArgs& a) {
     const int S = tab.n_stages, ns = a.n_state, n = a.n;
     const Lanes xs{a.ws, n};                            // stage state, ns vars
     const Lanes k{a.ws + static_cast<int64_t>(ns) * n, n}; // K_s of variable v at k[s*ns + v]
+    if (S == 1 && tab.b[0] == 1.0 && tab.c[0] == 0.0) { // Euler: x + dt*f in one pass, the same roundings
+        rhs.derivatives(a.x, a.t, k, n);
+        detail::mask(a, k, 1);
+        for (int v = 0; v < ns; ++v) {
+            const double* NN_RESTRICT kv = k[v];
+            const double dt = a.dt;
+            detail::store_each(a, v, [&](int i, double x) { return x + dt * kv[i]; });
+        }
+        return;
+    }
     for (int s = 0; s < S; ++s) {
         bool at_x = true;
         for (int j = 0; j < s; ++j) at_x = at_x && tab.a[s * S + j] == 0.0;
