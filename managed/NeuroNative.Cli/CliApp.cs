@@ -152,6 +152,12 @@ public static class CliApp
             DefaultValueFactory = _ => "runtime",
         };
         device.AcceptOnlyFromAmong("runtime", "cpp_standalone");
+        var target = new Option<string>("--codegen")
+        {
+            Description = "The runtime device's code generation target: auto (Cython when it works), cython, or numpy (no compiler, quick to start).",
+            DefaultValueFactory = _ => "auto",
+        };
+        target.AcceptOnlyFromAmong("auto", "cython", "numpy");
         var output = new Option<string?>("--out", "-o")
         {
             Description = $"Directory for the Brian 2 script ({Brian2Script.FileName}), both simulators' results and " +
@@ -186,7 +192,7 @@ public static class CliApp
             $"spike steps, traces and speeds. Exit {ExitDisagree} when they disagree beyond the tolerances, {ExitReferenceMissing} " +
             "when Brian 2 is not installed.")
         {
-            file, with, device, output, backend, threads, python, countTolerance, stepTolerance, traceTolerance,
+            file, with, device, target, output, backend, threads, python, countTolerance, stepTolerance, traceTolerance,
         };
         compare.SetAction(p => Guard(stderr, p.GetValue(file)!, () =>
         {
@@ -196,6 +202,7 @@ public static class CliApp
             var result = Brian2Comparison.Run(experiment, directory, new Brian2ComparisonOptions
             {
                 Device = p.GetValue(device) == "cpp_standalone" ? Brian2Device.CppStandalone : Brian2Device.Runtime,
+                Target = Enum.Parse<Brian2Target>(p.GetValue(target)!, ignoreCase: true),
                 Python = p.GetValue(python)!,
                 Threads = p.GetValue(threads),
                 Backend = ParseBackend(p.GetValue(backend)),

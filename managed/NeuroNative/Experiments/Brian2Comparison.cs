@@ -26,6 +26,8 @@ public sealed record Brian2Tolerances
 public sealed record Brian2ComparisonOptions
 {
     public Brian2Device Device { get; init; } = Brian2Device.Runtime;
+    /// <summary>The runtime device's code generation target.</summary>
+    public Brian2Target Target { get; init; } = Brian2Target.Auto;
     /// <summary>The Python that runs the script: the system one, where Debian's python3-brian lives.</summary>
     public string Python { get; init; } = "/usr/bin/python3";
     /// <summary>NeuroNative's worker threads, and cpp_standalone's OpenMP threads (the runtime device has one).</summary>
@@ -147,7 +149,7 @@ public static class Brian2Comparison
     public static Brian2ComparisonResult Run(Experiment experiment, string directory, Brian2ComparisonOptions options,
         CancellationToken cancellation = default)
     {
-        string script = Brian2Script.Write(experiment, directory, options.Device, options.Threads);
+        string script = Brian2Script.Write(experiment, directory, options.Device, options.Threads, options.Target);
         string folder = Path.GetDirectoryName(script)!;
         var (code, log) = RunPython(options.Python, [script], folder, cancellation);
         // The script's own import tells whether Brian is there, sparing a second start of Python (seconds).
@@ -162,14 +164,17 @@ public static class Brian2Comparison
             cancellation: cancellation);
         output.WriteResults(run);
 
-        var result = Compare(run, script, Path.Combine(folder, Brian2Script.ResultsFolder), options);
+        var result = Compare(run, Path.Combine(folder, Brian2Script.ResultsFolder), options);
         ExperimentOutput.Open(folder).WriteText(ReportFile, result.Report());
         return result;
     }
 
-    private static Brian2ComparisonResult Compare(ExperimentResult run, string script, string brianFolder,
-        Brian2ComparisonOptions options)
+    /// <summary>Compares a NeuroNative run with the results a Brian 2 script wrote earlier.</summary>
+    /// <param name="brianFolder">The script's <see cref="Brian2Script.ResultsFolder"/> (the script lies beside it).</param>
+    /// <exception cref="Brian2ScriptException">A file the script writes is missing or unreadable.</exception>
+    public static Brian2ComparisonResult Compare(ExperimentResult run, string brianFolder, Brian2ComparisonOptions options)
     {
+        string script = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(brianFolder))!, Brian2Script.FileName);
         var e = run.Experiment;
         var t = options.Tolerances;
         var disagreements = new List<string>();

@@ -9,6 +9,10 @@ namespace NeuroNative.Experiments;
 /// cpp_standalone (one generated C++ program, compiled before it runs).</summary>
 public enum Brian2Device { Runtime, CppStandalone }
 
+/// <summary>The runtime device's code generation target (Brian's prefs.codegen.target): auto (Cython when it
+/// works, else numpy), Cython (compiled code objects, cached on disk), numpy (no compiler: quick to start).</summary>
+public enum Brian2Target { Auto, Cython, Numpy }
+
 /// <summary>
 /// The Brian 2 script equivalent to an experiment: the model equations, threshold, reset, refractoriness
 /// and method verbatim, the namespace entries as the Brian expressions of the file, dt and duration,
@@ -32,8 +36,10 @@ public static class Brian2Script
 
     /// <summary>Writes <see cref="FileName"/> (and the TimedArray samples) into <paramref name="directory"/>.</summary>
     /// <param name="threads">OpenMP threads of cpp_standalone (the runtime device has one).</param>
+    /// <param name="target">The runtime device's code generation target (cpp_standalone has its own).</param>
     /// <returns>The script's full path.</returns>
-    public static string Write(Experiment experiment, string directory, Brian2Device device, int threads)
+    public static string Write(Experiment experiment, string directory, Brian2Device device, int threads,
+        Brian2Target target = Brian2Target.Auto)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Supported(experiment);
@@ -49,7 +55,7 @@ public static class Brian2Script
                 folder.WriteArray($"{input.Name}.npy", a.Values, shape);
             }
         }
-        output.WriteText(FileName, Text(experiment, device, threads));
+        output.WriteText(FileName, Text(experiment, device, threads, target));
         return Path.Combine(output.Directory, FileName);
     }
 
@@ -66,7 +72,7 @@ public static class Brian2Script
                 "script cannot express");
     }
 
-    private static string Text(Experiment e, Brian2Device device, int threads)
+    private static string Text(Experiment e, Brian2Device device, int threads, Brian2Target target)
     {
         var model = e.Program.Model;
         var py = new StringBuilder();
@@ -112,6 +118,7 @@ public static class Brian2Script
                 prefs.devices.cpp_standalone.openmp_threads = {threads}
 
                 """);
+        else if (target != Brian2Target.Auto) py.Append($"prefs.codegen.target = '{target.ToString().ToLowerInvariant()}'\n");
         py.Append($"defaultclock.dt = {Seconds(e.Dt)}\n\n");
 
         py.Append("# The namespace in dependency order: each entry is a Brian expression that may use the earlier ones.\n");

@@ -121,6 +121,52 @@ public class Brian2ComparisonTests(ITestOutputHelper output)
         Assert.StartsWith("ou.yaml: the model draws random numbers (xi)", e.Message);
     }
 
+    /// <summary>The tolerances, checked on Brian results made from NeuroNative's own run and then changed:
+    /// one spike a step late, one trace sample off by 1e-3 of the range.</summary>
+    [Fact]
+    public void DisagreementsBeyondTheTolerancesAreNamed()
+    {
+        using var dir = new CliHarness();
+        var experiment = ExperimentFile.Parse(ExperimentFiles.Lif("exact").Replace("duration: 1*second", "duration: 50*ms") +
+            "sweep: {parameters: {I: {lo: 0.3*nA, hi: 0.5*nA, n: 3}}}\nrecord: {spikes: true, state: {variables: [v]}}\n",
+            "lif.yaml", dir.Directory);
+        var run = ExperimentRunner.Run(experiment, new RunSettings { Backend = Backend.Interpreted, Threads = 1 });
+        string brian = Path.Combine(dir.Directory, Brian2Script.ResultsFolder);
+        var fake = ExperimentOutput.Open(brian);
+        fake.WriteResults(run);
+        fake.WriteText(Brian2Script.TimingFile, """{"brian2_version": "2.5.1", "codegen_target": "numpy", "threads": 1, "compile_s": 1.5, "sim_s": 0.25}""");
+
+        var exact = Brian2Comparison.Compare(run, brian, new Brian2ComparisonOptions { Device = Brian2Device.CppStandalone });
+        Assert.True(exact.Agrees, string.Join("\n", exact.Disagreements));
+        Assert.Equal(3, exact.NeuronsWithEqualSpikeCounts);
+        Assert.Equal(0, exact.Traces.Single().MaxDeviation);
+        Assert.Equal(run.NeuronStepsPerSecond / (3 * 500 / 0.25), exact.SpeedRatio, 12);
+
+        var times = (double[])run.SpikeTimes!.Clone();
+        long spike = Array.IndexOf(run.SpikeIndices!, 2L);
+        times[spike] += experiment.Dt;
+        fake.WriteArray("spikes_time.npy", times, times.Length);
+        var v = run.StateValues.Single().Values;
+        double range = v.SelectMany(x => x).Max() - v.SelectMany(x => x).Min();
+        var changed = v.SelectMany(x => x).ToArray();
+        changed[v[0].Length + 7] += 1e-3 * range;
+        fake.WriteArray("state_v.npy", changed, v.Length, v[0].Length);
+
+        var off = Brian2Comparison.Compare(run, brian, new Brian2ComparisonOptions { Device = Brian2Device.CppStandalone });
+        Assert.False(off.Agrees);
+        Assert.Equal(off.SpikePairs - 1, off.SpikesInSameStep);
+        Assert.Equal(1, off.LargestStepDifference);
+        Assert.Contains(off.Disagreements, d => d.StartsWith("1 spikes are more than 0 steps apart: neuron 2, spike 0:", StringComparison.Ordinal));
+        Assert.Contains(off.Disagreements, d => d.StartsWith("v: deviation", StringComparison.Ordinal) && d.Contains("neuron 1, sample 7"));
+        Assert.Contains("DISAGREE:", off.Report());
+
+        var relaxed = Brian2Comparison.Compare(run, brian, new Brian2ComparisonOptions
+        {
+            Tolerances = new Brian2Tolerances { SpikeSteps = 1, RelativeTrace = 2e-3 },
+        });
+        Assert.True(relaxed.Agrees, string.Join("\n", relaxed.Disagreements));
+    }
+
     /// <summary>The reference case as an experiment file: its model, per-neuron values as a zip sweep of exact
     /// literals, initial values, dt, at most <see cref="MaxSteps"/> steps, spikes and the traced variables of
     /// three neurons. A TimedArray input is written as a CSV file into <paramref name="directory"/>.</summary>
