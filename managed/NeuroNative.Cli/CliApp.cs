@@ -213,6 +213,11 @@ public static class CliApp
                     RelativeTrace = p.GetValue(traceTolerance),
                 },
             }, cancellation);
+            if (result.NeuroNativeRun.Outcome == RunOutcome.Cancelled)
+            {
+                stderr.WriteLine("neuronative: cancelled during the NeuroNative run; nothing compared");
+                return ExitCancelled;
+            }
             stdout.Write(result.Report());
             if (result.Agrees) return ExitOk;
             stderr.WriteLine($"neuronative: NeuroNative and Brian 2 disagree beyond the tolerances (report in " +

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using NeuroNative.Models;
 using NeuroNative.Models.Units;
 
@@ -21,7 +22,7 @@ public enum Brian2Target { Auto, Cython, Numpy }
 /// script stands on its own: <c>/usr/bin/python3 DIR/brian2_script.py</c> writes Brian's results to
 /// DIR/brian2_results in the layout of <c>neuronative run</c>, with its timings in brian2.json.
 /// </summary>
-public static class Brian2Script
+public static partial class Brian2Script
 {
     public const string FileName = "brian2_script.py";
     /// <summary>The folder, next to the script, that receives Brian's results.</summary>
@@ -67,6 +68,9 @@ public static class Brian2Script
             throw new NotSupportedException($"{experiment.Source}: the model draws random numbers " +
                 $"({string.Join(", ", model.NoiseTerms.DefaultIfEmpty("rand()/randn()"))}); Brian's generator is not " +
                 "NeuroNative's, so the two runs cannot agree neuron for neuron; compare a deterministic model");
+        if (experiment.Initial.FirstOrDefault(i => RandomCall().IsMatch(i.Expression)) is { } random)
+            throw new NotSupportedException($"{experiment.Source}: the initial value of '{random.Variable}' draws random numbers " +
+                $"('{random.Expression.Trim()}'); Brian's generator is not NeuroNative's, so the two runs cannot agree neuron for neuron");
         if (experiment.Model.Events.Count > 0)
             throw new NotSupportedException($"{experiment.Source}: the model has input events, which a NeuronGroup " +
                 "script cannot express");
@@ -274,4 +278,7 @@ public static class Brian2Script
         string escaped = text.Replace("\\", "\\\\").Replace("'", "\\'");
         return text.Contains('\n') ? $"'''{escaped}'''" : $"'{escaped}'";
     }
+
+    [GeneratedRegex(@"\brandn?\s*\(")]
+    private static partial Regex RandomCall();
 }

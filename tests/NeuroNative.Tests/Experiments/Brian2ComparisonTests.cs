@@ -119,6 +119,11 @@ public class Brian2ComparisonTests(ITestOutputHelper output)
             """, "ou.yaml", dir.Directory);
         var e = Assert.Throws<NotSupportedException>(() => Brian2Script.Write(experiment, dir.Directory, Brian2Device.Runtime, 1));
         Assert.StartsWith("ou.yaml: the model draws random numbers (xi)", e.Message);
+
+        var randomStart = ExperimentFile.Parse(ExperimentFiles.Lif("exact").Replace("initial: {v: El}", "initial: {v: 'El + rand()*mV'}"),
+            "lif.yaml", dir.Directory);
+        e = Assert.Throws<NotSupportedException>(() => Brian2Script.Write(randomStart, dir.Directory, Brian2Device.Runtime, 1));
+        Assert.StartsWith("lif.yaml: the initial value of 'v' draws random numbers ('El + rand()*mV')", e.Message);
     }
 
     /// <summary>The tolerances, checked on Brian results made from NeuroNative's own run and then changed:
