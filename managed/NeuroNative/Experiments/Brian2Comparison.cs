@@ -211,7 +211,7 @@ public static class Brian2Comparison
         {
             using var timing = JsonDocument.Parse(File.ReadAllText(path));
             var info = timing.RootElement;
-            string detail = device == Brian2Device.Runtime ? $"runtime, codegen {info.GetProperty("codegen_target").GetString()}" : "cpp_standalone";
+            string detail = device == Brian2Device.Runtime ? $"runtime, {info.GetProperty("codegen_target").GetString()}" : "cpp_standalone";
             return (info.GetProperty("brian2_version").GetString()!, new SimulatorSpeed("Brian 2", detail, info.GetProperty("threads").GetInt32(),
                 info.GetProperty("compile_s").GetDouble(), info.GetProperty("sim_s").GetDouble(), neuronSteps));
         }

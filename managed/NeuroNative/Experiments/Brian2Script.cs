@@ -208,7 +208,7 @@ public static partial class Brian2Script
         py.Append($$"""
             with open(os.path.join(OUT, '{{TimingFile}}'), 'w') as f:
                 json.dump({'brian2_version': brian2.__version__, 'device': '{{(device == Brian2Device.Runtime ? "runtime" : "cpp_standalone")}}',
-                           'codegen_target': prefs.codegen.target, 'threads': {{(device == Brian2Device.Runtime ? 1 : threads)}},
+                           'codegen_target': device.code_object_class().class_name, 'threads': {{(device == Brian2Device.Runtime ? 1 : threads)}},
                            'compile_s': compile_s, 'sim_s': sim_s}, f, indent=1)
 
             """);
