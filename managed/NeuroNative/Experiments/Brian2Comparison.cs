@@ -146,6 +146,11 @@ public static class Brian2Comparison
         new($"{python} cannot import brian2 ({LastLine(output)}); install Brian 2 for it " +
             "(Debian: apt-get install python3-brian, or ./build.sh deps)");
 
+    /// <summary>Writes the Brian 2 script into <paramref name="directory"/> and runs it, runs NeuroNative on the
+    /// same experiment, and compares the two; both results and the report stay in the directory.</summary>
+    /// <exception cref="NotSupportedException">The model draws random numbers or has input events.</exception>
+    /// <exception cref="Brian2NotAvailableException">The Python cannot be run or cannot import Brian 2.</exception>
+    /// <exception cref="Brian2ScriptException">The script failed, or did not leave its results.</exception>
     public static Brian2ComparisonResult Run(Experiment experiment, string directory, Brian2ComparisonOptions options,
         CancellationToken cancellation = default)
     {
