@@ -9,7 +9,7 @@ using NeuroNative.Models;
 namespace NeuroNative.Cli;
 
 /// <summary>
-/// <c>neuronative run</c> and <c>neuronative codegen</c>. Everything goes through <see cref="Run"/>, which
+/// <c>neuronative run</c>, <c>neuronative codegen</c> and <c>neuronative compare</c>. Everything goes through <see cref="Run"/>, which
 /// never throws: problems are one clear message on stderr and an exit code.
 /// </summary>
 public static class CliApp
@@ -19,6 +19,10 @@ public static class CliApp
     public const int ExitRuntimeError = 1;
     /// <summary>Bad command line, or an error in the experiment file or model.</summary>
     public const int ExitUsageError = 2;
+    /// <summary><c>compare</c>: the two simulators disagree beyond the tolerances.</summary>
+    public const int ExitDisagree = 3;
+    /// <summary><c>compare</c>: the reference simulator (Brian 2) is not installed.</summary>
+    public const int ExitReferenceMissing = 4;
     /// <summary>Interrupted (Ctrl+C): partial results were written. 128 + SIGINT, as shells report it.</summary>
     public const int ExitCancelled = 130;
 
@@ -104,7 +108,7 @@ public static class CliApp
         run.SetAction(p => Guard(stderr, p.GetValue(runFile)!, () => RunExperiment(
             p.GetValue(runFile)!, p.GetValue(output)!, new RunSettings
             {
-                Backend = p.GetValue(backend) switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto },
+                Backend = ParseBackend(p.GetValue(backend)),
                 Precision = p.GetValue(precision) == "float32" ? Precision.Float32 : Precision.Float64,
                 Threads = p.GetValue(threads),
                 Seed = p.GetValue(seed),
@@ -133,8 +137,98 @@ public static class CliApp
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(codegen);
+        root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         return root;
     }
+
+    private static Command CompareCommand(TextWriter stdout, TextWriter stderr, CancellationToken cancellation, Option<string> backend)
+    {
+        var file = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML); its model must be deterministic." };
+        var with = new Option<string>("--with") { Description = "The reference simulator.", Required = true };
+        with.AcceptOnlyFromAmong("brian2");
+        var device = new Option<string>("--device")
+        {
+            Description = "Brian 2's device: runtime (Python and Cython) or cpp_standalone (a compiled C++ program, OpenMP with --threads).",
+            DefaultValueFactory = _ => "runtime",
+        };
+        device.AcceptOnlyFromAmong("runtime", "cpp_standalone");
+        var target = new Option<string>("--codegen")
+        {
+            Description = "The runtime device's code generation target: auto (Cython when it works), cython, or numpy (no compiler, quick to start).",
+            DefaultValueFactory = _ => "auto",
+        };
+        target.AcceptOnlyFromAmong("auto", "cython", "numpy");
+        var output = new Option<string?>("--out", "-o")
+        {
+            Description = $"Directory for the Brian 2 script ({Brian2Script.FileName}), both simulators' results and " +
+                $"{Brian2Comparison.ReportFile}; default out/compare/<experiment name>.",
+        };
+        var python = new Option<string>("--python")
+        {
+            Description = "The Python that has Brian 2.",
+            DefaultValueFactory = _ => new Brian2ComparisonOptions().Python,
+        };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "NeuroNative's worker threads and cpp_standalone's OpenMP threads (the runtime device has one).",
+            DefaultValueFactory = _ => new Brian2ComparisonOptions().Threads,
+        };
+        threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--threads must be 1 or more"); });
+        var countTolerance = new Option<long>("--spike-count-tolerance") { Description = "Largest allowed difference of a neuron's spike counts (default 0)." };
+        var stepTolerance = new Option<long>("--spike-step-tolerance") { Description = "Largest allowed difference, in steps, of a neuron's k-th spikes (default 0)." };
+        var traceTolerance = new Option<double>("--trace-tolerance")
+        {
+            Description = "Largest allowed trace deviation relative to the variable's range in Brian's recording.",
+            DefaultValueFactory = _ => new Brian2Tolerances().RelativeTrace,
+        };
+        foreach (var option in new[] { countTolerance, stepTolerance })
+            option.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 0) r.AddError($"{option.Name} must be 0 or more"); });
+        traceTolerance.Validators.Add(r =>
+        {
+            if (!(r.GetValueOrDefault<double>() >= 0)) r.AddError("--trace-tolerance must be 0 or more");
+        });
+        var compare = new Command("compare",
+            "Run an experiment on NeuroNative and on Brian 2 (an equivalent script, kept in --out) and compare spike counts, " +
+            $"spike steps, traces and speeds. Exit {ExitDisagree} when they disagree beyond the tolerances, {ExitReferenceMissing} " +
+            "when Brian 2 is not installed.")
+        {
+            file, with, device, target, output, backend, threads, python, countTolerance, stepTolerance, traceTolerance,
+        };
+        compare.SetAction(p => Guard(stderr, p.GetValue(file)!, () =>
+        {
+            string path = p.GetValue(file)!;
+            var experiment = ExperimentFile.Load(path);
+            string directory = p.GetValue(output) ?? Path.Combine("out", "compare", Path.GetFileNameWithoutExtension(path));
+            var result = Brian2Comparison.Run(experiment, directory, new Brian2ComparisonOptions
+            {
+                Device = p.GetValue(device) == "cpp_standalone" ? Brian2Device.CppStandalone : Brian2Device.Runtime,
+                Target = Enum.Parse<Brian2Target>(p.GetValue(target)!, ignoreCase: true),
+                Python = p.GetValue(python)!,
+                Threads = p.GetValue(threads),
+                Backend = ParseBackend(p.GetValue(backend)),
+                Tolerances = new Brian2Tolerances
+                {
+                    SpikeCount = p.GetValue(countTolerance),
+                    SpikeSteps = p.GetValue(stepTolerance),
+                    RelativeTrace = p.GetValue(traceTolerance),
+                },
+            }, cancellation);
+            if (result.NeuroNativeRun.Outcome == RunOutcome.Cancelled)
+            {
+                stderr.WriteLine("neuronative: cancelled during the NeuroNative run; nothing compared");
+                return ExitCancelled;
+            }
+            stdout.Write(result.Report());
+            if (result.Agrees) return ExitOk;
+            stderr.WriteLine($"neuronative: NeuroNative and Brian 2 disagree beyond the tolerances (report in " +
+                $"{Path.Combine(Path.GetDirectoryName(result.ScriptPath)!, Brian2Comparison.ReportFile)})");
+            return ExitDisagree;
+        }));
+        return compare;
+    }
+
+    private static Backend ParseBackend(string? name) =>
+        name switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto };
 
     private static int RunExperiment(string file, string outDir, RunSettings settings, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellation, bool showProgress)
@@ -191,7 +285,7 @@ public static class CliApp
         {
             return action();
         }
-        catch (ExperimentException e)
+        catch (Exception e) when (e is ExperimentException or NotSupportedException)
         {
             stderr.WriteLine($"neuronative: {e.Message}");
             return ExitUsageError;
@@ -201,7 +295,12 @@ public static class CliApp
             stderr.WriteLine($"neuronative: {file}: {e.Message}");
             return ExitUsageError;
         }
-        catch (ExperimentOutputException e)
+        catch (Brian2NotAvailableException e)
+        {
+            stderr.WriteLine($"neuronative: {e.Message}");
+            return ExitReferenceMissing;
+        }
+        catch (Exception e) when (e is ExperimentOutputException or Brian2ScriptException)
         {
             stderr.WriteLine($"neuronative: {e.Message}");
             return ExitRuntimeError;

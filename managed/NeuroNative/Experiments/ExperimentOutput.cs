@@ -74,6 +74,9 @@ public sealed class ExperimentOutput
 
     public void WriteText(string name, string text) => Write(name, s => s.Write(Encoding.UTF8.GetBytes(text)));
 
+    /// <summary>A float64 .npy file of the given shape (C order).</summary>
+    public void WriteArray(string name, double[] values, params long[] shape) => Write(name, s => Npy.Write(s, values, shape));
+
     /// <summary>The arrays of a run and run.json (written last: its presence means the run's files are complete).</summary>
     public void WriteResults(ExperimentResult result)
     {

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Text;
 
 namespace NeuroNative.Backends.Cpp;
 
@@ -102,29 +100,13 @@ internal sealed class HostCompiler
 
     private static (int ExitCode, string Output) RunProcess(string file, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args) info.ArgumentList.Add(a);
-        info.Environment["LC_ALL"] = "C"; // one language for logs and the cache key
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         try
         {
-            process.Start();
+            return ChildProcess.Run(file, args);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new KernelCompilationException($"cannot run the C++ compiler '{file}': {e.Message}");
         }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
-        lock (output) return (process.ExitCode, output.ToString());
     }
 }
