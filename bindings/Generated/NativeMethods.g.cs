@@ -234,7 +234,7 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 6;
+    public const int NN_ABI_VERSION = 7;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]

@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 6
+#define NN_ABI_VERSION 7
 
 typedef int32_t nn_status;
 
@@ -61,8 +61,9 @@ typedef enum nn_status_code {
  * dst, a, b and c are operands: (space << 24) | index, except where an opcode says "immediate".
  * Every instruction runs over all lanes (neurons) of a block; comparisons and logic produce 0.0/1.0,
  * and any non-zero value counts as true. Operand fields an opcode does not use must be 0.
- * Functions are those of the C library, except EXP and POWI, which every backend computes with
- * nn::exp and nn::powi (include/neuronative/math.hpp) so that their results are bit-identical.
+ * Functions are those of the C library, except EXP, EXPM1, EXPREL and POWI, which every backend computes
+ * with nn::exp, nn::expm1, nn::exprel and nn::powi (include/neuronative/math.hpp) so that their results
+ * are bit-identical.
  * ------------------------------------------------------------------------------------------- */
 typedef enum nn_space {
     NN_SPACE_TEMP = 0,    /* section temporaries, index < nn_section.n_temps; read/write */

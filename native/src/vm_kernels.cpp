@@ -21,7 +21,7 @@ inline double f1(double a) {
     else if constexpr (Op == NN_OP_EXP) return nn::exp(a);
     else if constexpr (Op == NN_OP_LOG) return std::log(a);
     else if constexpr (Op == NN_OP_LOG10) return std::log10(a);
-    else if constexpr (Op == NN_OP_EXPM1) return std::expm1(a);
+    else if constexpr (Op == NN_OP_EXPM1) return nn::expm1(a);
     else if constexpr (Op == NN_OP_LOG1P) return std::log1p(a);
     else if constexpr (Op == NN_OP_SQRT) return std::sqrt(a);
     else if constexpr (Op == NN_OP_SIN) return std::sin(a);

@@ -63,6 +63,15 @@ void test_exp() {
             worst_exprel = std::max(worst_exprel, std::fabs(got - ref) / (std::nextafter(std::fabs(ref), INFINITY) - std::fabs(ref)));
         }
     std::printf("exprel: max %.2f ulp from expm1(x)/x\n", worst_exprel);
+    double worst_expm1 = 0;
+    for (double m = 1e-300; m < 700; m *= 1.0007)
+        for (double x : {m, -m}) {
+            const double ref = std::expm1(x), got = nn::expm1(x);
+            worst_expm1 = std::max(worst_expm1, std::fabs(got - ref) / (std::nextafter(std::fabs(ref), INFINITY) - std::fabs(ref)));
+        }
+    std::printf("expm1: max %.2f ulp from libm's expm1\n", worst_expm1);
+    CHECK(worst_expm1 <= 2.0);
+    CHECK(nn::expm1(0.0) == 0.0 && nn::expm1(-1000.0) == -1.0 && nn::expm1(800.0) == INFINITY);
     CHECK(worst_exprel <= 2.0);
     CHECK(nn::powi(3.0, 0) == 1.0 && nn::powi(2.0, 10) == 1024.0 && nn::powi(2.0, -2) == 0.25);
     const double x = 1.1;

@@ -94,26 +94,27 @@ NN_HD inline float exp(float x) {
     return p * s1 * s2;
 }
 
-// Brian's exprel: 1 if |x| < 1e-16, +inf if x > 717, else expm1(x)/x, with expm1 from nn::exp's
-// reduction (2^n expm1(r) + (2^n - 1), no cancellation near 0) and no branch, so that loops over it
-// vectorise: the singularity-free form of x/(exp(x)-1) in the HH rate functions (IrSingularities).
-NN_HD inline double exprel(double x) {
+// expm1(x) from nn::exp's reduction: 2^n expm1(r) + (2^n - 1), with no cancellation near 0 (there
+// r = x) and none elsewhere (|x| >= ln2/2 when n != 0); no branch, so that loops over it vectorise.
+NN_HD inline double expm1(double x) {
     int64_t n;
     const double em1r = detail::expm1_reduced(x, n);
     const int64_t n1 = n >> 1, n2 = n - n1;
     const double two_n = __builtin_bit_cast(double, static_cast<uint64_t>(n1 + 1023) << 52) *
                          __builtin_bit_cast(double, static_cast<uint64_t>(n2 + 1023) << 52);
-    const double em1 = detail::fma(two_n, em1r, two_n - 1.0);
+    return detail::fma(two_n, em1r, two_n - 1.0);
+}
+
+// Brian's exprel: 1 if |x| < 1e-16, +inf if x > 717, else expm1(x)/x (with nn::expm1).
+NN_HD inline double exprel(double x) {
     const double ax = x < 0 ? -x : x;
-    const double y = x > 717.0 ? __builtin_huge_val() : em1 / x;
+    const double y = x > 717.0 ? __builtin_huge_val() : nn::expm1(x) / x;
     return ax < 1e-16 ? 1.0 : y;
 }
 
 // The same in single precision, for the float32 option of compiled kernels.
-NN_HD inline float exprel(float x) {
-    const double y = exprel(static_cast<double>(x));
-    return static_cast<float>(y);
-}
+NN_HD inline float expm1(float x) { return static_cast<float>(nn::expm1(static_cast<double>(x))); }
+NN_HD inline float exprel(float x) { return static_cast<float>(exprel(static_cast<double>(x))); }
 
 // x**n for an integer n by repeated squaring (left to right over the bits of |n|, starting with
 // r = x at the lowest set bit), 1/r for n < 0. This exact order of multiplications is the

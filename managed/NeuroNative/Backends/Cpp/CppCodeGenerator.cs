@@ -333,7 +333,7 @@ public static class CppCodeGenerator
                         IrOp.Sign => "nn::sign",
                         IrOp.Log => "std::log",
                         IrOp.Log10 => "std::log10",
-                        IrOp.Expm1 => "std::expm1",
+                        IrOp.Expm1 => "nn::expm1",
                         IrOp.Log1p => "std::log1p",
                         IrOp.Sqrt => "std::sqrt",
                         IrOp.Sin => "std::sin",

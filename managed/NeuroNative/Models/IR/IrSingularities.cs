@@ -2,8 +2,9 @@ namespace NeuroNative.Models.IR;
 
 /// <summary>
 /// Removable singularities of the form c·a/(exp(k·a) − 1) — the Hodgkin–Huxley rate functions, 0/0 at
-/// a = 0 — rewritten as (c/k)/exprel(k·a) with Brian's exprel (1 near 0): the same function, finite
-/// everywhere, in every precision (docs/numerics.md).
+/// a = 0 — rewritten as (c/k)·y/expm1(y) with y = k·a and the limit 1 of y/expm1(y) where |y| < 1e-16
+/// (Brian's exprel threshold): the same function, finite everywhere, in every precision, with one
+/// division as written (docs/numerics.md).
 /// </summary>
 public static class IrSingularities
 {
@@ -19,7 +20,10 @@ public static class IrSingularities
         var (a, k) = Scaled(exponent);
         var (numerator, c) = Scaled(n.Args[0]);
         if (!ReferenceEquals(a, numerator) || k == 0 || !double.IsFinite(c / k)) return null;
-        return b.Divide(b.Constant(c / k), b.Unary(IrOp.Exprel, Remove(b, exponent)));
+        var y = Remove(b, exponent);
+        var ratio = b.Select(b.Binary(IrOp.Less, b.Unary(IrOp.Abs, y), b.Constant(1e-16)), b.Constant(1),
+            b.Divide(y, b.Unary(IrOp.Expm1, y)));
+        return b.Multiply(b.Constant(c / k), ratio);
     }
 
     /// <summary>x as s·y for a constant s (1 when x is no such product).</summary>
