@@ -66,6 +66,31 @@ done
 
 "$PY" benchmarks/compare.py "${configs[@]}"
 
+# The hand-written ceiling (benchmarks/ceiling/hh_ceiling.cpp: the same HH model as one fused loop,
+# compiled as Brian compiles: g++ -O3 -march=native -ffast-math), run in this script beside the others.
+ceiling=$out/hh_ceiling
+g++ -O3 -march=native -ffast-math -fopenmp-simd -std=c++17 -pthread benchmarks/ceiling/hh_ceiling.cpp -o "$ceiling"
+for dur in $durations; do
+  for grid in pA nA; do
+    dir="$out/hh_${grid}_${dur}s"
+    rate=$("$ceiling" "$grid" "$dur" "$threads" "$dir/ceiling_spike_counts.npy")
+    "$PY" - "$dir" "$rate" <<'PYEOF'
+import json, sys, pathlib
+import numpy as np
+d, rate = pathlib.Path(sys.argv[1]), float(sys.argv[2])
+brian = json.loads((d / 'brian2' / 'brian2.json').read_text())['neuron_steps_per_s']
+same = int((np.load(d / 'ceiling_spike_counts.npy') == np.load(d / 'brian2' / 'brian2_spike_counts.npy')).sum())
+line = f"{d.name}: hand-written fast-math ceiling {rate:.3e} neuron-steps/s = {rate / brian:.2f} x Brian 2 ({same} of 10000 neurons with Brian's spike counts)"
+for backend in ('compiled', 'interpreted'):
+    run = d / f'neuronative-{backend}' / 'run.json'
+    if run.exists():
+        r = json.loads(run.read_text())['neuron_steps_per_s']
+        line += f"; {backend} {100 * r / rate:.0f} % of it"
+print(line)
+PYEOF
+  done
+done
+
 # How close the compiled backend gets to the machine's arithmetic limit: operations per neuron-step
 # from the IR (the generated kernel's cost line), the exponential-Euler update added per variable,
 # nn::exp counted as its ~25 arithmetic instructions (reduction and Horner with explicit FMAs, scaling);
