@@ -82,6 +82,8 @@ public sealed record Experiment
     public IReadOnlyList<InitialValue> Initial { get; init; } = [];
     public bool RecordSpikes { get; init; }
     public StateRecording? RecordState { get; init; }
+    /// <summary>Variables whose values after the last step are written (final_&lt;var&gt;.npy).</summary>
+    public IReadOnlyList<string> RecordFinal { get; init; } = [];
 
     private readonly IReadOnlyList<Phase>? _phases;
 }

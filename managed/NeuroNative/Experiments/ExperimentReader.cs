@@ -86,8 +86,8 @@ public static class ExperimentReader
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
             ? Assignments(doc, initNode, "model.initial", analyzed, sweep) : [];
-        var (spikes, state) = top.TryGetValue("record", out var recordNode)
-            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null);
+        var (spikes, state, final) = top.TryGetValue("record", out var recordNode)
+            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, []);
         var experiment = new Experiment
         {
             Source = source,
@@ -101,6 +101,7 @@ public static class ExperimentReader
             Initial = initial,
             RecordSpikes = spikes,
             RecordState = state,
+            RecordFinal = final,
         };
         if (phasesNode is null) return experiment;
         var phases = PhaseReader.Read(doc, phasesNode, analyzed, spikes, state is not null);

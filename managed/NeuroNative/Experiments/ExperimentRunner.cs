@@ -60,6 +60,8 @@ public sealed record ExperimentResult
     public double[]? SpikeTimes { get; init; }
     public double[]? StateTimes { get; init; }
     public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
+    /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
+    public IReadOnlyList<(string Variable, double[] Values)> FinalValues { get; init; } = [];
 
     public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Experiment.N / SimulationSeconds : 0;
 }
@@ -168,6 +170,7 @@ public static class ExperimentRunner
             SpikeTimes = times,
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
+            FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),
         };
     }
 
