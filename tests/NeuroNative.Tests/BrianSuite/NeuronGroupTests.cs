@@ -106,6 +106,24 @@ public class NeuronGroupTests
             Trace("dv/dt = I / (10*ms) : 1\nI = -v + sin(2*pi*100*Hz*t): 1"));
     }
 
+    // test_constant_variable_subexpression, the part without the flag: subexpressions are inserted into the
+    // right-hand side, so v3 and v4 integrate as v1 does (Brian's final values under rk2).
+    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    public void VariableSubexpressionsAreInserted(Backend backend)
+    {
+        using var g = Group(backend, 10, """
+            dv1/dt = -v1**2 / (10*ms) : 1
+            dv3/dt = -v_var**2 / (10*ms) : 1
+            dv4/dt = -v_noflag**2 / (10*ms) : 1
+            v_var = v3 : 1
+            v_noflag = v4 : 1
+            """, method: "rk2");
+        foreach (var name in new[] { "v1", "v3", "v4" }) g.Set(name, "1.0*i/N");
+        g.Run(0.01);
+        var brian = Case("constant_variable_subexpression");
+        foreach (var name in new[] { "v1", "v3", "v4" }) AllClose(Vector(brian.GetProperty(name)), g.Get(name), 1e-12);
+    }
+
     // test_constant_variable_subexpression: under rk2 Brian evaluates a (constant over dt) subexpression
     // once per step at its start; NeuroNative cannot yet (its stages see only their own state) and says so.
     [Fact, Trait("Category", "CodegenIndependent")]
