@@ -41,8 +41,10 @@ public sealed record Sweep(SweepMode Mode, IReadOnlyList<SweepParameter> Paramet
     }
 }
 
-/// <summary>Brian's <c>G.v = 'El'</c>: an expression evaluated per neuron before the run (or before a phase).</summary>
-public sealed record InitialValue(string Variable, string Expression);
+/// <summary>Brian's <c>G.v = 'El'</c>: an expression evaluated per neuron before the run (or before a phase),
+/// or, with <see cref="Values"/>, Brian's <c>G.v = array</c>: one value per neuron (SI), the expression then
+/// saying where they came from.</summary>
+public sealed record InitialValue(string Variable, string Expression, double[]? Values = null);
 
 /// <summary>
 /// One segment of a protocol, Brian's <c>G.I = 0.5*nA; run(100*ms)</c>: the assignments made at its start
@@ -82,6 +84,8 @@ public sealed record Experiment
     public IReadOnlyList<InitialValue> Initial { get; init; } = [];
     public bool RecordSpikes { get; init; }
     public StateRecording? RecordState { get; init; }
+    /// <summary>Variables whose values after the last step are written (final_&lt;var&gt;.npy).</summary>
+    public IReadOnlyList<string> RecordFinal { get; init; } = [];
 
     private readonly IReadOnlyList<Phase>? _phases;
 }

@@ -98,6 +98,8 @@ public sealed class ExperimentOutput
                 Write($"state_{trace.Variable}.npy", s => Npy.Write(s, flat, trace.Values.Length, times.Length));
             }
         }
+        foreach (var (variable, values) in result.FinalValues)
+            Write($"final_{variable}.npy", s => Npy.Write(s, values));
         Write("run.json", s => WriteRunInfo(s, result));
     }
 

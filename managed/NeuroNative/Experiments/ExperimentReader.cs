@@ -85,9 +85,9 @@ public static class ExperimentReader
         try { program = IntegrationMethods.Derive(analyzed); }
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
-            ? Assignments(doc, initNode, "model.initial", analyzed, sweep) : [];
-        var (spikes, state) = top.TryGetValue("record", out var recordNode)
-            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null);
+            ? Assignments(doc, initNode, "model.initial", analyzed, sweep, n, baseDirectory) : [];
+        var (spikes, state, final) = top.TryGetValue("record", out var recordNode)
+            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, []);
         var experiment = new Experiment
         {
             Source = source,
@@ -101,9 +101,10 @@ public static class ExperimentReader
             Initial = initial,
             RecordSpikes = spikes,
             RecordState = state,
+            RecordFinal = final,
         };
         if (phasesNode is null) return experiment;
-        var phases = PhaseReader.Read(doc, phasesNode, analyzed, spikes, state is not null);
+        var phases = PhaseReader.Read(doc, phasesNode, analyzed, spikes, state is not null, n, baseDirectory);
         // Brian's network time after run(d0); run(d1)...: the durations summed in order.
         return experiment with { Phases = phases, Duration = phases.Aggregate(0.0, (t, p) => t + p.Duration) };
     }
@@ -123,16 +124,17 @@ public static class ExperimentReader
         return duration;
     }
 
-    /// <summary>Assignments <c>name: expression</c> to state variables or parameters, checked for their units.
+    /// <summary>Assignments to state variables or parameters, checked for their units: <c>name: expression</c>
+    /// (evaluated per neuron), <c>name: [q0, q1, ...]</c> (one quantity per neuron) or <c>name: {file: v0.npy,
+    /// unit: mV}</c> (a float64 array of <paramref name="n"/> values, times the unit).
     /// <paramref name="sweep"/>: the initial values' sweep, whose names they may not set (null: any name).</summary>
     internal static IReadOnlyList<InitialValue> Assignments(DocumentReader doc, ConfigNode node, string section, AnalyzedModel model,
-        Sweep? sweep)
+        Sweep? sweep, int n, string baseDirectory)
     {
         var values = new List<InitialValue>();
         foreach (var (name, valueNode) in doc.Fields(node, section, null))
         {
             string key = $"{section}.{name}";
-            var value = doc.Scalar(valueNode, key);
             Dimension expected;
             if (model.StateIndex(name) is int s and >= 0) expected = model.States[s].Dimension;
             else if (model.ParameterIndex(name) is int p and >= 0) expected = model.Parameters[p].Dimension;
@@ -140,6 +142,12 @@ public static class ExperimentReader
                 DocumentReader.Hint(name, model.States.Select(x => x.Name).Concat(model.Parameters.Select(x => x.Name))));
             if (sweep?.Parameters.Any(x => x.Name == name) == true)
                 throw doc.Error(valueNode, $"{key}: '{name}' is swept; its values come from sweep.parameters.{name}");
+            if (valueNode is ConfigSequence or ConfigMapping)
+            {
+                values.Add(PerNeuron(doc, valueNode, key, name, model, expected, n, baseDirectory));
+                continue;
+            }
+            var value = doc.Scalar(valueNode, key);
             string context = $"initial value of '{name}'";
             (Models.IR.IrNode Node, Dimension Dimension, bool IsBoolean) compiled;
             try { compiled = model.CompileExpression(value.Text, context); }
@@ -150,5 +158,38 @@ public static class ExperimentReader
             values.Add(new InitialValue(name, value.Text));
         }
         return values;
+    }
+
+    private static readonly string[] FileKeys = ["file", "unit"];
+
+    private static InitialValue PerNeuron(DocumentReader doc, ConfigNode node, string key, string name, AnalyzedModel model,
+        Dimension expected, int n, string baseDirectory)
+    {
+        double[] values;
+        string source;
+        if (node is ConfigSequence { Items: var items })
+        {
+            values = items.Select((item, k) => doc.Quantity(model, item, $"{key}[{k}]", expected, $"the unit of '{name}'")).ToArray();
+            source = $"a list of {values.Length} values";
+        }
+        else
+        {
+            var fields = doc.Fields(node, key, FileKeys);
+            var file = doc.Scalar(doc.Required(fields, "file", fields.Node, key), $"{key}.file");
+            var (scale, unit) = fields.TryGetValue("unit", out var unitNode) ? doc.Constant(model, unitNode, $"{key}.unit") : (1.0, Dimension.Dimensionless);
+            if (unit != expected)
+                throw doc.Error(unitNode ?? node, $"{key}.unit: the values are {ExpressionCompiler.Describe(unit)} but '{name}' is " +
+                    $"{ExpressionCompiler.Describe(expected)}; give unit: with the file");
+            string path = Path.Combine(baseDirectory, file.Text);
+            try { values = Npy.ReadFloat64(File.ReadAllBytes(path)).Select(x => x * scale).ToArray(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
+            {
+                throw doc.Error(file, $"{key}.file: cannot read '{path}' as a float64 .npy array: {e.Message}");
+            }
+            source = $"the file {file.Text}";
+        }
+        if (values.Length != n)
+            throw doc.Error(node, $"{key}: {values.Length} values, but the experiment has {n} neurons (one value each)");
+        return new InitialValue(name, source, values);
     }
 }

@@ -60,6 +60,8 @@ public sealed record ExperimentResult
     public double[]? SpikeTimes { get; init; }
     public double[]? StateTimes { get; init; }
     public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
+    /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
+    public IReadOnlyList<(string Variable, double[] Values)> FinalValues { get; init; } = [];
 
     public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Experiment.N / SimulationSeconds : 0;
 }
@@ -88,7 +90,7 @@ public static class ExperimentRunner
             for (int k = 0; k < sweep.Parameters.Count; k++) group.Set(sweep.Parameters[k].Name, columns[k]);
         }
         // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
-        foreach (var initial in experiment.Initial) group.Set(initial.Variable, initial.Expression);
+        foreach (var initial in experiment.Initial) Assign(group, initial);
         var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
         var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps) : null;
         if (settings.ResumeFrom is { } resume)
@@ -116,7 +118,7 @@ public static class ExperimentRunner
                 // (a run stops before a phase's assignments), nor has a zero-length one there.
                 if (starts[p + 1] < group.Step || (starts[p + 1] == group.Step && starts[p] < group.Step)) continue;
                 if (starts[p] == group.Step)
-                    foreach (var a in phases[p].Set) group.Set(a.Variable, a.Expression);
+                    foreach (var a in phases[p].Set) Assign(group, a);
                 if (state is not null) state.Enabled = phases[p].RecordState;
                 long offset = group.Step - first;
                 var phaseProgress = progress is null ? null
@@ -168,7 +170,14 @@ public static class ExperimentRunner
             SpikeTimes = times,
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
+            FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),
         };
+    }
+
+    private static void Assign(NeuronGroup group, InitialValue value)
+    {
+        if (value.Values is { } values) group.Set(value.Variable, values);
+        else group.Set(value.Variable, value.Expression);
     }
 
     /// <summary>The first step of each phase, then the step after the last: a phase ends where Brian's run

@@ -11,7 +11,9 @@ internal static class PhaseReader
 
     /// <param name="spikes">Whether <c>record.spikes</c> is on.</param>
     /// <param name="state">Whether <c>record.state</c> is given.</param>
-    public static IReadOnlyList<Phase> Read(DocumentReader doc, ConfigNode node, AnalyzedModel model, bool spikes, bool state)
+    /// <param name="n">The number of neurons, and <paramref name="baseDirectory"/> where files are found, for per-neuron values.</param>
+    public static IReadOnlyList<Phase> Read(DocumentReader doc, ConfigNode node, AnalyzedModel model, bool spikes, bool state,
+        int n, string baseDirectory)
     {
         if (node is not ConfigSequence { Items: var items })
             throw doc.Error(node, $"phases: expected a list of runs such as [{{duration: 50*ms}}, {{duration: 100*ms, set: {{I: 0.5*nA}}}}], found {node.Kind}");
@@ -22,7 +24,7 @@ internal static class PhaseReader
             string key = $"phases[{p}]";
             var fields = doc.Fields(items[p], key, PhaseKeys);
             double duration = ExperimentReader.Duration(doc, model, doc.Required(fields, "duration", fields.Node, key), $"{key}.duration");
-            var set = fields.TryGetValue("set", out var setNode) ? ExperimentReader.Assignments(doc, setNode, $"{key}.set", model, null) : [];
+            var set = fields.TryGetValue("set", out var setNode) ? ExperimentReader.Assignments(doc, setNode, $"{key}.set", model, null, n, baseDirectory) : [];
             bool recordSpikes = spikes, recordState = state;
             if (fields.TryGetValue("record", out var recordNode))
             {

@@ -4,36 +4,25 @@ using NeuroNative.Models.Units;
 
 namespace NeuroNative.Experiments;
 
-/// <summary>The <c>record</c> section: spikes, and which state variables of which neurons how often.</summary>
+/// <summary>The <c>record</c> section: spikes, which state variables of which neurons how often, and which
+/// variables' values after the last step (Brian's <c>G.v</c> after <c>run()</c>).</summary>
 internal static class RecordReader
 {
-    private static readonly string[] RecordKeys = ["spikes", "state"];
+    private static readonly string[] RecordKeys = ["spikes", "state", "final"];
     private static readonly string[] StateKeys = ["variables", "every", "neurons"];
 
-    public static (bool Spikes, StateRecording? State) Read(DocumentReader doc, ConfigNode node, AnalyzedModel model, int n, double dt)
+    public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final) Read(DocumentReader doc, ConfigNode node,
+        AnalyzedModel model, int n, double dt)
     {
         var fields = doc.Fields(node, "record", RecordKeys);
         bool spikes = fields.TryGetValue("spikes", out var spikesNode) && doc.Boolean(spikesNode, "record.spikes");
         if (spikes && model.Threshold is null)
             throw doc.Error(spikesNode!, "record.spikes: the model has no threshold, so it never spikes; add model.threshold");
-        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null);
+        var final = fields.TryGetValue("final", out var finalNode) ? Variables(doc, finalNode, model, "record.final") : [];
+        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null, final);
 
         var state = doc.Fields(stateNode, "record.state", StateKeys);
-        var variablesNode = doc.Required(state, "variables", state.Node, "record.state");
-        var variableNodes = variablesNode is ConfigSequence seq ? seq.Items : [variablesNode];
-        var known = model.States.Select(s => s.Name).Concat(model.Parameters.Select(p => p.Name))
-            .Concat(model.Subexpressions.Select(s => s.Name)).ToList();
-        var variables = new List<string>();
-        foreach (var v in variableNodes)
-        {
-            string name = doc.Scalar(v, "record.state.variables").Text.Trim();
-            if (!known.Contains(name))
-                throw doc.Error(v, $"record.state.variables: the model has no variable or subexpression '{name}'" +
-                    DocumentReader.Hint(name, known));
-            if (variables.Contains(name)) throw doc.Error(v, $"record.state.variables: '{name}' is listed twice");
-            variables.Add(name);
-        }
-        if (variables.Count == 0) throw doc.Error(variablesNode, "record.state.variables: expected at least one variable, e.g. [v]");
+        var variables = Variables(doc, doc.Required(state, "variables", state.Node, "record.state"), model, "record.state.variables");
 
         long every = 1;
         if (state.TryGetValue("every", out var everyNode))
@@ -57,7 +46,25 @@ internal static class RecordReader
                 neurons.Add(i);
             }
         else throw doc.Error(neuronsNode, $"record.state.neurons: expected a list of neuron indices or 'all', found {neuronsNode.Kind}");
-        return (spikes, new StateRecording(variables, neurons, every));
+        return (spikes, new StateRecording(variables, neurons, every), final);
+    }
+
+    /// <summary>A name or a list of distinct names of the model's variables and subexpressions.</summary>
+    private static List<string> Variables(DocumentReader doc, ConfigNode node, AnalyzedModel model, string key)
+    {
+        var known = model.States.Select(s => s.Name).Concat(model.Parameters.Select(p => p.Name))
+            .Concat(model.Subexpressions.Select(s => s.Name)).ToList();
+        var variables = new List<string>();
+        foreach (var v in node is ConfigSequence seq ? seq.Items : [node])
+        {
+            string name = doc.Scalar(v, key).Text.Trim();
+            if (!known.Contains(name))
+                throw doc.Error(v, $"{key}: the model has no variable or subexpression '{name}'" + DocumentReader.Hint(name, known));
+            if (variables.Contains(name)) throw doc.Error(v, $"{key}: '{name}' is listed twice");
+            variables.Add(name);
+        }
+        if (variables.Count == 0) throw doc.Error(node, $"{key}: expected at least one variable, e.g. [v]");
+        return variables;
     }
 
     /// <summary>The shortest text that reads back as the same double.</summary>

@@ -74,6 +74,7 @@ public sealed class NeuronGroup : IDisposable
     private readonly List<Reducer> _reducers = [];
     private SpikeMonitor? _spikeMonitor;
     private int _evaluations; // each per-neuron evaluation draws from fresh random streams
+    private double? _runEnd; // Brian's network time after the last Run: the durations summed, not steps·dt
 
     /// <summary>Compiles <paramref name="model"/> for this group alone (see <see cref="CompiledModel"/> to share it).</summary>
     public NeuronGroup(int n, ModelDefinition model, SimulationOptions? options = null)
@@ -332,16 +333,27 @@ public sealed class NeuronGroup : IDisposable
         return (long)(Math.Abs(rounded * Dt - duration) <= 1e-4 * Dt ? rounded : Math.Ceiling(exact));
     }
 
-    /// <summary>Advances the group by <paramref name="duration"/> seconds; a second call continues.
+    /// <summary>Advances the group by <paramref name="duration"/> seconds; a second call continues as
+    /// Brian's consecutive runs do: it ends at the steps for the sum of the durations, so
+    /// <c>Run(0.5*dt); Run(1.5*dt)</c> takes two steps, like <c>Run(2*dt)</c>.
     /// Cancellation stops at a step boundary, keeping what was computed.</summary>
     public RunStatistics Run(double duration, IProgress<(long Done, long Total)>? progress = null,
-        CancellationToken cancellation = default) => RunSteps(StepsFor(duration), progress, cancellation);
+        CancellationToken cancellation = default)
+    {
+        StepsFor(duration); // checks the argument
+        double end = (_runEnd ?? Step * Dt) + duration;
+        long last = StepsFor(end);
+        var statistics = RunSteps(Math.Max(0, last - Step), progress, cancellation);
+        _runEnd = Step == last ? end : null; // a cancelled run continues from where it stopped
+        return statistics;
+    }
 
     /// <summary>Advances the group by a number of steps (see <see cref="Run"/>).</summary>
     public RunStatistics RunSteps(long steps, IProgress<(long Done, long Total)>? progress = null,
         CancellationToken cancellation = default)
     {
         var watch = Stopwatch.StartNew();
+        _runEnd = null;
         Native.Run(_sim, steps, progress, cancellation);
         return new RunStatistics(steps, watch.Elapsed.TotalSeconds, N);
     }
@@ -354,6 +366,7 @@ public sealed class NeuronGroup : IDisposable
     {
         Native.Reset(_sim);
         _evaluations = 0;
+        _runEnd = null;
     }
 
     private const uint SnapshotMagic = 0x31505247; // "GRP1": the managed header before the native blob
@@ -380,6 +393,7 @@ public sealed class NeuronGroup : IDisposable
             throw new ArgumentException("not a NeuronGroup snapshot (it does not start with the GRP1 header)", nameof(snapshot));
         Native.Restore(_sim, snapshot[8..]);
         _evaluations = BitConverter.ToInt32(snapshot.Slice(4, 4));
+        _runEnd = null;
     }
 
     public void Dispose()

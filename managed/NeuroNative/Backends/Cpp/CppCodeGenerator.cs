@@ -91,16 +91,20 @@ public static class CppCodeGenerator
         sb.AppendLine($"NN_KERNEL_EXPORT const char* nn_kernel_model_hash(void) {{ return \"{HashPlaceholder}\"; }}");
         sb.AppendLine();
         sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_integrate(const nn_kernel_block* b) {");
-        sb.AppendLine("    Rhs rhs{*b};");
-        sb.AppendLine("    const nn::StepArgs a = nn::step_args(*b, kFlags, kStates, kNoise);");
-        sb.AppendLine(method.Kind switch
+        // A model of parameters and subexpressions only has nothing to advance (and its Rhs no members).
+        if (nState > 0)
         {
-            MethodKind.ExplicitRungeKutta when nNoise > 0 => "    nn::euler_maruyama_step(rhs, a);",
-            MethodKind.ExplicitRungeKutta => $"    nn::explicit_rk_step(rhs, nn::Tableau{{{method.Stages}, kA, kB, kC}}, a);",
-            MethodKind.ExponentialEuler => "    nn::exponential_euler_step(rhs, a);",
-            MethodKind.StochasticHeun => "    nn::stochastic_step(rhs, false, a);",
-            _ => "    nn::stochastic_step(rhs, true, a);",
-        });
+            sb.AppendLine("    Rhs rhs{*b};");
+            sb.AppendLine("    const nn::StepArgs a = nn::step_args(*b, kFlags, kStates, kNoise);");
+            sb.AppendLine(method.Kind switch
+            {
+                MethodKind.ExplicitRungeKutta when nNoise > 0 => "    nn::euler_maruyama_step(rhs, a);",
+                MethodKind.ExplicitRungeKutta => $"    nn::explicit_rk_step(rhs, nn::Tableau{{{method.Stages}, kA, kB, kC}}, a);",
+                MethodKind.ExponentialEuler => "    nn::exponential_euler_step(rhs, a);",
+                MethodKind.StochasticHeun => "    nn::stochastic_step(rhs, false, a);",
+                _ => "    nn::stochastic_step(rhs, true, a);",
+            });
+        }
         sb.AppendLine("}");
         sb.AppendLine();
         // Threshold and refractoriness see the state at t_k (b->t) in double, like the interpreter.

@@ -13,9 +13,6 @@ public static class ModelAnalyzer
     {
         ArgumentNullException.ThrowIfNull(definition);
         var parsed = ModelParser.ParseEquations(definition.Equations ?? "");
-        if (parsed.Equations.Count == 0)
-            throw new ModelException(Declarations.EquationsContext,
-                "the model is empty: expected at least one equation such as 'dv/dt = -v/tau : volt'");
         return new ModelScope(definition, parsed).Build();
     }
 }

@@ -100,8 +100,10 @@ internal sealed class ModelScope
                     $"{ExpressionCompiler.Describe(t.Dimension)}");
             if (IrCalculus.DependsOn(t.Node, n => n.Op == IrOp.Noise))
                 throw _declarations.Error(d.Expression!.Span, $"subexpression '{d.Name}' cannot contain noise");
-            _symbols[d.Name] = new SubexpressionSymbol(t.Node, declared, t.IsBoolean);
-            result.Add(new ModelSubexpression(d.Name, declared, t.Node, compiler.Text(d.Expression!),
+            // Brian's generated code stores an integer subexpression in an int32_t: C++ truncates toward zero.
+            var node = type == VariableType.Integer ? _b.Unary(IrOp.Trunc, t.Node) : t.Node;
+            _symbols[d.Name] = new SubexpressionSymbol(node, declared, t.IsBoolean);
+            result.Add(new ModelSubexpression(d.Name, declared, node, compiler.Text(d.Expression!),
                 Declarations.HasFlag(d, "constant over dt"), t.IsBoolean, _declarations.Description(d)));
         }
         return result;

@@ -148,14 +148,16 @@ public static class IntegrationMethods
     internal static bool DependsOnState(IrNode n) => IrCalculus.DependsOn(n, x => x.Op == IrOp.State);
 
     /// <summary>'constant over dt' subexpressions are only honoured where every stage sees the state
-    /// at t_k, i.e. single-stage methods; otherwise say so rather than compute something else.</summary>
+    /// and the time at t_k, i.e. single-stage methods (the stages of the others see their own state and
+    /// time); otherwise say so rather than compute something else.</summary>
     internal static string? CheckConstantOverDt(AnalyzedModel model, int stages)
     {
         if (stages <= 1) return null;
-        var offending = model.Subexpressions.FirstOrDefault(s => s.ConstantOverDt && DependsOnState(s.Node));
+        var offending = model.Subexpressions.FirstOrDefault(s => s.ConstantOverDt && IrCalculus.DependsOn(s.Node,
+            x => x.Op == IrOp.State || x is { Op: IrOp.Special, Index: (int)IrSpecial.Time }));
         return offending is null ? null
-            : $"the subexpression '{offending.Name}' is 'constant over dt' and depends on state variables, which " +
-              "multi-stage methods do not support; use euler, exponential_euler, heun or milstein";
+            : $"the subexpression '{offending.Name}' is 'constant over dt' and depends on state variables or t, " +
+              "which multi-stage methods do not support; use euler, exponential_euler, heun or milstein";
     }
 
     internal static StepProgram Program(AnalyzedModel model, string name, MethodDescription method,

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Writes brian_suite.json: the numbers that NeuroNative's ports of Brian 2.5.1's own tests
+(tests/NeuroNative.Tests/BrianSuite/) compare with, each case made by running Brian on the model
+of the test it ports. Run with the system Python 3: /usr/bin/python3 generate.py
+
+Runtime (numpy) cases, except `integer_subexpression`: numpy stores an integer subexpression's recorded
+value as an int but uses the float value inside expressions, so its reference comes from cpp_standalone,
+whose generated C++ (like Cython's, which refuses the model) holds it in an int32_t everywhere."""
+import json
+import os
+import warnings
+
+warnings.filterwarnings("ignore")
+
+import brian2
+import numpy as np
+from brian2 import *
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+cases = {}
+
+
+def runtime():
+    device.reinit()
+    device.activate()
+    set_device("runtime")
+    prefs.codegen.target = "numpy"
+    start_scope()
+
+
+def trace(mon, name):
+    return [list(map(float, row)) for row in getattr(mon, name + "_")]
+
+
+# test_refractory.test_refractoriness_basic, recorded at the start of each step (our monitors' slot).
+runtime()
+G = NeuronGroup(1, "dv/dt = 99.999*Hz : 1 (unless refractory)\ndw/dt = 99.999*Hz : 1",
+                threshold="v>1", reset="v=0;w=0", refractory=5*ms)
+mon = StateMonitor(G, ["v", "w"], record=True)
+run(20*ms)
+cases["refractoriness_basic"] = dict(v=trace(mon, "v"), w=trace(mon, "w"))
+
+# test_refractory.test_refractoriness_variables: the spike times for every refractory argument.
+for ref_time in ["5*ms", "(t-lastspike + 1e-3*dt) < 5*ms", "time_since_spike + 1e-3*dt < 5*ms", "ref_subexpression",
+                 "(t-lastspike + 1e-3*dt) < ref", "ref", "ref_no_unit*ms"]:
+    runtime()
+    G = NeuronGroup(1, """dv/dt = 99.999*Hz : 1 (unless refractory)
+                          dw/dt = 99.999*Hz : 1
+                          ref : second
+                          ref_no_unit : 1
+                          time_since_spike = (t - lastspike) +1e-3*dt : second
+                          ref_subexpression = (t - lastspike + 1e-3*dt) < ref : boolean""",
+                    threshold="v>1", reset="v=0;w=0", refractory=ref_time)
+    G.ref = 5*ms
+    G.ref_no_unit = 5
+    spikes = SpikeMonitor(G)
+    mon = StateMonitor(G, ["v"], record=True)
+    run(20*ms)
+    cases.setdefault("refractoriness_variables", []).append(
+        dict(refractory=ref_time, spikes=list(map(float, spikes.t_)), v=trace(mon, "v")[0]))
+
+# test_neurongroup.test_constant_variable_subexpression: rk2, the final state of each copy.
+runtime()
+G = NeuronGroup(10, """dv1/dt = -v1**2 / (10*ms) : 1
+                       dv2/dt = -v_const**2 / (10*ms) : 1
+                       dv3/dt = -v_var**2 / (10*ms) : 1
+                       dv4/dt = -v_noflag**2 / (10*ms) : 1
+                       v_const = v2 : 1 (constant over dt)
+                       v_var = v3 : 1
+                       v_noflag = v4 : 1""", method="rk2")
+for name in ["v1", "v2", "v3", "v4"]:
+    setattr(G, name, "1.0*i/N")
+run(10*ms)
+cases["constant_variable_subexpression"] = {name: list(map(float, getattr(G, name + "_"))) for name in ["v1", "v2", "v3", "v4"]}
+
+# (constant over dt) under rk4 with a time-dependent subexpression: evaluated once per step, at t_k.
+runtime()
+G = NeuronGroup(1, "dv/dt = (s - v)/(10*ms) : 1\ns = t/ms : 1 (constant over dt)", method="rk4")
+mon = StateMonitor(G, ["v", "s"], record=True)
+run(1*ms)
+cases["constant_over_dt_rk4"] = dict(v=trace(mon, "v")[0], s=trace(mon, "s")[0])
+
+# A model without differential equations: parameters, a subexpression and a TimedArray lookup.
+runtime()
+ta = TimedArray([1.0, 2.5, -3.0, 4.0], dt=0.2*ms)
+G = NeuronGroup(3, "x : 1\ny = 2*x + ta(t) : 1")
+G.x = [1, 3, 5]
+mon = StateMonitor(G, ["y"], record=True)
+run(1*ms)
+cases["no_differential_equation"] = dict(y=trace(mon, "y"))
+
+# `: integer` on a subexpression, in cpp_standalone (see above).
+device.reinit()
+set_device("cpp_standalone", directory=os.path.join("/tmp", "brian_suite_standalone"))
+G = NeuronGroup(4, "x : 1\ny = x/2 : integer\nz = y*1.5 : 1\ndv/dt = y/ms : 1", method="euler")
+G.x = [1, 3, 5, -3]
+mon = StateMonitor(G, ["y", "z", "v"], record=True)
+run(0.3*ms)
+cases["integer_subexpression"] = dict(x=[1, 3, 5, -3], y=trace(mon, "y"), z=trace(mon, "z"), v=trace(mon, "v"))
+
+with open(os.path.join(HERE, "brian_suite.json"), "w") as f:
+    json.dump(dict(brian2=brian2.__version__, cases=cases), f, indent=1)
