@@ -134,5 +134,61 @@ NN_HD inline double powi(double x, int32_t n) {
     return n < 0 ? 1.0 / r : r;
 }
 
+// Largest matrix nn::expm takes: the augmented matrix of a linear system of up to 8 variables
+// (NN_LINEAR_SYSTEM_MAX_STATES).
+constexpr int kExpmMax = 9;
+
+// e = e^a for an m x m row-major matrix (m <= kExpmMax); a is overwritten. Scaling and squaring:
+// e^a = (e^{a/2^s})^{2^s} with the 1-norm of a/2^s at most 1/2 (scaling by 2^-s is exact), whose
+// Taylor series is summed until a term changes no entry (0.5^k/k! < 2^-53 from k = 14 on, so 30
+// terms bound it). Sums run left to right without fused multiply-adds: every backend rounds alike.
+NN_HD inline void expm(double* NN_RESTRICT a, int m, double* NN_RESTRICT e) {
+    double term[kExpmMax * kExpmMax], next[kExpmMax * kExpmMax];
+    const int mm = m * m;
+    double norm = 0.0;
+    for (int j = 0; j < m; ++j) {
+        double col = 0.0;
+        for (int i = 0; i < m; ++i) col = col + (a[i * m + j] < 0 ? -a[i * m + j] : a[i * m + j]);
+        norm = col > norm ? col : norm;
+    }
+    int s = 0;
+    double scale = 1.0;
+    while (norm > 0.5 && s < 1023) { // a NaN norm stops at once, an infinite one at 2^-1023
+        norm = 0.5 * norm;
+        scale = 0.5 * scale;
+        ++s;
+    }
+    for (int k = 0; k < mm; ++k) {
+        a[k] = a[k] * scale;
+        term[k] = (k % (m + 1)) == 0 ? 1.0 : 0.0;
+        e[k] = term[k];
+    }
+    for (int order = 1; order <= 30; ++order) {
+        bool changed = false;
+        for (int i = 0; i < m; ++i)
+            for (int j = 0; j < m; ++j) {
+                double p = 0.0;
+                for (int k = 0; k < m; ++k) p = p + term[i * m + k] * a[k * m + j];
+                next[i * m + j] = p / static_cast<double>(order);
+            }
+        for (int k = 0; k < mm; ++k) {
+            term[k] = next[k];
+            const double sum = e[k] + term[k];
+            changed = changed || sum != e[k];
+            e[k] = sum;
+        }
+        if (!changed) break;
+    }
+    for (; s > 0; --s) {
+        for (int i = 0; i < m; ++i)
+            for (int j = 0; j < m; ++j) {
+                double p = 0.0;
+                for (int k = 0; k < m; ++k) p = p + e[i * m + k] * e[k * m + j];
+                next[i * m + j] = p;
+            }
+        for (int k = 0; k < mm; ++k) e[k] = next[k];
+    }
+}
+
 NN_ISA_END
 } // namespace nn
