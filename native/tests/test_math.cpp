@@ -253,7 +253,7 @@ double rel_error(const double* got, const double* want, int count) {
 }
 
 // nn::expm against closed forms: diagonal, Jordan block, rotation (norms that need no scaling and
-// many squarings), and the augmented matrix of dx/dt = -x/tau + c, whose last column is
+// many squarings), a graded triangular matrix, and the augmented matrix of dx/dt = -x/tau + c, whose last column is
 // tau (1 - e^{-dt/tau}) c.
 void test_expm() {
     for (double h : {1e-3, 0.3, 7.0, 150.0}) {
@@ -284,6 +284,14 @@ void test_expm() {
             nn::expm(a, 2, e);
             CHECK(rel_error(e, want, 4) < 1e-14 * std::max(1.0, h));
         }
+    }
+    {   // graded, as a membrane in volts driven by a current in amperes: every entry within 1e-14 (3
+        // squarings); scaling by ||a|| = 1e6 would take 21 and lose 2^21 ulp (~2e-10)
+        const double x = -0.01, y = -0.1, b = 1e6;
+        double a[4] = {x, b, 0, y}, e[4];
+        nn::expm(a, 2, e);
+        const double want[4] = {std::exp(x), b * std::exp(y) * std::expm1(x - y) / (x - y), 0, std::exp(y)};
+        for (int k = 0; k < 4; ++k) CHECK(std::fabs(e[k] - want[k]) <= 1e-14 * std::fabs(want[k]));
     }
     double zero[1] = {0}, e[1];
     nn::expm(zero, 1, e);

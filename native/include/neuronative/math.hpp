@@ -138,41 +138,68 @@ NN_HD inline double powi(double x, int32_t n) {
 // (NN_LINEAR_SYSTEM_MAX_STATES).
 constexpr int kExpmMax = 9;
 
-// e = e^a for an m x m row-major matrix (m <= kExpmMax); a is overwritten. Scaling and squaring:
-// e^a = (e^{a/2^s})^{2^s} with the 1-norm of a/2^s at most 1/2 (scaling by 2^-s is exact), whose
-// Taylor series is summed until a term changes no entry (0.5^k/k! < 2^-53 from k = 14 on, so 30
-// terms bound it). Sums run left to right without fused multiply-adds: every backend rounds alike.
-NN_HD inline void expm(double* NN_RESTRICT a, int m, double* NN_RESTRICT e) {
-    double term[kExpmMax * kExpmMax], next[kExpmMax * kExpmMax];
-    const int mm = m * m;
+namespace detail {
+NN_HD inline double norm1(const double* a, int m) {
     double norm = 0.0;
     for (int j = 0; j < m; ++j) {
         double col = 0.0;
         for (int i = 0; i < m; ++i) col = col + (a[i * m + j] < 0 ? -a[i * m + j] : a[i * m + j]);
         norm = col > norm ? col : norm;
     }
-    int s = 0;
-    double scale = 1.0;
-    while (norm > 0.5 && s < 1023) { // a NaN norm stops at once, an infinite one at 2^-1023
-        norm = 0.5 * norm;
-        scale = 0.5 * scale;
-        ++s;
+    return norm;
+}
+
+// out = a*b (m x m, row-major), sums left to right.
+NN_HD inline void matmul(const double* a, const double* b, int m, double* NN_RESTRICT out) {
+    for (int i = 0; i < m; ++i)
+        for (int j = 0; j < m; ++j) {
+            double p = 0.0;
+            for (int k = 0; k < m; ++k) p = p + a[i * m + k] * b[k * m + j];
+            out[i * m + j] = p;
+        }
+}
+} // namespace detail
+
+// e = e^a for an m x m row-major matrix (m <= kExpmMax); a is overwritten. Scaling and squaring:
+// e^a = (e^{a/2^s})^{2^s}, the Taylor series of a/2^s summed until a term changes no entry (at most
+// 30 terms). s is the least with alpha/2^s <= 1/2, alpha = min over p of max(||a^p||^(1/p),
+// ||a^(p+1)||^(1/p+1)), p = 1..5 (1-norms; Al-Mohy and Higham's bound on the series' tail): unlike
+// ||a||, alpha is not inflated by large couplings between variables of different units (a membrane
+// in volts driven by a current in amperes), which would cost squarings and with them accuracy. The
+// scaling by 2^-s is exact; no fused multiply-adds, so every backend rounds alike.
+NN_HD inline void expm(double* NN_RESTRICT a, int m, double* NN_RESTRICT e) {
+    double term[kExpmMax * kExpmMax], next[kExpmMax * kExpmMax];
+    const int mm = m * m;
+    double norms[7]; // ||a^p||, p = 1..6
+    norms[1] = detail::norm1(a, m);
+    for (int k = 0; k < mm; ++k) term[k] = a[k];
+    for (int p = 2; p <= 6; ++p) {
+        detail::matmul(term, a, m, next);
+        for (int k = 0; k < mm; ++k) term[k] = next[k];
+        norms[p] = detail::norm1(term, m);
     }
+    int s = 0;
+    double bound = 0.5; // 2^(s-1)
+    for (; s < 1023; ++s, bound = 2.0 * bound) { // NaN norms end at s = 1023
+        double powers[7];
+        powers[1] = bound;
+        for (int p = 2; p <= 6; ++p) powers[p] = powers[p - 1] * bound;
+        bool small = norms[1] <= bound;
+        for (int p = 2; p <= 5; ++p) small = small || (norms[p] <= powers[p] && norms[p + 1] <= powers[p + 1]);
+        if (small) break;
+    }
+    double scale = 1.0;
+    for (int k = 0; k < s; ++k) scale = 0.5 * scale;
     for (int k = 0; k < mm; ++k) {
         a[k] = a[k] * scale;
         term[k] = (k % (m + 1)) == 0 ? 1.0 : 0.0;
         e[k] = term[k];
     }
     for (int order = 1; order <= 30; ++order) {
+        detail::matmul(term, a, m, next);
         bool changed = false;
-        for (int i = 0; i < m; ++i)
-            for (int j = 0; j < m; ++j) {
-                double p = 0.0;
-                for (int k = 0; k < m; ++k) p = p + term[i * m + k] * a[k * m + j];
-                next[i * m + j] = p / static_cast<double>(order);
-            }
         for (int k = 0; k < mm; ++k) {
-            term[k] = next[k];
+            term[k] = next[k] / static_cast<double>(order);
             const double sum = e[k] + term[k];
             changed = changed || sum != e[k];
             e[k] = sum;
@@ -180,12 +207,7 @@ NN_HD inline void expm(double* NN_RESTRICT a, int m, double* NN_RESTRICT e) {
         if (!changed) break;
     }
     for (; s > 0; --s) {
-        for (int i = 0; i < m; ++i)
-            for (int j = 0; j < m; ++j) {
-                double p = 0.0;
-                for (int k = 0; k < m; ++k) p = p + e[i * m + k] * e[k * m + j];
-                next[i * m + j] = p;
-            }
+        detail::matmul(e, e, m, next);
         for (int k = 0; k < mm; ++k) e[k] = next[k];
     }
 }
