@@ -108,7 +108,7 @@ typedef struct nn_section {
 /* Integration methods. Coefficients are data (nn_model_desc.rk_*), the step code is shared. */
 typedef enum nn_method {
     NN_METHOD_EXPLICIT_RK = 0,       /* Butcher tableau; with noise only 1 stage: Euler–Maruyama */
-    NN_METHOD_EXPONENTIAL_EULER = 1, /* x' = -B/A + (x + B/A) exp(A dt) per variable ('exact' too) */
+    NN_METHOD_EXPONENTIAL_EULER = 1, /* x' = -B/A + (x + B/A) exp(A dt) per variable ('exact' of decoupled equations) */
     NN_METHOD_STOCHASTIC_HEUN = 2,   /* Stratonovich Heun (Brian's 'heun') */
     NN_METHOD_MILSTEIN = 3,          /* derivative-free Milstein (Brian's 'milstein'); with several noise
                                         terms both, like Brian, use one support point per term */

@@ -93,11 +93,14 @@ public class ModelLanguageTests
 
     /// <summary>Coupled linear systems as Brian 2.5.1 chose for them with no method given (checked by running
     /// Brian: the biexponential synapse of exact_biexp_lif and an alpha synapse, whose matrix is a Jordan
-    /// block, are exact; a rotation, whose solution is complex, and a singular system fall back to euler).</summary>
+    /// block, and a rotation at a parameter's rate (cos/sin) are exact; a rotation at a constant rate, whose
+    /// solution keeps complex values, and singular systems fall back to euler).</summary>
     [Theory]
     [InlineData("exact", "dg/dt = (h - g)/tau : 1\ndh/dt = -h/tau : 1")]
     [InlineData("exact", "dv/dt = (-v - w)/tau : 1\ndw/dt = (a*v - w)/(10*tau) : 1\na : 1")]
+    [InlineData("exact", "dx/dt = -w*y : 1\ndy/dt = w*x : 1\nw : Hz")]
     [InlineData("euler", "dx/dt = -y/tau : 1\ndy/dt = x/tau : 1")]
+    [InlineData("euler", "dx/dt = (x + y)/tau : 1\ndy/dt = (x + y)/tau : 1")]
     [InlineData("euler", "dx/dt = y/tau : 1\ndy/dt = -y/tau : 1")]
     [InlineData("euler", "dx/dt = 1/tau : 1\ndy/dt = -y/tau : 1")]
     [InlineData("euler", "dv/dt = (-v + t/second)/tau : 1\ndw/dt = (v - w)/tau : 1")]

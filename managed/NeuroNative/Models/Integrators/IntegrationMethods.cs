@@ -55,8 +55,9 @@ public static class IntegrationMethods
     }
 
     /// <summary>Names Brian 2.5.1 still accepts with a warning, the method we integrate them with, and
-    /// Brian's warning. 'independent' solves each equation on its own with sympy; for the scalar linear
-    /// equations our 'exact' integrates, that is the same closed form.</summary>
+    /// Brian's warning. 'independent' solves each equation on its own with sympy; for decoupled linear
+    /// equations that is exact's closed form (coupled ones, whose other variables it holds constant, are
+    /// refused).</summary>
     private static readonly Dictionary<string, (string Method, string Warning)> Deprecated = new()
     {
         ["independent"] = ("exact", "The 'independent' state updater is deprecated and might be removed in future " +
@@ -88,6 +89,9 @@ public static class IntegrationMethods
             if (Deprecated.TryGetValue(name, out var deprecated))
             {
                 var program = Find(deprecated.Method)!.TryDerive(model, out var why) ?? throw new ModelException("method", why);
+                if (program.Method.Kind == MethodKind.LinearSystem)
+                    throw new ModelException("method", $"method '{name}' solves each equation with the other variables " +
+                        "held constant over the step, which is not implemented for coupled equations; use 'exact'");
                 return Chosen(program, $"method '{name}' requested (deprecated): integrated with '{program.MethodName}'",
                     [$"method '{name}': {deprecated.Warning}"]);
             }
@@ -302,8 +306,9 @@ internal sealed class ExponentialEulerMethod : IIntegrationMethod
 /// Brian's 'exact' (alias 'linear', its LinearStateUpdater) for dX/dt = M X + c with M and c free of
 /// state variables and constant over a step. Brian refuses what sympy cannot solve: a singular M
 /// (here: no nonzero diagonal after reordering rows, which is what a variable missing from every
-/// equation or an equation without state gives) and a solution with complex values (here: a coupled
-/// pair with constant coefficients and complex eigenvalues, e.g. a rotation). Decoupled equations keep
+/// equation or an equation without state gives, or a numerically singular M of numbers) and a
+/// solution with complex values (here: a coupled pair with constant coefficients and complex
+/// eigenvalues, e.g. a rotation; docs/brian2-semantics.md §3). Decoupled equations keep
 /// the scalar closed form x' = -B/A + (x + B/A) exp(A dt) of the exponential Euler step; a coupled
 /// system is integrated with the matrix exponential, per neuron (NN_METHOD_LINEAR_SYSTEM).
 /// </summary>
@@ -324,7 +329,7 @@ internal sealed class ExactLinearMethod : IIntegrationMethod
         var (m, c) = system.Value;
         int n = c.Length;
         bool Nonzero(int r, int j) => !m[r, j].IsConstantValue(0);
-        if (!LinearForm.HasNonzeroDiagonal(n, Nonzero))
+        if (!LinearForm.HasNonzeroDiagonal(n, Nonzero) || LinearForm.NumericallySingular(m))
         {
             int empty = Enumerable.Range(0, n).FirstOrDefault(v => Enumerable.Range(0, n).All(r => !Nonzero(r, v)), -1);
             reason = empty >= 0
@@ -422,6 +427,35 @@ internal static class LinearForm
             return false;
         }
         return Enumerable.Range(0, n).All(r => Assign(r, new bool[n]));
+    }
+
+    /// <summary>Whether M, all of whose entries are numbers, is singular: Gaussian elimination with partial
+    /// pivoting meets a pivot below 1e-12 of the largest entry (Brian's symbols cancel exactly, folded
+    /// constants to rounding). False when an entry is not a number.</summary>
+    internal static bool NumericallySingular(IrNode[,] m)
+    {
+        int n = m.GetLength(0);
+        var a = new double[n, n];
+        double largest = 0;
+        for (int r = 0; r < n; r++)
+            for (int j = 0; j < n; j++)
+            {
+                if (!m[r, j].IsConstant) return false;
+                a[r, j] = m[r, j].Value;
+                largest = Math.Max(largest, Math.Abs(a[r, j]));
+            }
+        for (int k = 0; k < n; k++)
+        {
+            int pivot = Enumerable.Range(k, n - k).MaxBy(r => Math.Abs(a[r, k]));
+            if (!(Math.Abs(a[pivot, k]) > 1e-12 * largest)) return true;
+            for (int j = 0; j < n; j++) (a[k, j], a[pivot, j]) = (a[pivot, j], a[k, j]);
+            for (int r = k + 1; r < n; r++)
+            {
+                double f = a[r, k] / a[k, k];
+                for (int j = k; j < n; j++) a[r, j] -= f * a[k, j];
+            }
+        }
+        return false;
     }
 
     /// <summary>For variables r and j coupled both ways and to nothing else, with constant coefficients:
