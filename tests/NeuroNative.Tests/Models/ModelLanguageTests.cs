@@ -128,6 +128,10 @@ public class ModelLanguageTests
         Assert.True(program.LinearA[v * n + x].IsConstantValue(0));
         Assert.Equal(1000.0, program.LinearA[i * n + x].Value, 12);
         Assert.True(program.LinearA[x * n + v].IsConstantValue(0) && program.LinearA[x * n + i].IsConstantValue(0));
+        string listing = IrListing.Write(program, "biexp");
+        Assert.Contains("linear system (dX/dt = M*X + c):", listing);
+        Assert.Contains("M[v, I_syn] = ", listing);
+        Assert.DoesNotContain("M[v, x] = ", listing);
     }
 
     [Fact]
