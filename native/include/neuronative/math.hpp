@@ -139,6 +139,7 @@ NN_HD inline double powi(double x, int32_t n) {
 constexpr int kExpmMax = 9;
 
 namespace detail {
+// The largest column sum of |a| (NaN columns are skipped: a NaN entry makes the result NaN anyway).
 NN_HD inline double norm1(const double* a, int m) {
     double norm = 0.0;
     for (int j = 0; j < m; ++j) {
@@ -180,7 +181,7 @@ NN_HD inline void expm(double* NN_RESTRICT a, int m, double* NN_RESTRICT e) {
     }
     int s = 0;
     double bound = 0.5; // 2^(s-1)
-    for (; s < 1023; ++s, bound = 2.0 * bound) { // NaN norms end at s = 1023
+    for (; s < 1023; ++s, bound = 2.0 * bound) { // norm1 skips NaN columns; an infinite norm ends at 1023
         double powers[7];
         powers[1] = bound;
         for (int p = 2; p <= 6; ++p) powers[p] = powers[p - 1] * bound;
