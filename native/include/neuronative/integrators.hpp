@@ -26,7 +26,6 @@ NN_ISA_BEGIN
 // Values of nn_method and nn_state_flag (neuronative.h); repeated so that generated device code
 // needs no C header.
 enum Method : int32_t { EXPLICIT_RK = 0, EXPONENTIAL_EULER = 1, STOCHASTIC_HEUN = 2, MILSTEIN = 3, LINEAR_SYSTEM = 4 };
-constexpr int kLinearSystemMax = kExpmMax - 1;
 enum StateFlag : int32_t { UNLESS_REFRACTORY = 1, LINEAR_A_ZERO = 2, LINEAR_B_ZERO = 4, LINEAR_A_UNIFORM = 8 };
 
 // Random stream of noise term j; RAND/RANDN in model code use streams below 2^31.
