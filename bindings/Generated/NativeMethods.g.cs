@@ -103,6 +103,7 @@ internal enum nn_method : int
     NN_METHOD_EXPONENTIAL_EULER = 1,
     NN_METHOD_STOCHASTIC_HEUN = 2,
     NN_METHOD_MILSTEIN = 3,
+    NN_METHOD_LINEAR_SYSTEM = 4,
 }
 
 internal enum nn_state_flag : int
@@ -234,7 +235,8 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 7;
+    public const int NN_ABI_VERSION = 8;
+    public const int NN_LINEAR_SYSTEM_MAX_STATES = 8;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]

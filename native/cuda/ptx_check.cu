@@ -31,6 +31,16 @@ struct TwoVariableRhs {
             B[1][i] = 0.0;
         }
     }
+    NN_HD void linear_system(nn::Lanes, double, nn::Lanes m, int n) { // rows [M c] of the system above
+        for (int i = 0; i < n; ++i) {
+            m[0][i] = -1.0 / tau;
+            m[1][i] = 1.0 / tau;
+            m[2][i] = 0.0;
+            m[3][i] = 0.0;
+            m[4][i] = -1.0 / tau_w;
+            m[5][i] = 0.0;
+        }
+    }
 };
 
 constexpr int n_state = 2;
@@ -51,6 +61,7 @@ extern "C" __global__ void step_all_methods(double* state, const double* not_ref
     static constexpr int32_t flags[n_state] = {nn::UNLESS_REFRACTORY, nn::LINEAR_B_ZERO};
     constexpr int64_t heun = nn::workspace_doubles(nn::STOCHASTIC_HEUN, n_state, 1, 1, 1);
     constexpr int64_t rk4 = nn::workspace_doubles(nn::EXPLICIT_RK, n_state, 0, n_stages, 1);
+    static_assert(nn::workspace_doubles(nn::LINEAR_SYSTEM, n_state, 0, 1, 1) <= heun);
     double ws[heun > rk4 ? heun : rk4]; // the largest of the methods dispatched below
     TwoVariableRhs rhs{0.01, 0.1, 0.002};
     const nn::StepArgs args{nn::Lanes{state + i, n_neurons}, not_refractory + i, flags, n_state, n_noise, 1, t, dt,

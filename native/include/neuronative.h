@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 7
+#define NN_ABI_VERSION 8
 
 typedef int32_t nn_status;
 
@@ -109,11 +109,16 @@ typedef struct nn_section {
 /* Integration methods. Coefficients are data (nn_model_desc.rk_*), the step code is shared. */
 typedef enum nn_method {
     NN_METHOD_EXPLICIT_RK = 0,       /* Butcher tableau; with noise only 1 stage: Euler–Maruyama */
-    NN_METHOD_EXPONENTIAL_EULER = 1, /* x' = -B/A + (x + B/A) exp(A dt) per variable ('exact' too) */
+    NN_METHOD_EXPONENTIAL_EULER = 1, /* x' = -B/A + (x + B/A) exp(A dt) per variable ('exact' of decoupled equations) */
     NN_METHOD_STOCHASTIC_HEUN = 2,   /* Stratonovich Heun (Brian's 'heun') */
-    NN_METHOD_MILSTEIN = 3           /* derivative-free Milstein (Brian's 'milstein'); with several noise
+    NN_METHOD_MILSTEIN = 3,          /* derivative-free Milstein (Brian's 'milstein'); with several noise
                                         terms both, like Brian, use one support point per term */
+    NN_METHOD_LINEAR_SYSTEM = 4      /* dX/dt = M X + c with M, c at t_k: [X'; 1] = expm([M c; 0 0] dt) [X; 1]
+                                        per lane ('exact' for coupled systems); n_state <= NN_LINEAR_SYSTEM_MAX_STATES */
 } nn_method;
+
+/* Most state variables NN_METHOD_LINEAR_SYSTEM integrates (its matrices have a fixed size). */
+#define NN_LINEAR_SYSTEM_MAX_STATES 8
 
 /* nn_model_desc.state_flags bits */
 typedef enum nn_state_flag {
@@ -137,7 +142,9 @@ typedef enum nn_refractory_kind {
  * A model program, backend-neutral. Section semantics (STATE = the state the section sees):
  * - derivatives: STATE = stage state, T = stage time; OUT[v] = f_v, n_outputs = n_state.
  * - noise:       STATE = stage state; OUT[v*n_noise + j] = g_vj (factor of dW_j), n_outputs = n_state*n_noise.
- * - linear:      STATE = state at t_k; OUT[2v] = A_v, OUT[2v+1] = B_v, n_outputs = 2*n_state.
+ * - linear:      STATE = state at t_k; OUT[2v] = A_v, OUT[2v+1] = B_v, n_outputs = 2*n_state; for
+ *                NN_METHOD_LINEAR_SYSTEM row v of [M c]: OUT[v*(n_state+1) + j] = M_vj (j < n_state),
+ *                OUT[v*(n_state+1) + n_state] = c_v, n_outputs = n_state*(n_state+1).
  * - threshold:   STATE = state after the update; OUT[0] = condition, n_outputs = 1.
  * - reset:       runs on each spiking neuron after threshold; statements write STATE/PARAM directly,
  *                n_outputs = 0.

@@ -42,6 +42,12 @@ struct BytecodeRhs {
         f.sp[m.layout.s_uniform(Layout::U_T)] = t;
         execute(m.linear, f, n);
     }
+    void linear_system(nn::Lanes x, double t, nn::Lanes rows, int n) {
+        bind_state(x);
+        for (int32_t k = 0; k < m.n_state * (m.n_state + 1); ++k) f.vp[m.layout.v_out(k)] = rows[k];
+        f.sp[m.layout.s_uniform(Layout::U_T)] = t;
+        execute(m.linear, f, n);
+    }
 };
 
 void integrate(const nn_kernel_block* b) {

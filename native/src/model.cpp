@@ -73,8 +73,8 @@ Model::Model(const nn_model_desc& d, bool compiled) {
 
     // ---- method ----
     method = d.method;
-    if (method < NN_METHOD_EXPLICIT_RK || method > NN_METHOD_MILSTEIN)
-        invalid("desc->method is ", method, " (must be an nn_method, 0..", int(NN_METHOD_MILSTEIN), ")");
+    if (method < NN_METHOD_EXPLICIT_RK || method > NN_METHOD_LINEAR_SYSTEM)
+        invalid("desc->method is ", method, " (must be an nn_method, 0..", int(NN_METHOD_LINEAR_SYSTEM), ")");
     n_stages = d.n_stages;
     if (method == NN_METHOD_EXPLICIT_RK) {
         if (n_stages < 1 || n_stages > kMaxStages)
@@ -94,6 +94,11 @@ Model::Model(const nn_model_desc& d, bool compiled) {
         if (n_stages != 1) invalid("desc->n_stages is ", n_stages, " (must be 1 for methods other than NN_METHOD_EXPLICIT_RK)");
         if (method == NN_METHOD_EXPONENTIAL_EULER && n_noise > 0)
             invalid("desc->n_noise is ", n_noise, " but NN_METHOD_EXPONENTIAL_EULER cannot integrate noise");
+        if (method == NN_METHOD_LINEAR_SYSTEM && n_noise > 0)
+            invalid("desc->n_noise is ", n_noise, " but NN_METHOD_LINEAR_SYSTEM cannot integrate noise");
+        if (method == NN_METHOD_LINEAR_SYSTEM && n_state > NN_LINEAR_SYSTEM_MAX_STATES)
+            invalid("desc->n_state is ", n_state, " but NN_METHOD_LINEAR_SYSTEM integrates at most ",
+                    NN_LINEAR_SYSTEM_MAX_STATES, " (NN_LINEAR_SYSTEM_MAX_STATES)");
     }
 
     // ---- flags, refractoriness, threshold ----
@@ -128,8 +133,10 @@ Model::Model(const nn_model_desc& d, bool compiled) {
     layout.n_state = n_state;
     layout.n_param = n_param;
     layout.n_constants = d.n_constants;
-    layout.max_outputs = std::max({n_state, n_state * n_noise, 2 * n_state, n_observables, 1});
-    const bool uses_f = method != NN_METHOD_EXPONENTIAL_EULER;
+    const bool system = method == NN_METHOD_LINEAR_SYSTEM;
+    const int32_t linear_outputs = system ? n_state * (n_state + 1) : 2 * n_state;
+    layout.max_outputs = std::max({n_state, n_state * n_noise, linear_outputs, n_observables, 1});
+    const bool uses_f = method != NN_METHOD_EXPONENTIAL_EULER && !system;
     auto section = [&](const nn_section& s, const char* name, SectionKind kind, int32_t outputs) {
         if ((s.flags & NN_SECTION_DEFINED) != 0 && s.n_instructions == 0 && !compiled)
             invalid("desc->", name, " is flagged NN_SECTION_DEFINED (its code is in a compiled kernel library), but the "
@@ -142,15 +149,15 @@ Model::Model(const nn_model_desc& d, bool compiled) {
     if (uses_f)
         derivatives = section(d.derivatives, "derivatives", SectionKind::Expression, n_state);
     else
-        require_empty(d.derivatives, "derivatives", "NN_METHOD_EXPONENTIAL_EULER uses the linear section");
+        require_empty(d.derivatives, "derivatives", "NN_METHOD_EXPONENTIAL_EULER and NN_METHOD_LINEAR_SYSTEM use the linear section");
     if (n_noise > 0)
         noise = section(d.noise, "noise", SectionKind::Expression, n_state * n_noise);
     else
         require_empty(d.noise, "noise", "n_noise is 0");
     if (!uses_f)
-        linear = section(d.linear, "linear", SectionKind::Expression, 2 * n_state);
+        linear = section(d.linear, "linear", SectionKind::Expression, linear_outputs);
     else
-        require_empty(d.linear, "linear", "only NN_METHOD_EXPONENTIAL_EULER uses it");
+        require_empty(d.linear, "linear", "only NN_METHOD_EXPONENTIAL_EULER and NN_METHOD_LINEAR_SYSTEM use it");
     if (has_threshold) {
         threshold = section(d.threshold, "threshold", SectionKind::Expression, 1);
         reset = section(d.reset, "reset", SectionKind::Statements, 0);

@@ -1,4 +1,4 @@
-// (h) nn::exp accuracy, Philox4x32-10 known answers, RNG properties, and the interpreter's
+// (h) nn::exp accuracy, nn::expm against closed forms, Philox4x32-10 known answers, RNG properties, and the interpreter's
 // elementwise opcodes against their definitions (through the C ABI).
 #include "bytecode.hpp"
 #include "check.hpp"
@@ -251,11 +251,70 @@ void test_random_opcodes() {
     nn_model_destroy(model);
 }
 
+// Largest |got - want| relative to the largest |want|.
+double rel_error(const double* got, const double* want, int count) {
+    double err = 0.0, scale = 0.0;
+    for (int k = 0; k < count; ++k) {
+        err = std::max(err, std::fabs(got[k] - want[k]));
+        scale = std::max(scale, std::fabs(want[k]));
+    }
+    return err / scale;
+}
+
+// nn::expm against closed forms: diagonal, Jordan block, rotation (norms that need no scaling and
+// many squarings), a graded triangular matrix, and the augmented matrix of dx/dt = -x/tau + c, whose last column is
+// tau (1 - e^{-dt/tau}) c.
+void test_expm() {
+    for (double h : {1e-3, 0.3, 7.0, 150.0}) {
+        {
+            double a[9] = {-h, 0, 0, 0, 2 * h, 0, 0, 0, -0.25 * h}, e[9];
+            const double want[9] = {std::exp(-h), 0, 0, 0, std::exp(2 * h), 0, 0, 0, std::exp(-0.25 * h)};
+            nn::expm(a, 3, e);
+            CHECK(rel_error(e, want, 9) < 1e-13 * std::max(1.0, h));
+        }
+        {   // lambda on the diagonal, 1 above: e^{lambda} [1 1 1/2; 0 1 1; 0 0 1]
+            const double lambda = -h;
+            double a[9] = {lambda, 1, 0, 0, lambda, 1, 0, 0, lambda}, e[9];
+            const double x = std::exp(lambda);
+            const double want[9] = {x, x, 0.5 * x, 0, x, x, 0, 0, x};
+            nn::expm(a, 3, e);
+            CHECK(rel_error(e, want, 9) < 1e-13 * std::max(1.0, h));
+        }
+        {
+            double a[4] = {0, -h, h, 0}, e[4];
+            const double want[4] = {std::cos(h), -std::sin(h), std::sin(h), std::cos(h)};
+            nn::expm(a, 2, e);
+            CHECK(rel_error(e, want, 4) < 1e-13 * std::max(1.0, h));
+        }
+        {
+            const double c = 3.5;
+            double a[4] = {-h, c * h, 0, 0}, e[4];
+            const double want[4] = {std::exp(-h), -std::expm1(-h) * c, 0, 1};
+            nn::expm(a, 2, e);
+            CHECK(rel_error(e, want, 4) < 1e-14 * std::max(1.0, h));
+        }
+    }
+    {   // graded, as a membrane in volts driven by a current in amperes: every entry within 1e-14 (3
+        // squarings); scaling by ||a|| = 1e6 would take 21 and lose 2^21 ulp (~2e-10)
+        const double x = -0.01, y = -0.1, b = 1e6;
+        double a[4] = {x, b, 0, y}, e[4];
+        nn::expm(a, 2, e);
+        const double want[4] = {std::exp(x), b * std::exp(y) * std::expm1(x - y) / (x - y), 0, std::exp(y)};
+        for (int k = 0; k < 4; ++k) CHECK(std::fabs(e[k] - want[k]) <= 1e-14 * std::fabs(want[k]));
+    }
+    double zero[1] = {0}, e[1];
+    nn::expm(zero, 1, e);
+    CHECK(e[0] == 1.0);
+    double nan[1] = {NAN};
+    nn::expm(nan, 1, e);
+    CHECK(std::isnan(e[0]));
+}
 } // namespace
 
 int main() {
     test_random_opcodes();
     test_exp();
+    test_expm();
     test_philox();
     test_opcodes();
     return nn_test::report();

@@ -1,9 +1,12 @@
 // (b) Explicit Runge–Kutta: van der Pol (dx/dt = y, dy/dt = mu (1 - x^2) y - x) with rk4, rk2 and
 // Euler tableaus against a direct C++ loop with the same order of operations (bit-identical),
-// a state monitor every 7 steps over two consecutive runs, and heun without noise = Euler.
+// a state monitor every 7 steps over two consecutive runs, and heun without noise = Euler; the
+// exact step of a coupled linear system against its closed form, and the checks on its description.
 #include "check.hpp"
 #include "bytecode.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -109,9 +112,76 @@ void check_method(const char* name, const std::vector<double>& a, const std::vec
     nn_model_destroy(model);
 }
 
+// dx/dt = (y - x)/tau, dy/dt = c - y/tau_y (tau_y per neuron) with NN_METHOD_LINEAR_SYSTEM: the section
+// writes the rows of [M c]. Closed form from x = y = 0: y = c tau_y (1 - e^{-t/tau_y}),
+// x = c tau_y [1 - (tau e^{-t/tau} - tau_y e^{-t/tau_y})/(tau - tau_y)].
+bc::Model coupled(double tau, double c) {
+    bc::Model m;
+    m.state_names = {"x", "y"};
+    m.param_names = {"tau_y"};
+    m.method = NN_METHOD_LINEAR_SYSTEM;
+    bc::Expr e{m.linear};
+    m.linear.n_outputs = 6;
+    e.set(bc::out(0), m.k(-1.0 / tau));
+    e.set(bc::out(1), m.k(1.0 / tau));
+    e.set(bc::out(2), m.k(0.0));
+    e.set(bc::out(3), m.k(0.0));
+    e.set(bc::out(4), e.neg(e.div(m.k(1.0), bc::param(0))));
+    e.set(bc::out(5), m.k(c));
+    return m;
+}
+
+void check_linear_system() {
+    const double tau = 0.01, c = 3.0;
+    bc::Model m = coupled(tau, c);
+    nn_model_desc d = m.desc();
+    nn_model* model = nullptr;
+    CHECK_OK(nn_model_create(&d, &model));
+    if (model == nullptr) return;
+    const int64_t n = 70, steps = 2000;
+    std::vector<double> tau_y(n);
+    for (int64_t i = 0; i < n; ++i) tau_y[static_cast<size_t>(i)] = 0.002 + 0.0005 * static_cast<double>(i);
+    nn_simulation* sim = nullptr;
+    CHECK_OK(nn_simulation_create(model, n, dt, 0, &sim));
+    CHECK_OK(nn_simulation_set_array(sim, NN_ARRAY_PARAM, 0, tau_y.data(), n));
+    CHECK_OK(nn_simulation_run(sim, steps, nullptr, nullptr));
+    std::vector<double> x(n), y(n);
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_STATE, 0, x.data(), n));
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_STATE, 1, y.data(), n));
+    double worst = 0.0;
+    const double t = static_cast<double>(steps) * dt;
+    for (int64_t i = 0; i < n; ++i) {
+        const double ty = tau_y[static_cast<size_t>(i)];
+        if (std::fabs(ty - tau) < 1e-9) continue; // the closed form divides by tau - tau_y
+        const double want_y = c * ty * -std::expm1(-t / ty);
+        const double want_x = c * ty * (1.0 - (tau * std::exp(-t / tau) - ty * std::exp(-t / ty)) / (tau - ty));
+        worst = std::max({worst, std::fabs(x[static_cast<size_t>(i)] - want_x) / (c * ty),
+                          std::fabs(y[static_cast<size_t>(i)] - want_y) / (c * ty)});
+    }
+    std::printf("linear system: largest error %.2g of the steady state after %lld steps\n", worst, static_cast<long long>(steps));
+    CHECK(worst < 1e-12);
+    nn_simulation_destroy(sim);
+    nn_model_destroy(model);
+
+    auto refused = [](bc::Model bad, const char* needle) {
+        nn_model_desc bd = bad.desc();
+        nn_model* none = nullptr;
+        CHECK_STATUS(nn_model_create(&bd, &none), NN_ERR_INVALID_ARGUMENT);
+        CHECK(nn_test::says(needle));
+    };
+    { bc::Model bad = coupled(tau, c); bad.linear.n_outputs = 4; refused(bad, "desc->linear.n_outputs is 4"); }
+    { bc::Model bad = coupled(tau, c); bad.n_noise = 1; refused(bad, "NN_METHOD_LINEAR_SYSTEM cannot integrate noise"); }
+    {
+        bc::Model bad = coupled(tau, c);
+        bad.state_names.assign(NN_LINEAR_SYSTEM_MAX_STATES + 1, "x");
+        refused(bad, "NN_LINEAR_SYSTEM_MAX_STATES");
+    }
+}
+
 } // namespace
 
 int main() {
+    check_linear_system();
     check_method("rk4", {0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 1, 0}, {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6},
                  {0, 0.5, 0.5, 1});
     check_method("rk2", {0, 0, 0.5, 0}, {0, 1}, {0, 0.5});

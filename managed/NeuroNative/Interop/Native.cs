@@ -14,6 +14,9 @@ internal static unsafe class Native
 {
     private const int InstructionSize = 5; // { opcode, dst, a, b, c }
 
+    /// <summary>The largest coupled system NN_METHOD_LINEAR_SYSTEM integrates.</summary>
+    public const int LinearSystemMaxStates = NativeMethods.NN_LINEAR_SYSTEM_MAX_STATES;
+
     private static volatile bool s_compatible;
 
     static Native() => NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, ResolveLibrary);

@@ -5,6 +5,7 @@
 //   void derivatives(nn::Lanes x, double t, nn::Lanes f, int n); // f[v][i] = f_v(x_i, t)
 //   void noise(nn::Lanes x, double t, nn::Lanes g, int n);       // g[v*n_noise + j][i] = g_vj(x_i, t)
 //   void linear(nn::Lanes x, double t, nn::Lanes A, nn::Lanes B, int n); // dx_v/dt = A_v x_v + B_v
+//   void linear_system(nn::Lanes x, double t, nn::Lanes m, int n); // m[v*(n_state+1) + j]: row v of [M c]
 // x is read only; the Rhs binds everything else it needs (parameters, lane specials, the block's
 // first neuron) itself. Only the members a method calls need to exist.
 //
@@ -24,7 +25,7 @@ NN_ISA_BEGIN
 
 // Values of nn_method and nn_state_flag (neuronative.h); repeated so that generated device code
 // needs no C header.
-enum Method : int32_t { EXPLICIT_RK = 0, EXPONENTIAL_EULER = 1, STOCHASTIC_HEUN = 2, MILSTEIN = 3 };
+enum Method : int32_t { EXPLICIT_RK = 0, EXPONENTIAL_EULER = 1, STOCHASTIC_HEUN = 2, MILSTEIN = 3, LINEAR_SYSTEM = 4 };
 enum StateFlag : int32_t { UNLESS_REFRACTORY = 1, LINEAR_A_ZERO = 2, LINEAR_B_ZERO = 4, LINEAR_A_UNIFORM = 8 };
 
 // Random stream of noise term j; RAND/RANDN in model code use streams below 2^31.
@@ -69,6 +70,8 @@ NN_HD constexpr int64_t workspace_doubles(int32_t method, int32_t n_state, int32
         return (m > 0 ? s + s * m + m : (n_stages + 1) * s) * n;
     case EXPONENTIAL_EULER:
         return 2 * s * n; // A, B
+    case LINEAR_SYSTEM:
+        return s * (s + 1) * n; // [M c]
     default: // heun, milstein: f, g, g at the support point, support state, accumulator, dW
         return (3 * s + 2 * s * m + m) * n;
     }
@@ -245,6 +248,32 @@ NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
     }
 }
 
+// Exact integration of dX/dt = M X + c with M and c at t_k (Brian's 'exact' for linear systems):
+// X' = e^{M dt} X + (integral_0^dt e^{M s} ds) c, both blocks of e^{G dt} for the augmented G =
+// [M c; 0 0], per lane. Unlike Brian's e^{M dt}(X + b) - b with b = M^-1 c this needs no inverse,
+// so lanes whose M is singular at run time (equal time constants, refractory rows) stay exact.
+// Rows of UNLESS_REFRACTORY variables are multiplied by not_refractory, as Brian's right-hand side is.
+template <class Rhs>
+NN_HD void linear_system_step(Rhs& rhs, const StepArgs& a) {
+    const int ns = a.n_state, n = a.n, w = ns + 1;
+    const Lanes m{a.ws, n};
+    rhs.linear_system(a.x, a.t, m, n);
+    detail::mask(a, m, w);
+    double g[kExpmMax * kExpmMax], e[kExpmMax * kExpmMax];
+    for (int i = 0; i < n; ++i) {
+        for (int r = 0; r < w; ++r)
+            for (int j = 0; j < w; ++j) g[r * w + j] = r < ns ? m[r * w + j][i] * a.dt : 0.0;
+        expm(g, w, e);
+        // The new values go where c was (this lane's [M c] is no longer needed).
+        for (int r = 0; r < ns; ++r) {
+            double y = 0.0;
+            for (int j = 0; j < ns; ++j) y = y + e[r * w + j] * a.x[j][i];
+            m[r * w + ns][i] = y + e[r * w + ns];
+        }
+    }
+    for (int v = 0; v < ns; ++v) detail::store(a, v, m[v * w + ns]);
+}
+
 // Stochastic Heun (Stratonovich), per noise term j: Xs_j = X + g_j(X, t) dW_j;
 // X' = X + dt f(X, t) + sum_j 0.5*dW_j*(g_j(X, t) + g_j(Xs_j, t + dt)). Without noise: Euler.
 // Milstein (derivative-free), per j: Xs_j = X + dt f + sqrt(dt) g_j;
@@ -313,6 +342,9 @@ NN_HD void integrate_step(Rhs& rhs, int32_t method, const Tableau& tab, const St
         break;
     case MILSTEIN:
         stochastic_step(rhs, true, a);
+        break;
+    case LINEAR_SYSTEM:
+        linear_system_step(rhs, a);
         break;
     default:
         break;

@@ -135,5 +135,84 @@ NN_HD inline double powi(double x, int32_t n) {
     return n < 0 ? 1.0 / r : r;
 }
 
+// Largest matrix nn::expm takes: the augmented matrix of a linear system of up to 8 variables
+// (NN_LINEAR_SYSTEM_MAX_STATES).
+constexpr int kExpmMax = 9;
+
+namespace detail {
+// The largest column sum of |a| (NaN columns are skipped: a NaN entry makes the result NaN anyway).
+NN_HD inline double norm1(const double* a, int m) {
+    double norm = 0.0;
+    for (int j = 0; j < m; ++j) {
+        double col = 0.0;
+        for (int i = 0; i < m; ++i) col = col + (a[i * m + j] < 0 ? -a[i * m + j] : a[i * m + j]);
+        norm = col > norm ? col : norm;
+    }
+    return norm;
+}
+
+// out = a*b (m x m, row-major), sums left to right.
+NN_HD inline void matmul(const double* a, const double* b, int m, double* NN_RESTRICT out) {
+    for (int i = 0; i < m; ++i)
+        for (int j = 0; j < m; ++j) {
+            double p = 0.0;
+            for (int k = 0; k < m; ++k) p = p + a[i * m + k] * b[k * m + j];
+            out[i * m + j] = p;
+        }
+}
+} // namespace detail
+
+// e = e^a for an m x m row-major matrix (m <= kExpmMax); a is overwritten. Scaling and squaring:
+// e^a = (e^{a/2^s})^{2^s}, the Taylor series of a/2^s summed until a term changes no entry (at most
+// 30 terms). s is the least with alpha/2^s <= 1/2, alpha = min over p of max(||a^p||^(1/p),
+// ||a^(p+1)||^(1/p+1)), p = 1..5 (1-norms; Al-Mohy and Higham's bound on the series' tail): unlike
+// ||a||, alpha is not inflated by large couplings between variables of different units (a membrane
+// in volts driven by a current in amperes), which would cost squarings and with them accuracy. The
+// scaling by 2^-s is exact; no fused multiply-adds, so every backend rounds alike.
+NN_HD inline void expm(double* NN_RESTRICT a, int m, double* NN_RESTRICT e) {
+    double term[kExpmMax * kExpmMax], next[kExpmMax * kExpmMax];
+    const int mm = m * m;
+    double norms[7]; // ||a^p||, p = 1..6
+    norms[1] = detail::norm1(a, m);
+    for (int k = 0; k < mm; ++k) term[k] = a[k];
+    for (int p = 2; p <= 6; ++p) {
+        detail::matmul(term, a, m, next);
+        for (int k = 0; k < mm; ++k) term[k] = next[k];
+        norms[p] = detail::norm1(term, m);
+    }
+    int s = 0;
+    double bound = 0.5; // 2^(s-1)
+    for (; s < 1023; ++s, bound = 2.0 * bound) { // norm1 skips NaN columns; an infinite norm ends at 1023
+        double powers[7];
+        powers[1] = bound;
+        for (int p = 2; p <= 6; ++p) powers[p] = powers[p - 1] * bound;
+        bool small = norms[1] <= bound;
+        for (int p = 2; p <= 5; ++p) small = small || (norms[p] <= powers[p] && norms[p + 1] <= powers[p + 1]);
+        if (small) break;
+    }
+    double scale = 1.0;
+    for (int k = 0; k < s; ++k) scale = 0.5 * scale;
+    for (int k = 0; k < mm; ++k) {
+        a[k] = a[k] * scale;
+        term[k] = (k % (m + 1)) == 0 ? 1.0 : 0.0;
+        e[k] = term[k];
+    }
+    for (int order = 1; order <= 30; ++order) {
+        detail::matmul(term, a, m, next);
+        bool changed = false;
+        for (int k = 0; k < mm; ++k) {
+            term[k] = next[k] / static_cast<double>(order);
+            const double sum = e[k] + term[k];
+            changed = changed || sum != e[k];
+            e[k] = sum;
+        }
+        if (!changed) break;
+    }
+    for (; s > 0; --s) {
+        detail::matmul(e, e, m, next);
+        for (int k = 0; k < mm; ++k) e[k] = next[k];
+    }
+}
+
 NN_ISA_END
 } // namespace nn

@@ -91,6 +91,49 @@ public class ModelLanguageTests
         Assert.Equal("euler", IntegrationMethods.Derive(ModelAnalyzer.Analyze(singular)).MethodName);
     }
 
+    /// <summary>Coupled linear systems as Brian 2.5.1 chose for them with no method given (checked by running
+    /// Brian: the biexponential synapse of exact_biexp_lif and an alpha synapse, whose matrix is a Jordan
+    /// block, and a rotation at a parameter's rate (cos/sin) are exact; a rotation at a constant rate, whose
+    /// solution keeps complex values, and singular systems fall back to euler).</summary>
+    [Theory]
+    [InlineData("exact", "dg/dt = (h - g)/tau : 1\ndh/dt = -h/tau : 1")]
+    [InlineData("exact", "dv/dt = (-v - w)/tau : 1\ndw/dt = (a*v - w)/(10*tau) : 1\na : 1")]
+    [InlineData("exact", "dx/dt = -w*y : 1\ndy/dt = w*x : 1\nw : Hz")]
+    [InlineData("euler", "dx/dt = -y/tau : 1\ndy/dt = x/tau : 1")]
+    [InlineData("euler", "dx/dt = (x + y)/tau : 1\ndy/dt = (x + y)/tau : 1")]
+    [InlineData("euler", "dx/dt = y/tau : 1\ndy/dt = -y/tau : 1")]
+    [InlineData("euler", "dx/dt = 1/tau : 1\ndy/dt = -y/tau : 1")]
+    [InlineData("euler", "dv/dt = (-v + t/second)/tau : 1\ndw/dt = (v - w)/tau : 1")]
+    public void DefaultMethodOfCoupledLinearSystemsFollowsBrian(string method, string equations)
+    {
+        var model = new ModelDefinition(equations) { Namespace = new Dictionary<string, NamespaceValue> { ["tau"] = "5*ms" } };
+        var program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(model));
+        Assert.Equal(method, program.MethodName);
+        if (method == "exact") Assert.Equal(MethodKind.LinearSystem, program.Method.Kind);
+    }
+
+    [Fact]
+    public void DefaultMethodOfTheBiexponentialSynapseIsBriansExact()
+    {
+        var s = ReferenceScenario.Get("exact_biexp_lif");
+        using var info = s.Data.RunInfo();
+        var program = IntegrationMethods.Derive(ModelAnalyzer.Analyze(s.Model));
+        Assert.Null(s.Model.Method);
+        Assert.Equal(info.RootElement.GetProperty("method").GetString(), program.MethodName);
+        Assert.Equal(MethodKind.LinearSystem, program.Method.Kind);
+        // Row v of M: -1/tau_m and R/tau_m; x drives I_syn; nothing drives x.
+        var model = program.Model;
+        int v = model.StateIndex("v"), i = model.StateIndex("I_syn"), x = model.StateIndex("x"), n = model.States.Count;
+        Assert.Equal(-100.0, program.LinearA[v * n + v].Value, 12);
+        Assert.True(program.LinearA[v * n + x].IsConstantValue(0));
+        Assert.Equal(1000.0, program.LinearA[i * n + x].Value, 12);
+        Assert.True(program.LinearA[x * n + v].IsConstantValue(0) && program.LinearA[x * n + i].IsConstantValue(0));
+        string listing = IrListing.Write(program, "biexp");
+        Assert.Contains("linear system (dX/dt = M*X + c):", listing);
+        Assert.Contains("M[v, I_syn] = ", listing);
+        Assert.DoesNotContain("M[v, x] = ", listing);
+    }
+
     [Fact]
     public void ExponentialEulerFindsTheLinearFormOfHodgkinHuxley()
     {

@@ -19,8 +19,8 @@ public interface IScenarioResult
 }
 
 /// <summary>
-/// The acceptance comparisons against Brian 2: every recorded variable within 1e-6 of its range over
-/// the recorded window, identical spike counts, spike times in the same step.
+/// The acceptance comparisons against Brian 2: every recorded variable within 1e-6 (or the scenario's
+/// tolerance) of its range over the recorded window, identical spike counts, spike times in the same step.
 /// </summary>
 public static class ReferenceComparison
 {
@@ -43,7 +43,7 @@ public static class ReferenceComparison
                 if (!result.Neurons.Contains(neuron)) continue;
                 var expected = table.Column(column);
                 double range = expected.Max() - expected.Min();
-                double tolerance = RelativeTraceTolerance * Math.Max(range, 1e-300);
+                double tolerance = s.TraceTolerance * Math.Max(range, 1e-300);
                 var actual = result.Trace(variable, neuron, trace.Every);
                 Assert.True(actual.Length >= rows, $"{s.Case} {trace.File} {column}: {actual.Length} samples, expected {rows}");
                 double worst = 0;
@@ -60,7 +60,7 @@ public static class ReferenceComparison
                 }
                 Assert.True(worst <= tolerance,
                     $"{s.Case} {trace.File} {column}: deviation {worst:G3} at row {worstRow} exceeds {tolerance:G3} " +
-                    $"(1e-6 of the range {range:G6}); expected {expected[Math.Min(worstRow, expected.Length - 1)]:R}");
+                    $"({s.TraceTolerance:G2} of the range {range:G6}); expected {expected[Math.Min(worstRow, expected.Length - 1)]:R}");
             }
         }
 

@@ -22,7 +22,8 @@ public sealed record ReferenceScenario(
     IReadOnlyDictionary<string, double[]> PerNeuron,
     IReadOnlyDictionary<string, string> Initial,
     IReadOnlyList<TraceFile> Traces,
-    bool HasSpikes)
+    bool HasSpikes,
+    double TraceTolerance = ReferenceComparison.RelativeTraceTolerance)
 {
     public override string ToString() => Case;
 
@@ -188,6 +189,32 @@ public sealed record ReferenceScenario(
         20, dt, steps, Conditions(@case, "I"), new Dictionary<string, string> { ["v"] = v0 },
         [new TraceFile("traces.csv", 10, false)], HasSpikes: true);
 
+    // tests/data/reference/exact_biexp_lif: a coupled linear system with a per-neuron coefficient and no
+    // method, for which Brian chooses exact; the matrix exponential reproduces its closed form to rounding.
+    public const string BiexpLif = """
+        dv/dt = (El - v + R*(I_syn + I_b))/tau_m : volt (unless refractory)
+        dI_syn/dt = (x - I_syn)/tau_r : amp
+        dx/dt = -x/tau_d : amp
+        tau_d : second (constant)
+        I_b : amp (constant)
+        """;
+
+    private static ReferenceScenario ExactBiexpLif() => new(
+        "exact_biexp_lif",
+        new ModelDefinition(BiexpLif)
+        {
+            Namespace = new Dictionary<string, NamespaceValue>
+            {
+                ["El"] = "-70*mV", ["Vr"] = "-60*mV", ["R"] = "100*Mohm", ["tau_m"] = "10*ms", ["tau_r"] = "1*ms", ["w"] = "0.08*nA",
+            },
+            Threshold = "v > -50*mV",
+            Reset = "v = Vr; x += w",
+            Refractory = "2*ms",
+        },
+        20, 1e-4, 5000, Conditions("exact_biexp_lif", "tau_d", "I_b"),
+        new Dictionary<string, string> { ["v"] = "El", ["x"] = "0.3*nA" }, [new TraceFile("traces.csv", 1, false)],
+        HasSpikes: true, TraceTolerance: 1e-9);
+
     /// <summary>Every deterministic reference case of Brian 2.</summary>
     public static IReadOnlyList<ReferenceScenario> All() =>
     [
@@ -215,6 +242,7 @@ public sealed record ReferenceScenario(
             ["EK"] = "-90*mV", ["V_half_m"] = "-20*mV", ["k_m"] = "15*mV", ["V_half_n"] = "-25*mV", ["k_n"] = "5*mV",
             ["tau_n"] = "1*ms",
         }, "v > -20*mV", "-65*mV", 1e-5, 20000),
+        ExactBiexpLif(),
     ];
 
     public static ReferenceScenario Get(string @case) => All().Single(s => s.Case == @case);

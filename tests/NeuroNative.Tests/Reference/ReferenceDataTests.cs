@@ -10,7 +10,7 @@ public class ReferenceDataTests
 {
     private static readonly string[] AllCases =
     [
-        "adex_dt0.01", "adex_dt0.1", "fitzhugh_nagumo", "hh_exploration_small", "hh_exploration_small_nA",
+        "adex_dt0.01", "adex_dt0.1", "exact_biexp_lif", "fitzhugh_nagumo", "hh_exploration_small", "hh_exploration_small_nA",
         "hh_fitting_tutorial", "inap_ik", "jansen_rit", "lif_phases", "lif_refractory_euler", "lif_refractory_exact",
         "morris_lecar", "neuron_exp2syn", "ou_process", "qif_meanfield_euler", "qif_meanfield_rk4", "sweep_grids",
         "vanderpol_euler", "vanderpol_rk4",
@@ -45,6 +45,8 @@ public class ReferenceDataTests
     [InlineData("adex_dt0.01", "traces.csv", 5000, 3)]
     [InlineData("adex_dt0.01", "traces_fullres.csv", 5000, 3)]
     [InlineData("adex_dt0.1", "traces.csv", 5000, 3)]
+    [InlineData("exact_biexp_lif", "traces.csv", 2000, 10)]
+    [InlineData("exact_biexp_lif", "conditions.csv", 20, 3)]
     [InlineData("fitzhugh_nagumo", "traces.csv", 1001, 19)]
     [InlineData("fitzhugh_nagumo", "conditions.csv", 9, 3)]
     [InlineData("hh_exploration_small", "traces.csv", 500, 13)]
@@ -81,6 +83,7 @@ public class ReferenceDataTests
     [Theory]
     [InlineData("adex_dt0.1", 20, 649, 19)]
     [InlineData("adex_dt0.01", 20, 652, 19)]
+    [InlineData("exact_biexp_lif", 20, 668, 12)]
     [InlineData("hh_exploration_small", 400, 9101, 363)]
     [InlineData("hh_exploration_small_nA", 400, 88436, 397)]
     [InlineData("hh_fitting_tutorial", 5, 10, 4)]
@@ -116,6 +119,7 @@ public class ReferenceDataTests
     [Theory]
     [InlineData("adex_dt0.1", 0.5)]
     [InlineData("adex_dt0.01", 0.5)]
+    [InlineData("exact_biexp_lif", 0.5)]
     [InlineData("hh_fitting_tutorial", 0.01497)]
     [InlineData("inap_ik", 0.2)]
     [InlineData("lif_refractory_exact", 1.0)]

@@ -57,6 +57,7 @@ public class NativeReferenceTests
     [InlineData("lif_refractory_euler")]
     [InlineData("vanderpol_rk4")]
     [InlineData("jansen_rit")]
+    [InlineData("exact_biexp_lif")]
     public void CompiledIsBitIdenticalWithTheInterpreter(string @case)
     {
         CompiledKernelTests.SkipWithoutCompiler();

@@ -69,16 +69,16 @@ public static class CppCodeGenerator
             LaneSection(sb, precision, roots, k => $"g[{k}]", stageState: true);
             sb.AppendLine("    }");
         }
-        if (program.LinearA.Count > 0)
+        if (method.Kind == MethodKind.LinearSystem)
         {
-            var roots = new List<IrNode>();
-            for (int v = 0; v < program.LinearA.Count; v++)
-            {
-                roots.Add(program.LinearA[v]);
-                roots.Add(program.LinearB[v]);
-            }
+            sb.AppendLine("    void linear_system(nn::Lanes x, double t, nn::Lanes m, int n) {");
+            LaneSection(sb, precision, program.LinearSection(), k => $"m[{k}]", stageState: true);
+            sb.AppendLine("    }");
+        }
+        else if (program.LinearA.Count > 0)
+        {
             sb.AppendLine("    void linear(nn::Lanes x, double t, nn::Lanes A, nn::Lanes B, int n) {");
-            LaneSection(sb, precision, roots, k => k % 2 == 0 ? $"A[{k / 2}]" : $"B[{k / 2}]", stageState: true);
+            LaneSection(sb, precision, program.LinearSection(), k => k % 2 == 0 ? $"A[{k / 2}]" : $"B[{k / 2}]", stageState: true);
             sb.AppendLine("    }");
         }
         sb.AppendLine("};");
@@ -102,6 +102,7 @@ public static class CppCodeGenerator
                 MethodKind.ExplicitRungeKutta => $"    nn::explicit_rk_step(rhs, nn::Tableau{{{method.Stages}, kA, kB, kC}}, a);",
                 MethodKind.ExponentialEuler => "    nn::exponential_euler_step(rhs, a);",
                 MethodKind.StochasticHeun => "    nn::stochastic_step(rhs, false, a);",
+                MethodKind.LinearSystem => "    nn::linear_system_step(rhs, a);",
                 _ => "    nn::stochastic_step(rhs, true, a);",
             });
         }

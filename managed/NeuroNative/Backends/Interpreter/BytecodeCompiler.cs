@@ -28,17 +28,11 @@ internal static class BytecodeCompiler
 
         var noiseRoots = new List<IrNode>();
         for (int v = 0; v < program.Noise.Count; v++) noiseRoots.AddRange(program.Noise[v]);
-        var linearRoots = new List<IrNode>();
-        for (int v = 0; v < program.LinearA.Count; v++)
-        {
-            linearRoots.Add(program.LinearA[v]);
-            linearRoots.Add(program.LinearB[v]);
-        }
 
         // Sections first: compiling them fills the shared constant pool.
         var derivatives = Expressions(program.Derivatives);
         var noise = nNoise > 0 ? Expressions(noiseRoots) : NativeSection.Empty;
-        var linear = Expressions(linearRoots);
+        var linear = Expressions(program.LinearSection());
         var threshold = model.Threshold is null ? NativeSection.Empty : Expressions([model.Threshold]);
         var reset = Statements(model.Reset);
         var refractory = model.Refractory is null ? NativeSection.Empty : Expressions([model.Refractory]);

@@ -43,7 +43,7 @@ public sealed class ReferenceSimulator
         _derivatives = program.Derivatives.Count > 0 ? new IrProgram(program.Derivatives) : null;
         var noise = program.Noise.SelectMany(row => row).ToList();
         _noise = program.NoiseTerms > 0 ? new IrProgram(noise) : null;
-        _linear = program.LinearA.Count > 0 ? new IrProgram([.. program.LinearA.Zip(program.LinearB).SelectMany(p => new[] { p.First, p.Second })]) : null;
+        _linear = program.LinearA.Count > 0 ? new IrProgram(program.LinearSection()) : null;
         _threshold = _model.Threshold is null ? null : new IrProgram([_model.Threshold]);
         _refractory = _model.Refractory is null ? null : new IrProgram([_model.Refractory]);
         _reset = _model.Reset.Count > 0 ? new IrProgram(_model.Reset.Select(s => s.Value).ToList()) : null;
@@ -239,6 +239,24 @@ public sealed class ReferenceSimulator
                 }
                 break;
             }
+            case MethodKind.LinearSystem:
+            {
+                // [X'; 1] = e^{G dt} [X; 1] with G = [M c; 0 0]; rows of refractory-held variables are 0.
+                int w = nv + 1;
+                var rows = new double[nv * w];
+                _linear!.Evaluate(new Leaves(this, i, x, t, Step, 0), rows);
+                var g = new double[w, w];
+                for (int r = 0; r < nv; r++)
+                    for (int j = 0; j < w; j++) g[r, j] = rows[r * w + j] * Mask(r, i) * _dt;
+                var e = Expm(g);
+                for (int r = 0; r < nv; r++)
+                {
+                    double y = e[r, nv];
+                    for (int j = 0; j < nv; j++) y += e[r, j] * x[j];
+                    next[r] = y;
+                }
+                break;
+            }
             case MethodKind.StochasticHeun:
             {
                 var f0 = Derivatives(i, x, t);
@@ -280,6 +298,51 @@ public sealed class ReferenceSimulator
                 break;
             }
         }
+    }
+
+    /// <summary>e^g by scaling and squaring: the Taylor series of g/2^s summed until a term no longer
+    /// changes the sum, s from alpha = min over p of max(||g^p||^(1/p), ||g^(p+1)||^(1/(p+1))) &lt;= 2^(s-1)
+    /// (Al-Mohy and Higham), which large couplings between variables of different units do not inflate.</summary>
+    private static double[,] Expm(double[,] g)
+    {
+        int m = g.GetLength(0);
+        static double Norm(double[,] a) => Enumerable.Range(0, a.GetLength(0)).Max(j => Enumerable.Range(0, a.GetLength(0)).Sum(r => Math.Abs(a[r, j])));
+        static double[,] Multiply(double[,] a, double[,] b)
+        {
+            int m = a.GetLength(0);
+            var p = new double[m, m];
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < m; j++)
+                    for (int q = 0; q < m; q++) p[r, j] += a[r, q] * b[q, j];
+            return p;
+        }
+        var d = new double[7];
+        var power = g;
+        for (int p = 1; p <= 6; p++, power = Multiply(power, g)) d[p] = Math.Pow(Norm(power), 1.0 / p);
+        double alpha = Math.Min(d[1], Enumerable.Range(2, 4).Min(p => Math.Max(d[p], d[p + 1])));
+        int s = alpha > 0.5 ? (int)Math.Ceiling(Math.Log2(alpha / 0.5)) : 0;
+        double scale = Math.ScaleB(1.0, -s);
+        var e = new double[m, m];
+        var term = new double[m, m];
+        for (int r = 0; r < m; r++) e[r, r] = term[r, r] = 1;
+        for (int k = 1; k <= 40; k++)
+        {
+            var next = new double[m, m];
+            bool changed = false;
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < m; j++)
+                {
+                    double p = 0;
+                    for (int q = 0; q < m; q++) p += term[r, q] * (g[q, j] * scale);
+                    next[r, j] = p / k;
+                    changed |= e[r, j] + next[r, j] != e[r, j];
+                    e[r, j] += next[r, j];
+                }
+            term = next;
+            if (!changed) break;
+        }
+        for (; s > 0; s--) e = Multiply(e, e);
+        return e;
     }
 
     /// <summary>Leaf values for neuron i: <paramref name="x"/> is either the state arrays

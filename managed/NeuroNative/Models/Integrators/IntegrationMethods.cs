@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuroNative.Interop;
 using NeuroNative.Models.Analysis;
 using NeuroNative.Models.IR;
 
@@ -54,8 +55,9 @@ public static class IntegrationMethods
     }
 
     /// <summary>Names Brian 2.5.1 still accepts with a warning, the method we integrate them with, and
-    /// Brian's warning. 'independent' solves each equation on its own with sympy; for the scalar linear
-    /// equations our 'exact' integrates, that is the same closed form.</summary>
+    /// Brian's warning. 'independent' solves each equation on its own with sympy; for decoupled linear
+    /// equations that is exact's closed form (coupled ones, whose other variables it holds constant, are
+    /// refused).</summary>
     private static readonly Dictionary<string, (string Method, string Warning)> Deprecated = new()
     {
         ["independent"] = ("exact", "The 'independent' state updater is deprecated and might be removed in future " +
@@ -87,6 +89,9 @@ public static class IntegrationMethods
             if (Deprecated.TryGetValue(name, out var deprecated))
             {
                 var program = Find(deprecated.Method)!.TryDerive(model, out var why) ?? throw new ModelException("method", why);
+                if (program.Method.Kind == MethodKind.LinearSystem)
+                    throw new ModelException("method", $"method '{name}' solves each equation with the other variables " +
+                        "held constant over the step, which is not implemented for coupled equations; use 'exact'");
                 return Chosen(program, $"method '{name}' requested (deprecated): integrated with '{program.MethodName}'",
                     [$"method '{name}': {deprecated.Warning}"]);
             }
@@ -300,9 +305,14 @@ internal sealed class ExponentialEulerMethod : IIntegrationMethod
 }
 
 /// <summary>
-/// Brian's 'exact' (alias 'linear') for linear equations with coefficients constant over a step.
-/// Each variable's equation must involve no other state variable (scalar linear systems, e.g. LIF);
-/// the closed form x' = -B/A + (x + B/A) exp(A dt) is then exact and shares the exponential Euler step.
+/// Brian's 'exact' (alias 'linear', its LinearStateUpdater) for dX/dt = M X + c with M and c free of
+/// state variables and constant over a step. Brian refuses what sympy cannot solve: a singular M
+/// (here: no nonzero diagonal after reordering rows, which is what a variable missing from every
+/// equation or an equation without state gives, or a numerically singular M of numbers) and a
+/// solution with complex values (here: a coupled pair with constant coefficients and complex
+/// eigenvalues, e.g. a rotation; docs/brian2-semantics.md §3). Decoupled equations keep
+/// the scalar closed form x' = -B/A + (x + B/A) exp(A dt) of the exponential Euler step; a coupled
+/// system is integrated with the matrix exponential, per neuron (NN_METHOD_LINEAR_SYSTEM).
 /// </summary>
 internal sealed class ExactLinearMethod : IIntegrationMethod
 {
@@ -316,65 +326,151 @@ internal sealed class ExactLinearMethod : IIntegrationMethod
             reason = "exact cannot integrate stochastic equations";
             return null;
         }
-        var linear = LinearForm.Derive(model, out reason);
-        if (linear is null) return null;
-        var (a, b, flags) = linear.Value;
-        for (int v = 0; v < a.Length; v++)
-            if (a[v].IsConstantValue(0))
-            {
-                reason = $"exact cannot integrate the equation for '{model.States[v].Name}': it does not depend on " +
-                    $"'{model.States[v].Name}' (a singular linear system); use euler";
-                return null;
-            }
-        return IntegrationMethods.Program(model, Name, MethodDescription.SingleStage(MethodKind.ExponentialEuler), [], [], a, b, flags);
+        var system = LinearForm.Derive(model, out reason);
+        if (system is null) return null;
+        var (m, c) = system.Value;
+        int n = c.Length;
+        bool Nonzero(int r, int j) => !m[r, j].IsConstantValue(0);
+        if (!LinearForm.HasNonzeroDiagonal(n, Nonzero) || LinearForm.NumericallySingular(m))
+        {
+            int empty = Enumerable.Range(0, n).FirstOrDefault(v => Enumerable.Range(0, n).All(r => !Nonzero(r, v)), -1);
+            reason = empty >= 0
+                ? $"exact cannot integrate the equation for '{model.States[empty].Name}': no equation depends on " +
+                  $"'{model.States[empty].Name}' (a singular linear system); use euler"
+                : "exact cannot integrate these equations: their linear system is singular; use euler";
+            return null;
+        }
+        for (int r = 0; r < n; r++)
+            for (int j = r + 1; j < n; j++)
+                if (LinearForm.ComplexPair(m, r, j) is true)
+                {
+                    reason = $"exact cannot integrate the equations for '{model.States[r].Name}' and '{model.States[j].Name}': " +
+                        "their solution oscillates (complex eigenvalues), which Brian's exact does not support; use euler or rk4";
+                    return null;
+                }
+        var flags = model.States.Select(IntegrationMethods.BaseFlags).ToArray();
+        bool coupled = Enumerable.Range(0, n).Any(r => Enumerable.Range(0, n).Any(j => j != r && Nonzero(r, j)));
+        if (!coupled)
+        {
+            var a = Enumerable.Range(0, n).Select(v => m[v, v]).ToArray();
+            for (int v = 0; v < n; v++) flags[v] = LinearForm.Flags(model.States[v], a[v], c[v]);
+            return IntegrationMethods.Program(model, Name, MethodDescription.SingleStage(MethodKind.ExponentialEuler), [], [], a, c, flags);
+        }
+        if (n > Native.LinearSystemMaxStates)
+        {
+            reason = $"exact integrates coupled linear systems of at most {Native.LinearSystemMaxStates} " +
+                $"variables; this one has {n}; use euler or rk4";
+            return null;
+        }
+        var matrix = new IrNode[n * n];
+        for (int r = 0; r < n; r++)
+            for (int j = 0; j < n; j++) matrix[r * n + j] = m[r, j];
+        return IntegrationMethods.Program(model, Name, MethodDescription.SingleStage(MethodKind.LinearSystem), [], [], matrix, c, flags);
     }
 }
 
 internal static class LinearForm
 {
-    /// <summary>dx/dt = A x + B with A = ∂f/∂x, and A and B free of every state variable.</summary>
-    public static (IrNode[] A, IrNode[] B, StateFlags[] Flags)? Derive(AnalyzedModel model, out string reason)
+    /// <summary>dX/dt = M X + c with M_vj = ∂f_v/∂x_j and c = f(0), all free of state variables.</summary>
+    public static (IrNode[,] M, IrNode[] C)? Derive(AnalyzedModel model, out string reason)
     {
         var b = model.Builder;
         int n = model.States.Count;
-        var a = new IrNode[n];
-        var bb = new IrNode[n];
-        var flags = new StateFlags[n];
+        var m = new IrNode[n, n];
+        var c = new IrNode[n];
         reason = "";
         for (int v = 0; v < n; v++)
         {
             var s = model.States[v];
-            int index = v;
-            bool IsX(IrNode x) => x.Op == IrOp.State && x.Index == index;
-            var derivative = IrCalculus.Differentiate(b, s.Rhs, IsX);
-            if (derivative is null || IrCalculus.DependsOn(derivative, IsX))
+            for (int j = 0; j < n; j++)
             {
-                reason = $"exact cannot integrate the equation for '{s.Name}': 'd{s.Name}/dt = {s.Expression}' is not " +
-                    $"linear in {s.Name}" + (derivative is null ? "" : $" (its coefficient of {s.Name} depends on {s.Name})") +
-                    "; use rk4, euler or heun";
-                return null;
-            }
-            var constant = b.Substitute(s.Rhs, x => IsX(x) ? b.Constant(0) : null);
-            foreach (var (coefficient, what) in new[] { (derivative, "coefficient"), (constant, "constant term") })
-            {
-                if (IntegrationMethods.DependsOnState(coefficient))
+                int index = j;
+                bool IsX(IrNode x) => x.Op == IrOp.State && x.Index == index;
+                var derivative = IrCalculus.Differentiate(b, s.Rhs, IsX);
+                string other = model.States[j].Name;
+                if (derivative is null || IntegrationMethods.DependsOnState(derivative))
                 {
-                    reason = $"exact cannot integrate the equation for '{s.Name}': its {what} depends on other state " +
-                        "variables (coupled systems are not supported by exact here); use exponential_euler or rk4";
+                    reason = $"exact cannot integrate the equation for '{s.Name}': 'd{s.Name}/dt = {s.Expression}' is not " +
+                        $"linear in {other}" + (derivative is null ? "" : $" (its coefficient of {other} depends on state variables)") +
+                        "; use rk4, euler or heun";
                     return null;
                 }
-                if (DependsOnTimeOutsideInputs(coefficient) || IrCalculus.DependsOn(coefficient, x => x.Op is IrOp.Rand or IrOp.Randn))
+                m[v, j] = derivative;
+            }
+            c[v] = b.Substitute(s.Rhs, x => x.Op == IrOp.State ? b.Constant(0) : null);
+            for (int j = 0; j <= n; j++)
+            {
+                var term = j < n ? m[v, j] : c[v];
+                if (DependsOnTimeOutsideInputs(term) || IrCalculus.DependsOn(term, x => x.Op is IrOp.Rand or IrOp.Randn))
                 {
-                    reason = $"exact cannot integrate the equation for '{s.Name}': its {what} changes within a time " +
-                        "step (explicit t or random numbers)";
+                    reason = $"exact cannot integrate the equation for '{s.Name}': its " +
+                        (j < n ? $"coefficient of {model.States[j].Name}" : "constant term") +
+                        " changes within a time step (explicit t or random numbers)";
                     return null;
                 }
             }
-            a[v] = derivative;
-            bb[v] = constant;
-            flags[v] = Flags(s, derivative, constant);
         }
-        return (a, bb, flags);
+        return (m, c);
+    }
+
+    /// <summary>Whether the rows can be reordered so that every diagonal entry is nonzero (a perfect
+    /// matching of rows to columns, by augmenting paths): else M is singular whatever its values.</summary>
+    internal static bool HasNonzeroDiagonal(int n, Func<int, int, bool> nonzero)
+    {
+        var rowOf = Enumerable.Repeat(-1, n).ToArray();
+        bool Assign(int r, bool[] seen)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if (!nonzero(r, j) || seen[j]) continue;
+                seen[j] = true;
+                if (rowOf[j] < 0 || Assign(rowOf[j], seen)) { rowOf[j] = r; return true; }
+            }
+            return false;
+        }
+        return Enumerable.Range(0, n).All(r => Assign(r, new bool[n]));
+    }
+
+    /// <summary>Whether M, all of whose entries are numbers, is singular: Gaussian elimination with partial
+    /// pivoting meets a pivot below 1e-12 of the largest entry (Brian's symbols cancel exactly, folded
+    /// constants to rounding). False when an entry is not a number.</summary>
+    internal static bool NumericallySingular(IrNode[,] m)
+    {
+        int n = m.GetLength(0);
+        var a = new double[n, n];
+        double largest = 0;
+        for (int r = 0; r < n; r++)
+            for (int j = 0; j < n; j++)
+            {
+                if (!m[r, j].IsConstant) return false;
+                a[r, j] = m[r, j].Value;
+                largest = Math.Max(largest, Math.Abs(a[r, j]));
+            }
+        for (int k = 0; k < n; k++)
+        {
+            int pivot = Enumerable.Range(k, n - k).MaxBy(r => Math.Abs(a[r, k]));
+            if (!(Math.Abs(a[pivot, k]) > 1e-12 * largest)) return true;
+            for (int j = 0; j < n; j++) (a[k, j], a[pivot, j]) = (a[pivot, j], a[k, j]);
+            for (int r = k + 1; r < n; r++)
+            {
+                double f = a[r, k] / a[k, k];
+                for (int j = k; j < n; j++) a[r, j] -= f * a[k, j];
+            }
+        }
+        return false;
+    }
+
+    /// <summary>For variables r and j coupled both ways and to nothing else, with constant coefficients:
+    /// whether the 2x2 block has complex eigenvalues ((a - d)^2 + 4 b c &lt; 0); null when that is not known.</summary>
+    internal static bool? ComplexPair(IrNode[,] m, int r, int j)
+    {
+        int n = m.GetLength(0);
+        for (int k = 0; k < n; k++)
+            if (k != r && k != j && !(m[r, k].IsConstantValue(0) && m[j, k].IsConstantValue(0) && m[k, r].IsConstantValue(0) && m[k, j].IsConstantValue(0)))
+                return null;
+        IrNode a = m[r, r], b = m[r, j], c = m[j, r], d = m[j, j];
+        if (!(a.IsConstant && b.IsConstant && c.IsConstant && d.IsConstant) || b.Value == 0 || c.Value == 0) return null;
+        return (a.Value - d.Value) * (a.Value - d.Value) + 4 * b.Value * c.Value < 0;
     }
 
     /// <summary>The step flags of dx/dt = A x + B: A or B identically zero take the shorter closed forms.</summary>

@@ -10,6 +10,7 @@ public enum MethodKind
     ExponentialEuler = 1,
     StochasticHeun = 2,
     Milstein = 3,
+    LinearSystem = 4,
 }
 
 /// <summary>
@@ -60,10 +61,25 @@ public sealed record StepProgram
     public required IReadOnlyList<IrNode> Derivatives { get; init; }
     /// <summary>g[v][j], the factor of dW_j in the equation for v (empty without noise).</summary>
     public required IReadOnlyList<IReadOnlyList<IrNode>> Noise { get; init; }
-    /// <summary>dx/dt = A x + B per variable (exponential Euler and exact only).</summary>
+    /// <summary>dx/dt = A x + B per variable (exponential Euler and exact only); for
+    /// <see cref="MethodKind.LinearSystem"/> dX/dt = M X + c with M row-major in A (n*n) and c in B.</summary>
     public required IReadOnlyList<IrNode> LinearA { get; init; }
     public required IReadOnlyList<IrNode> LinearB { get; init; }
     public required IReadOnlyList<StateFlags> Flags { get; init; }
 
     public int NoiseTerms => Model.NoiseTerms.Count;
+
+    /// <summary>The outputs of the native linear section in order: A_v, B_v per variable, or for
+    /// <see cref="MethodKind.LinearSystem"/> the rows of [M c].</summary>
+    public IReadOnlyList<IrNode> LinearSection()
+    {
+        var roots = new List<IrNode>();
+        int n = LinearB.Count, width = Method.Kind == MethodKind.LinearSystem ? n : 1;
+        for (int v = 0; v < n; v++)
+        {
+            for (int j = 0; j < width; j++) roots.Add(LinearA[v * width + j]);
+            roots.Add(LinearB[v]);
+        }
+        return roots;
+    }
 }

@@ -24,7 +24,20 @@ public static class IrListing
             for (int v = 0; v < program.Derivatives.Count; v++)
                 sb.Append("  d").Append(model.States[v].Name).Append("/dt = ").AppendLine(IrPrinter.Print(program.Derivatives[v], names));
         }
-        if (program.LinearA.Count > 0)
+        if (program.Method.Kind == MethodKind.LinearSystem)
+        {
+            sb.AppendLine().AppendLine("linear system (dX/dt = M*X + c):");
+            int n = program.LinearB.Count;
+            for (int v = 0; v < n; v++)
+            {
+                for (int j = 0; j < n; j++)
+                    if (!program.LinearA[v * n + j].IsConstantValue(0))
+                        sb.Append("  M[").Append(model.States[v].Name).Append(", ").Append(model.States[j].Name).Append("] = ")
+                          .AppendLine(IrPrinter.Print(program.LinearA[v * n + j], names));
+                sb.Append("  c[").Append(model.States[v].Name).Append("] = ").AppendLine(IrPrinter.Print(program.LinearB[v], names));
+            }
+        }
+        else if (program.LinearA.Count > 0)
         {
             sb.AppendLine().AppendLine("linear (dx/dt = A*x + B, per variable):");
             for (int v = 0; v < program.LinearA.Count; v++)
