@@ -249,27 +249,42 @@ NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
 }
 
 // Exact integration of dX/dt = M X + c with M and c at t_k (Brian's 'exact' for linear systems):
-// X' = e^{M dt} X + (integral_0^dt e^{M s} ds) c, both blocks of e^{G dt} for the augmented G =
-// [M c; 0 0], per lane. Unlike Brian's e^{M dt}(X + b) - b with b = M^-1 c this needs no inverse,
-// so lanes whose M is singular at run time (equal time constants, refractory rows) stay exact.
+// X' = E X + F c with E = e^{M dt} and F = integral_0^dt e^{M s} ds, both blocks of e^{G} for
+// G = [M dt, I dt; 0, 0]. Unlike Brian's e^{M dt}(X + b) - b with b = M^-1 c this needs no inverse,
+// so lanes whose M is singular at run time (equal time constants, refractory rows) stay exact. E and F
+// depend on M alone: they are kept while the next lane's M is the same (parameters shared by neurons),
+// and every lane's result is the same function of its own M, c and X whichever lane computed them.
 // Rows of UNLESS_REFRACTORY variables are multiplied by not_refractory, as Brian's right-hand side is.
 template <class Rhs>
 NN_HD void linear_system_step(Rhs& rhs, const StepArgs& a) {
-    const int ns = a.n_state, n = a.n, w = ns + 1;
+    const int ns = a.n_state, n = a.n, w = ns + 1, g2 = 2 * ns;
     const Lanes m{a.ws, n};
     rhs.linear_system(a.x, a.t, m, n);
     detail::mask(a, m, w);
-    double g[kExpmMax * kExpmMax], e[kExpmMax * kExpmMax];
+    double g[kExpmMax * kExpmMax], e[kExpmMax * kExpmMax], kept[kExpmMax * kExpmMax];
+    bool have = false;
     for (int i = 0; i < n; ++i) {
-        for (int r = 0; r < w; ++r)
-            for (int j = 0; j < w; ++j) g[r * w + j] = r < ns ? m[r * w + j][i] * a.dt : 0.0;
-        expm(g, w, e);
-        // The new values go where c was (this lane's [M c] is no longer needed).
-        for (int r = 0; r < ns; ++r) {
-            double y = 0.0;
-            for (int j = 0; j < ns; ++j) y = y + e[r * w + j] * a.x[j][i];
-            m[r * w + ns][i] = y + e[r * w + ns];
+        bool same = have;
+        for (int r = 0; r < ns && same; ++r)
+            for (int j = 0; j < ns && same; ++j) same = kept[r * ns + j] == m[r * w + j][i];
+        if (!same) {
+            for (int r = 0; r < g2; ++r)
+                for (int j = 0; j < g2; ++j)
+                    g[r * g2 + j] = r >= ns ? 0.0 : j < ns ? m[r * w + j][i] * a.dt : (j - ns == r ? a.dt : 0.0);
+            expm(g, g2, e);
+            for (int r = 0; r < ns; ++r)
+                for (int j = 0; j < ns; ++j) kept[r * ns + j] = m[r * w + j][i];
+            have = true;
         }
+        // The new values go where c was (this lane's [M c] is no longer needed).
+        double y[kExpmMax];
+        for (int r = 0; r < ns; ++r) {
+            double s = 0.0;
+            for (int j = 0; j < ns; ++j) s = s + e[r * g2 + j] * a.x[j][i];
+            for (int j = 0; j < ns; ++j) s = s + e[r * g2 + ns + j] * m[j * w + ns][i];
+            y[r] = s;
+        }
+        for (int r = 0; r < ns; ++r) m[r * w + ns][i] = y[r];
     }
     for (int v = 0; v < ns; ++v) detail::store(a, v, m[v * w + ns]);
 }

@@ -135,9 +135,9 @@ NN_HD inline double powi(double x, int32_t n) {
     return n < 0 ? 1.0 / r : r;
 }
 
-// Largest matrix nn::expm takes: the augmented matrix of a linear system of up to 8 variables
+// Largest matrix nn::expm takes: [M I; 0 0] of a linear system of up to 8 variables
 // (NN_LINEAR_SYSTEM_MAX_STATES).
-constexpr int kExpmMax = 9;
+constexpr int kExpmMax = 16;
 
 namespace detail {
 // The largest column sum of |a| (NaN columns are skipped: a NaN entry makes the result NaN anyway).
