@@ -70,8 +70,6 @@ public sealed class NeuronGroup : IDisposable
     private readonly CompiledModel _compiled;
     private readonly bool _ownsModel;
     private readonly SimulationHandle _sim;
-    private readonly List<StateMonitor> _stateMonitors = [];
-    private readonly List<Reducer> _reducers = [];
     private SpikeMonitor? _spikeMonitor;
     private int _evaluations; // each per-neuron evaluation draws from fresh random streams
     private double? _runEnd; // Brian's network time after the last Run: the durations summed, not steps·dt
@@ -255,12 +253,8 @@ public sealed class NeuronGroup : IDisposable
 
     /// <summary>Records variables or subexpressions of some neurons (all when null) every
     /// <paramref name="every"/> steps (Brian's StateMonitor with dt = every·dt).</summary>
-    public StateMonitor Record(IReadOnlyList<string> variables, IReadOnlyList<long>? neurons = null, long every = 1)
-    {
-        var monitor = new StateMonitor(this, variables, neurons ?? Enumerable.Range(0, N).Select(i => (long)i).ToList(), every);
-        _stateMonitors.Add(monitor);
-        return monitor;
-    }
+    public StateMonitor Record(IReadOnlyList<string> variables, IReadOnlyList<long>? neurons = null, long every = 1) =>
+        new(this, variables, neurons ?? Enumerable.Range(0, N).Select(i => (long)i).ToList(), every);
 
     /// <summary>A spike reduction (count, rate, first spike, or the first <paramref name="capacity"/> spike
     /// times) over <paramref name="window"/> (default: the whole run).</summary>
@@ -309,9 +303,7 @@ public sealed class NeuronGroup : IDisposable
         var w = window ?? TimeWindow.Always;
         long start = StepsFor(w.Start), end = w.End is { } e ? StepsFor(e) : -1;
         int id = Native.AddReducer(_sim, (nn_reducer_kind)(int)kind, k, index, start, end, every, capacity, target, targetRows);
-        var reducer = new Reducer(this, id, kind, variable, every);
-        _reducers.Add(reducer);
-        return reducer;
+        return new Reducer(this, id, kind, variable, every);
     }
 
     /// <summary>Schedules input events: event <paramref name="eventIndex"/> of the model runs on
