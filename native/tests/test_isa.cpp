@@ -3,6 +3,7 @@
 // NEURONATIVE_ISA=<level>; levels above the CPU's must be refused, with the reason.
 #include "check.hpp"
 #include "hh_model.hpp"
+#include "noise_models.hpp"
 
 #include "isa_levels.h"
 
@@ -47,31 +48,6 @@ void run(Digest& digest, bc::Model m, int64_t n, double dt, uint64_t seed, int64
     nn_model_destroy(model);
 }
 
-// dx/dt = -x/tau + sigma sqrt(2/tau) xi (additive noise) and dv/dt = v xi (multiplicative).
-bc::Model ou(int32_t method) {
-    bc::Model m;
-    m.state_names = {"x"};
-    m.method = method;
-    m.n_noise = 1;
-    bc::Expr e{m.derivatives};
-    m.derivatives.n_outputs = 1;
-    e.set(bc::out(0), e.div(e.neg(bc::state(0)), m.k(10e-3)));
-    m.noise.n_outputs = 1;
-    m.noise.emit(NN_OP_MOV, bc::out(0), m.k(2.0 * std::sqrt(2.0 / 10e-3)));
-    return m;
-}
-bc::Model geometric(int32_t method) {
-    bc::Model m;
-    m.state_names = {"v"};
-    m.method = method;
-    m.n_noise = 1;
-    m.derivatives.n_outputs = 1;
-    m.derivatives.emit(NN_OP_MOV, bc::out(0), m.k(0.0));
-    m.noise.n_outputs = 1;
-    m.noise.emit(NN_OP_MOV, bc::out(0), bc::state(0));
-    return m;
-}
-
 // The child: HH (exponential Euler, 1000 neurons over a g_Na x I grid, 0.2 s) and the noisy models;
 // prints "<level> <digest>".
 int child() {
@@ -89,8 +65,8 @@ int child() {
     }
     run(digest, hh::model(), n, 1e-4, 0, 2000, hh_params, -60e-3);
     for (int32_t method : {NN_METHOD_EXPLICIT_RK, NN_METHOD_STOCHASTIC_HEUN, NN_METHOD_MILSTEIN}) {
-        run(digest, ou(method), n, 1e-4, 7, 300, {}, 3.0);
-        run(digest, geometric(method), n, 1e-3, 8, 300, {}, 1.0);
+        run(digest, noise_models::ou(method, 10e-3, 2.0), n, 1e-4, 7, 300, {}, 3.0);
+        run(digest, noise_models::geometric(method), n, 1e-3, 8, 300, {}, 1.0);
     }
     std::printf("%s %016llx\n", level, static_cast<unsigned long long>(digest.h));
     return nn_test::report() == 0 ? 0 : 1;

@@ -2,7 +2,7 @@
 // variance against the exact discrete-time values), the same with heun and milstein, and
 // multiplicative noise dv = v dW, whose Stratonovich mean is e^{t/2}, with heun and milstein.
 #include "check.hpp"
-#include "bytecode.hpp"
+#include "noise_models.hpp"
 
 #include <cmath>
 #include <vector>
@@ -36,32 +36,8 @@ Stats run(bc::Model m, int64_t n, double dt, int64_t steps, double x0) {
     return st;
 }
 
-// dx/dt = -x/tau + sigma sqrt(2/tau) xi
-bc::Model ou(int32_t method, double tau, double sigma) {
-    bc::Model m;
-    m.state_names = {"x"};
-    m.method = method;
-    m.n_noise = 1;
-    bc::Expr e{m.derivatives};
-    m.derivatives.n_outputs = 1;
-    e.set(bc::out(0), e.div(e.neg(bc::state(0)), m.k(tau)));
-    m.noise.n_outputs = 1;
-    m.noise.emit(NN_OP_MOV, bc::out(0), m.k(sigma * std::sqrt(2.0 / tau)));
-    return m;
-}
-
-// dv/dt = v xi
-bc::Model geometric(int32_t method) {
-    bc::Model m;
-    m.state_names = {"v"};
-    m.method = method;
-    m.n_noise = 1;
-    m.derivatives.n_outputs = 1;
-    m.derivatives.emit(NN_OP_MOV, bc::out(0), m.k(0.0));
-    m.noise.n_outputs = 1;
-    m.noise.emit(NN_OP_MOV, bc::out(0), bc::state(0));
-    return m;
-}
+using noise_models::geometric;
+using noise_models::ou;
 
 void check_ou(const char* name, int32_t method) {
     const double tau = 10e-3, sigma = 2.0, dt = 1e-4, x0 = 3.0;
