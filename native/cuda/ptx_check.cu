@@ -8,37 +8,42 @@
 
 namespace {
 
-// dv/dt = (w - v)/tau + sigma*xi, dw/dt = -w/tau_w: exercises every Rhs member.
+// dv/dt = (w - v)/tau + sigma*xi, dw/dt = -w/tau_w: exercises every Rhs member, in double and in
+// the float32 option's float.
+template <class R>
 struct TwoVariableRhs {
+    using real = R;
     double tau, tau_w, sigma;
-    NN_HD void derivatives(nn::Lanes x, double, nn::Lanes f, int n) {
+    template <class X>
+    NN_HD void derivatives(X x, double, nn::LanesOf<R> f, int n) {
         for (int i = 0; i < n; ++i) {
-            f[0][i] = (x[1][i] - x[0][i]) / tau;
-            f[1][i] = -x[1][i] / tau_w;
+            f[0][i] = static_cast<R>((x[1][i] - x[0][i]) / tau);
+            f[1][i] = static_cast<R>(-x[1][i] / tau_w);
         }
     }
-    NN_HD void noise(nn::Lanes, double, nn::Lanes g, int n) {
+    template <class X>
+    NN_HD void noise(X, double, nn::LanesOf<R> g, int n) {
         for (int i = 0; i < n; ++i) {
-            g[0][i] = sigma;
-            g[1][i] = 0.0;
+            g[0][i] = static_cast<R>(sigma);
+            g[1][i] = 0;
         }
     }
-    NN_HD void linear(nn::Lanes x, double, nn::Lanes A, nn::Lanes B, int n) {
+    NN_HD void linear(nn::Lanes x, double, nn::LanesOf<R> A, nn::LanesOf<R> B, int n) {
         for (int i = 0; i < n; ++i) {
-            A[0][i] = -1.0 / tau;
-            B[0][i] = x[1][i] / tau;
-            A[1][i] = -1.0 / tau_w;
-            B[1][i] = 0.0;
+            A[0][i] = static_cast<R>(-1.0 / tau);
+            B[0][i] = static_cast<R>(x[1][i] / tau);
+            A[1][i] = static_cast<R>(-1.0 / tau_w);
+            B[1][i] = 0;
         }
     }
-    NN_HD void linear_system(nn::Lanes, double, nn::Lanes m, int n) { // rows [M c] of the system above
+    NN_HD void linear_system(nn::Lanes, double, nn::LanesOf<R> m, int n) { // rows [M c] of the system above
         for (int i = 0; i < n; ++i) {
-            m[0][i] = -1.0 / tau;
-            m[1][i] = 1.0 / tau;
-            m[2][i] = 0.0;
-            m[3][i] = 0.0;
-            m[4][i] = -1.0 / tau_w;
-            m[5][i] = 0.0;
+            m[0][i] = static_cast<R>(-1.0 / tau);
+            m[1][i] = static_cast<R>(1.0 / tau);
+            m[2][i] = 0;
+            m[3][i] = 0;
+            m[4][i] = static_cast<R>(-1.0 / tau_w);
+            m[5][i] = 0;
         }
     }
 };
@@ -51,7 +56,7 @@ constexpr int n_stages = 4;
 // One thread per neuron; state is [variable][neuron] in global memory, one lane per thread.
 extern "C" __global__ void step_all_methods(double* state, const double* not_refractory, long long n_neurons,
                                             int method, int n_noise, double t, double dt,
-                                            unsigned long long seed, long long step) {
+                                            unsigned long long seed, long long step, int float32) {
     const long long i = static_cast<long long>(__nvvm_read_ptx_sreg_ctaid_x()) * __nvvm_read_ptx_sreg_ntid_x() +
                         __nvvm_read_ptx_sreg_tid_x();
     if (i >= n_neurons) return;
@@ -63,10 +68,15 @@ extern "C" __global__ void step_all_methods(double* state, const double* not_ref
     constexpr int64_t rk4 = nn::workspace_doubles(nn::EXPLICIT_RK, n_state, 0, n_stages, 1);
     static_assert(nn::workspace_doubles(nn::LINEAR_SYSTEM, n_state, 0, 1, 1) <= heun);
     double ws[heun > rk4 ? heun : rk4]; // the largest of the methods dispatched below
-    TwoVariableRhs rhs{0.01, 0.1, 0.002};
     const nn::StepArgs args{nn::Lanes{state + i, n_neurons}, not_refractory + i, flags, n_state, n_noise, 1, t, dt,
                             seed, step, i, ws};
-    nn::integrate_step(rhs, method, nn::Tableau{n_stages, a, b, c}, args);
+    if (float32) {
+        TwoVariableRhs<float> rhs{0.01, 0.1, 0.002};
+        nn::integrate_step(rhs, method, nn::Tableau{n_stages, a, b, c}, args);
+    } else {
+        TwoVariableRhs<double> rhs{0.01, 0.1, 0.002};
+        nn::integrate_step(rhs, method, nn::Tableau{n_stages, a, b, c}, args);
+    }
 }
 
 namespace {
@@ -74,7 +84,7 @@ namespace {
 // The step schedule around the same model: threshold v > 1, reset v = 0, 2 ms refractoriness, a
 // spike-count and a mean reducer; one lane per thread.
 struct ThresholdKernel {
-    TwoVariableRhs rhs;
+    TwoVariableRhs<double> rhs;
     NN_HD void refractory(const nn_kernel_block* b) { b->out[0] = 2e-3; }
     NN_HD void integrate(const nn_kernel_block* b) {
         const nn::StepArgs args{nn::Lanes{b->state, b->stride}, b->refractory_mask, nullptr, n_state, 0, 1, b->t, b->dt,
@@ -114,7 +124,7 @@ extern "C" __global__ void schedule_steps(double* state, double* lastspike, doub
     b.first_neuron = i;
     b.dt = dt;
     b.n = 1;
-    ThresholdKernel kernel{TwoVariableRhs{0.01, 0.1, 0.0}};
+    ThresholdKernel kernel{TwoVariableRhs<double>{0.01, 0.1, 0.0}};
     ReducerHooks hooks{reducers + 4 * i, reducers + 4 * i + 1};
     const nn::ScheduleModel m{n_state, nn::REFRACTORY_UNIFORM_DURATION, true, true};
     nn::StepCache cache;

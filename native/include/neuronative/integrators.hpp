@@ -9,6 +9,10 @@
 // x is read only; the Rhs binds everything else it needs (parameters, lane specials, the block's
 // first neuron) itself. Only the members a method calls need to exist.
 //
+// An Rhs may declare `using real = float;` (the float32 option of compiled kernels): then its outputs,
+// the stage states and the update arithmetic are float, x is passed as LanesOf<float> in later
+// stages (so derivatives/noise take any LanesOf), and only the state itself stays double.
+//
 // Semantics follow Brian 2 (docs/brian2-semantics.md §2-3): every new value is computed from
 // the old state before anything is written; variables flagged UNLESS_REFRACTORY have f and g
 // multiplied by not_refractory in every stage and are not written while refractory.
@@ -32,11 +36,34 @@ enum StateFlag : int32_t { UNLESS_REFRACTORY = 1, LINEAR_A_ZERO = 2, LINEAR_B_ZE
 NN_HD constexpr uint32_t noise_stream(int j) { return 0x80000000u + static_cast<uint32_t>(j); }
 
 // A set of variables over n lanes: variable v, lane i is at data[v*stride + i].
-struct Lanes {
-    double* data;
+template <class T>
+struct LanesOf {
+    T* data;
     int64_t stride;
-    NN_HD double* operator[](int v) const { return data + v * stride; }
+    NN_HD T* operator[](int v) const { return data + v * stride; }
 };
+using Lanes = LanesOf<double>;
+
+namespace detail {
+template <class Rhs, class = void>
+struct RealOf {
+    using type = double;
+};
+template <class Rhs>
+struct RealOf<Rhs, decltype(void(static_cast<typename Rhs::real*>(nullptr)))> {
+    using type = typename Rhs::real;
+};
+} // namespace detail
+
+// The arithmetic type of an Rhs's outputs and of the step built on them: Rhs::real, else double.
+template <class Rhs>
+using real_of = typename detail::RealOf<Rhs>::type;
+
+// The workspace of a step as lanes of R (float workspaces use the first half of the doubles).
+template <class R>
+NN_HD inline LanesOf<R> workspace_lanes(double* ws, int64_t offset, int64_t stride) {
+    return LanesOf<R>{reinterpret_cast<R*>(ws) + offset, stride};
+}
 
 // Explicit Runge–Kutta coefficients: a is s*s row-major, strictly lower triangular.
 struct Tableau {
@@ -84,50 +111,65 @@ NN_HD inline bool flagged(const StepArgs& a, int v) {
 }
 
 // f *= not_refractory for the flagged variables of a set laid out as [v*per_var + j].
-NN_HD inline void mask(const StepArgs& a, Lanes f, int per_var) {
+template <class R>
+NN_HD inline void mask(const StepArgs& a, LanesOf<R> f, int per_var) {
     for (int v = 0; v < a.n_state; ++v) {
         if (!flagged(a, v)) continue;
         const double* NN_RESTRICT nr = a.not_refractory;
         for (int j = 0; j < per_var; ++j) {
-            double* NN_RESTRICT fv = f[v * per_var + j];
-            for (int i = 0; i < a.n; ++i) fv[i] = fv[i] * nr[i];
+            R* NN_RESTRICT fv = f[v * per_var + j];
+            for (int i = 0; i < a.n; ++i) fv[i] = fv[i] * static_cast<R>(nr[i]);
         }
     }
 }
 
 // x_v = value, except in refractory lanes of a flagged variable (kept bit-identical).
-NN_HD inline void store(const StepArgs& a, int v, const double* NN_RESTRICT value) {
+template <class R>
+NN_HD inline void store(const StepArgs& a, int v, const R* NN_RESTRICT value) {
     double* NN_RESTRICT xv = a.x[v];
     if (flagged(a, v)) {
         const double* NN_RESTRICT nr = a.not_refractory;
-        for (int i = 0; i < a.n; ++i) xv[i] = nr[i] != 0.0 ? value[i] : xv[i];
+        for (int i = 0; i < a.n; ++i) xv[i] = nr[i] != 0.0 ? static_cast<double>(value[i]) : xv[i];
     } else {
-        for (int i = 0; i < a.n; ++i) xv[i] = value[i];
+        for (int i = 0; i < a.n; ++i) xv[i] = static_cast<double>(value[i]);
     }
 }
 
-// x_v[i] = value(i, x_v[i]) in one pass, except in refractory lanes of a flagged variable.
-template <class F>
+// x_v[i] = value(i, x_v[i]) in one pass (value computed in R), except in refractory lanes of a
+// flagged variable.
+template <class R, class F>
 NN_HD inline void store_each(const StepArgs& a, int v, F value) {
     double* xv = a.x[v];
     const int n = a.n;
-    if (flagged(a, v)) {
-        const double* NN_RESTRICT nr = a.not_refractory;
-        for (int i = 0; i < n; ++i) {
-            const double x = xv[i];
-            const double y = value(i, x);
-            xv[i] = nr[i] != 0.0 ? y : x;
+    const double* NN_RESTRICT nr = flagged(a, v) ? a.not_refractory : nullptr;
+    auto lane = [&](int i) {
+        const double x = xv[i];
+        const double y = static_cast<double>(value(i, static_cast<R>(x)));
+        xv[i] = nr != nullptr && nr[i] == 0.0 ? x : y;
+    };
+    // Float lanes: the cost model would pick the doubles' vector width and leave half of each empty.
+    if constexpr (sizeof(R) < sizeof(double)) {
+        if (nr != nullptr) {
+#pragma omp simd simdlen(8)
+            for (int i = 0; i < n; ++i) lane(i);
+        } else {
+#pragma omp simd simdlen(8)
+            for (int i = 0; i < n; ++i) xv[i] = static_cast<double>(value(i, static_cast<R>(xv[i])));
         }
+    } else if (nr != nullptr) {
+        for (int i = 0; i < n; ++i) lane(i);
     } else {
         for (int i = 0; i < n; ++i) xv[i] = value(i, xv[i]);
     }
 }
 
-NN_HD inline void draw_dw(const StepArgs& a, Lanes dw) {
+template <class R>
+NN_HD inline void draw_dw(const StepArgs& a, LanesOf<R> dw) {
     const double sqrt_dt = detail::sqrt(a.dt);
     for (int j = 0; j < a.n_noise; ++j) {
-        double* NN_RESTRICT d = dw[j];
-        for (int i = 0; i < a.n; ++i) d[i] = sqrt_dt * normal(a.seed, a.first_neuron + i, a.step, noise_stream(j));
+        R* NN_RESTRICT d = dw[j];
+        for (int i = 0; i < a.n; ++i)
+            d[i] = static_cast<R>(sqrt_dt * normal(a.seed, a.first_neuron + i, a.step, noise_stream(j)));
     }
 }
 
@@ -137,16 +179,17 @@ NN_HD inline void draw_dw(const StepArgs& a, Lanes dw) {
 // sums left to right).
 template <class Rhs>
 NN_HD void explicit_rk_step(Rhs& rhs, const Tableau& tab, const StepArgs& a) {
+    using R = real_of<Rhs>;
     const int S = tab.n_stages, ns = a.n_state, n = a.n;
-    const Lanes xs{a.ws, n};                            // stage state, ns vars
-    const Lanes k{a.ws + static_cast<int64_t>(ns) * n, n}; // K_s of variable v at k[s*ns + v]
+    const R dt = static_cast<R>(a.dt);
+    const LanesOf<R> xs = workspace_lanes<R>(a.ws, 0, n);                         // stage state, ns vars
+    const LanesOf<R> k = workspace_lanes<R>(a.ws, static_cast<int64_t>(ns) * n, n); // K_s of variable v at k[s*ns + v]
     if (S == 1 && tab.b[0] == 1.0 && tab.c[0] == 0.0) { // Euler: x + dt*f in one pass, the same roundings
         rhs.derivatives(a.x, a.t, k, n);
         detail::mask(a, k, 1);
         for (int v = 0; v < ns; ++v) {
-            const double* NN_RESTRICT kv = k[v];
-            const double dt = a.dt;
-            detail::store_each(a, v, [&](int i, double x) { return x + dt * kv[i]; });
+            const R* NN_RESTRICT kv = k[v];
+            detail::store_each<R>(a, v, [&](int i, R x) { return x + dt * kv[i]; });
         }
         return;
     }
@@ -156,32 +199,35 @@ NN_HD void explicit_rk_step(Rhs& rhs, const Tableau& tab, const StepArgs& a) {
         if (!at_x) {
             for (int v = 0; v < ns; ++v) {
                 const double* NN_RESTRICT xv = a.x[v];
-                double* NN_RESTRICT out = xs[v];
-                for (int i = 0; i < n; ++i) out[i] = xv[i];
+                R* NN_RESTRICT out = xs[v];
+                for (int i = 0; i < n; ++i) out[i] = static_cast<R>(xv[i]);
                 for (int j = 0; j < s; ++j) {
-                    const double c = tab.a[s * S + j];
-                    if (c == 0.0) continue;
-                    const double* NN_RESTRICT kj = k[j * ns + v];
+                    const R c = static_cast<R>(tab.a[s * S + j]);
+                    if (c == 0) continue;
+                    const R* NN_RESTRICT kj = k[j * ns + v];
                     for (int i = 0; i < n; ++i) out[i] = out[i] + c * kj[i];
                 }
             }
         }
-        const Lanes ks{k[s * ns], n};
-        rhs.derivatives(at_x ? a.x : xs, a.t + tab.c[s] * a.dt, ks, n);
+        const LanesOf<R> ks{k[s * ns], n};
+        if (at_x)
+            rhs.derivatives(a.x, a.t + tab.c[s] * a.dt, ks, n);
+        else
+            rhs.derivatives(xs, a.t + tab.c[s] * a.dt, ks, n);
         detail::mask(a, ks, 1);
         for (int v = 0; v < ns; ++v) {
-            double* NN_RESTRICT kv = ks[v];
-            for (int i = 0; i < n; ++i) kv[i] = a.dt * kv[i];
+            R* NN_RESTRICT kv = ks[v];
+            for (int i = 0; i < n; ++i) kv[i] = dt * kv[i];
         }
     }
     for (int v = 0; v < ns; ++v) {
         const double* NN_RESTRICT xv = a.x[v];
-        double* NN_RESTRICT out = xs[v];
-        for (int i = 0; i < n; ++i) out[i] = xv[i];
+        R* NN_RESTRICT out = xs[v];
+        for (int i = 0; i < n; ++i) out[i] = static_cast<R>(xv[i]);
         for (int s = 0; s < S; ++s) {
-            const double b = tab.b[s];
-            if (b == 0.0) continue;
-            const double* NN_RESTRICT ksv = k[s * ns + v];
+            const R b = static_cast<R>(tab.b[s]);
+            if (b == 0) continue;
+            const R* NN_RESTRICT ksv = k[s * ns + v];
             for (int i = 0; i < n; ++i) out[i] = out[i] + b * ksv[i];
         }
         detail::store(a, v, out);
@@ -191,8 +237,10 @@ NN_HD void explicit_rk_step(Rhs& rhs, const Tableau& tab, const StepArgs& a) {
 // Euler–Maruyama: X' = X + dt*f(X, t) + sum_j g_j(X, t)*dW_j.
 template <class Rhs>
 NN_HD void euler_maruyama_step(Rhs& rhs, const StepArgs& a) {
+    using R = real_of<Rhs>;
     const int ns = a.n_state, m = a.n_noise, n = a.n;
-    const Lanes f{a.ws, n}, g{f[ns], n}, dw{g[ns * m], n};
+    const R dt = static_cast<R>(a.dt);
+    const LanesOf<R> f = workspace_lanes<R>(a.ws, 0, n), g{f[ns], n}, dw{g[ns * m], n};
     rhs.derivatives(a.x, a.t, f, n);
     detail::mask(a, f, 1);
     rhs.noise(a.x, a.t, g, n);
@@ -200,11 +248,11 @@ NN_HD void euler_maruyama_step(Rhs& rhs, const StepArgs& a) {
     detail::draw_dw(a, dw);
     for (int v = 0; v < ns; ++v) {
         const double* NN_RESTRICT xv = a.x[v];
-        double* NN_RESTRICT fv = f[v];
-        for (int i = 0; i < n; ++i) fv[i] = xv[i] + a.dt * fv[i];
+        R* NN_RESTRICT fv = f[v];
+        for (int i = 0; i < n; ++i) fv[i] = static_cast<R>(xv[i]) + dt * fv[i];
         for (int j = 0; j < m; ++j) {
-            const double* NN_RESTRICT gj = g[v * m + j];
-            const double* NN_RESTRICT dj = dw[j];
+            const R* NN_RESTRICT gj = g[v * m + j];
+            const R* NN_RESTRICT dj = dw[j];
             for (int i = 0; i < n; ++i) fv[i] = fv[i] + gj[i] * dj[i];
         }
         detail::store(a, v, f[v]);
@@ -217,32 +265,33 @@ NN_HD void euler_maruyama_step(Rhs& rhs, const StepArgs& a) {
 // dt exprel(A dt) computed once: no exp and no division per lane (and F = dt where A is 0).
 template <class Rhs>
 NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
+    using R = real_of<Rhs>;
     const int ns = a.n_state, n = a.n;
-    const Lanes A{a.ws, n}, B{A[ns], n};
+    const LanesOf<R> A = workspace_lanes<R>(a.ws, 0, n), B{A[ns], n};
     rhs.linear(a.x, a.t, A, B, n);
     for (int v = 0; v < ns; ++v) {
         const int32_t fl = a.flags != nullptr ? a.flags[v] : 0;
-        const double* NN_RESTRICT av = A[v];
-        const double* NN_RESTRICT bv = B[v];
-        const double dt = a.dt;
+        const R* NN_RESTRICT av = A[v];
+        const R* NN_RESTRICT bv = B[v];
+        const R dt = static_cast<R>(a.dt);
         // The new value is written straight into x (lane i reads x_i before writing it).
         if (fl & LINEAR_A_ZERO) {
-            detail::store_each(a, v, [&](int i, double x) { return x + dt * bv[i]; });
+            detail::store_each<R>(a, v, [&](int i, R x) { return x + dt * bv[i]; });
         } else if (fl & LINEAR_A_UNIFORM) {
-            const double e = nn::exp(av[0] * dt);
+            const R e = nn::exp(av[0] * dt);
             if (fl & LINEAR_B_ZERO) {
-                detail::store_each(a, v, [&](int, double x) { return x * e; });
+                detail::store_each<R>(a, v, [&](int, R x) { return x * e; });
             } else {
-                const double f = dt * nn::exprel(av[0] * dt);
-                detail::store_each(a, v, [&](int i, double x) { return x * e + bv[i] * f; });
+                const R f = dt * nn::exprel(av[0] * dt);
+                detail::store_each<R>(a, v, [&](int i, R x) { return x * e + bv[i] * f; });
             }
         } else if (fl & LINEAR_B_ZERO) {
-            detail::store_each(a, v, [&](int i, double x) { return x * nn::exp(av[i] * dt); });
+            detail::store_each<R>(a, v, [&](int i, R x) { return x * nn::exp(av[i] * dt); });
         } else {
-            detail::store_each(a, v, [&](int i, double x) {
-                const double ba = bv[i] / av[i];
-                const double e = -ba + (ba + x) * nn::exp(av[i] * dt);
-                return av[i] == 0.0 ? x + dt * bv[i] : e;
+            detail::store_each<R>(a, v, [&](int i, R x) {
+                const R ba = bv[i] / av[i];
+                const R e = -ba + (ba + x) * nn::exp(av[i] * dt);
+                return av[i] == 0 ? x + dt * bv[i] : e;
             });
         }
     }
@@ -255,10 +304,12 @@ NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
 // depend on M alone: they are kept while the next lane's M is the same (parameters shared by neurons),
 // and every lane's result is the same function of its own M, c and X whichever lane computed them.
 // Rows of UNLESS_REFRACTORY variables are multiplied by not_refractory, as Brian's right-hand side is.
+// The matrix exponential is in double in every precision (its series and squarings need it).
 template <class Rhs>
 NN_HD void linear_system_step(Rhs& rhs, const StepArgs& a) {
+    using R = real_of<Rhs>;
     const int ns = a.n_state, n = a.n, w = ns + 1, g2 = 2 * ns;
-    const Lanes m{a.ws, n};
+    const LanesOf<R> m = workspace_lanes<R>(a.ws, 0, n);
     rhs.linear_system(a.x, a.t, m, n);
     detail::mask(a, m, w);
     double g[kExpmMax * kExpmMax], e[kExpmMax * kExpmMax], kept[kExpmMax * kExpmMax];
@@ -266,14 +317,14 @@ NN_HD void linear_system_step(Rhs& rhs, const StepArgs& a) {
     for (int i = 0; i < n; ++i) {
         bool same = have;
         for (int r = 0; r < ns && same; ++r)
-            for (int j = 0; j < ns && same; ++j) same = kept[r * ns + j] == m[r * w + j][i];
+            for (int j = 0; j < ns && same; ++j) same = kept[r * ns + j] == static_cast<double>(m[r * w + j][i]);
         if (!same) {
             for (int r = 0; r < g2; ++r)
                 for (int j = 0; j < g2; ++j)
-                    g[r * g2 + j] = r >= ns ? 0.0 : j < ns ? m[r * w + j][i] * a.dt : (j - ns == r ? a.dt : 0.0);
+                    g[r * g2 + j] = r >= ns ? 0.0 : j < ns ? static_cast<double>(m[r * w + j][i]) * a.dt : (j - ns == r ? a.dt : 0.0);
             expm(g, g2, e);
             for (int r = 0; r < ns; ++r)
-                for (int j = 0; j < ns; ++j) kept[r * ns + j] = m[r * w + j][i];
+                for (int j = 0; j < ns; ++j) kept[r * ns + j] = static_cast<double>(m[r * w + j][i]);
             have = true;
         }
         // The new values go where c was (this lane's [M c] is no longer needed).
@@ -281,10 +332,10 @@ NN_HD void linear_system_step(Rhs& rhs, const StepArgs& a) {
         for (int r = 0; r < ns; ++r) {
             double s = 0.0;
             for (int j = 0; j < ns; ++j) s = s + e[r * g2 + j] * a.x[j][i];
-            for (int j = 0; j < ns; ++j) s = s + e[r * g2 + ns + j] * m[j * w + ns][i];
+            for (int j = 0; j < ns; ++j) s = s + e[r * g2 + ns + j] * static_cast<double>(m[j * w + ns][i]);
             y[r] = s;
         }
-        for (int r = 0; r < ns; ++r) m[r * w + ns][i] = y[r];
+        for (int r = 0; r < ns; ++r) m[r * w + ns][i] = static_cast<R>(y[r]);
     }
     for (int v = 0; v < ns; ++v) detail::store(a, v, m[v * w + ns]);
 }
@@ -295,16 +346,19 @@ NN_HD void linear_system_step(Rhs& rhs, const StepArgs& a) {
 // X' = X + dt f + sum_j [g_j dW_j + (g_j(Xs_j, t) - g_j(X, t)) * dW_j^2 / (2 sqrt(dt))].
 template <class Rhs>
 NN_HD void stochastic_step(Rhs& rhs, bool milstein, const StepArgs& a) {
+    using R = real_of<Rhs>;
     const int ns = a.n_state, m = a.n_noise, n = a.n;
-    const Lanes f{a.ws, n}, g{f[ns], n}, gs{g[ns * m], n}, xs{gs[ns * m], n}, acc{xs[ns], n}, dw{acc[ns], n};
-    const double dt = a.dt, sqrt_dt = detail::sqrt(dt), half_inv_sqrt_dt = 1.0 / (2.0 * sqrt_dt);
+    const LanesOf<R> f = workspace_lanes<R>(a.ws, 0, n), g{f[ns], n}, gs{g[ns * m], n}, xs{gs[ns * m], n},
+                     acc{xs[ns], n}, dw{acc[ns], n};
+    const R dt = static_cast<R>(a.dt), sqrt_dt = static_cast<R>(detail::sqrt(a.dt)),
+            half_inv_sqrt_dt = static_cast<R>(1.0 / (2.0 * detail::sqrt(a.dt))), half = static_cast<R>(0.5);
     rhs.derivatives(a.x, a.t, f, n);
     detail::mask(a, f, 1);
     for (int v = 0; v < ns; ++v) {
         const double* NN_RESTRICT xv = a.x[v];
-        const double* NN_RESTRICT fv = f[v];
-        double* NN_RESTRICT out = acc[v];
-        for (int i = 0; i < n; ++i) out[i] = xv[i] + dt * fv[i];
+        const R* NN_RESTRICT fv = f[v];
+        R* NN_RESTRICT out = acc[v];
+        for (int i = 0; i < n; ++i) out[i] = static_cast<R>(xv[i]) + dt * fv[i];
     }
     if (m > 0) {
         rhs.noise(a.x, a.t, g, n);
@@ -312,28 +366,28 @@ NN_HD void stochastic_step(Rhs& rhs, bool milstein, const StepArgs& a) {
         detail::draw_dw(a, dw);
     }
     for (int j = 0; j < m; ++j) {
-        const double* NN_RESTRICT dj = dw[j];
+        const R* NN_RESTRICT dj = dw[j];
         for (int v = 0; v < ns; ++v) {
             const double* NN_RESTRICT xv = a.x[v];
-            const double* NN_RESTRICT fv = f[v];
-            const double* NN_RESTRICT gj = g[v * m + j];
-            double* NN_RESTRICT out = xs[v];
+            const R* NN_RESTRICT fv = f[v];
+            const R* NN_RESTRICT gj = g[v * m + j];
+            R* NN_RESTRICT out = xs[v];
             if (milstein)
-                for (int i = 0; i < n; ++i) out[i] = (xv[i] + dt * fv[i]) + sqrt_dt * gj[i];
+                for (int i = 0; i < n; ++i) out[i] = (static_cast<R>(xv[i]) + dt * fv[i]) + sqrt_dt * gj[i];
             else
-                for (int i = 0; i < n; ++i) out[i] = xv[i] + gj[i] * dj[i];
+                for (int i = 0; i < n; ++i) out[i] = static_cast<R>(xv[i]) + gj[i] * dj[i];
         }
-        rhs.noise(xs, milstein ? a.t : a.t + dt, gs, n);
+        rhs.noise(xs, milstein ? a.t : a.t + a.dt, gs, n);
         detail::mask(a, gs, m);
         for (int v = 0; v < ns; ++v) {
-            const double* NN_RESTRICT gj = g[v * m + j];
-            const double* NN_RESTRICT gsj = gs[v * m + j];
-            double* NN_RESTRICT out = acc[v];
+            const R* NN_RESTRICT gj = g[v * m + j];
+            const R* NN_RESTRICT gsj = gs[v * m + j];
+            R* NN_RESTRICT out = acc[v];
             if (milstein)
                 for (int i = 0; i < n; ++i)
                     out[i] = out[i] + gj[i] * dj[i] + (gsj[i] - gj[i]) * (dj[i] * dj[i]) * half_inv_sqrt_dt;
             else
-                for (int i = 0; i < n; ++i) out[i] = out[i] + 0.5 * dj[i] * (gj[i] + gsj[i]);
+                for (int i = 0; i < n; ++i) out[i] = out[i] + half * dj[i] * (gj[i] + gsj[i]);
         }
     }
     for (int v = 0; v < ns; ++v) detail::store(a, v, acc[v]);

@@ -67,9 +67,12 @@ NN_HD inline double exp(double x) {
     return p * s1 * s2;
 }
 
-// Single-precision exp for the float32 option of compiled kernels (their right-hand sides): the
-// same scheme as exp(double) with a degree-6 Taylor polynomial (|r| <= ln2/2, error < 1 ulp of float).
-NN_HD inline float exp(float x) {
+namespace detail {
+
+// The float32 twin of expm1_reduced: x = n ln2 + r, |r| <= ln2/2, expm1(r) by a degree-7 Taylor
+// polynomial (truncation < 2^-29 relative). Plain float operations: with -ffp-contract=off every
+// ISA and backend rounds them alike.
+NN_HD inline float expm1_reduced(float x, int32_t& n) {
     constexpr float log2e = 1.44269504f;
     constexpr float ln2_hi = 0.693145752f; // 12 trailing zero bits: n*ln2_hi exact
     constexpr float ln2_lo = 1.42860677e-6f;
@@ -80,14 +83,23 @@ NN_HD inline float exp(float x) {
     x = x > 89.0f ? 89.0f : x;     // expf(89) already overflows
     const float t = x * log2e + shifter;
     const float nd = t - shifter;
-    const int32_t n = __builtin_bit_cast(int32_t, t) - shifter_bits;
+    n = __builtin_bit_cast(int32_t, t) - shifter_bits;
     const float r = (x - nd * ln2_hi) - nd * ln2_lo;
-    float q = 1.0f / 720.0f;
+    float q = 1.0f / 5040.0f;
+    q = q * r + 1.0f / 720.0f;
     q = q * r + 1.0f / 120.0f;
     q = q * r + 1.0f / 24.0f;
     q = q * r + 1.0f / 6.0f;
     q = q * r + 0.5f;
-    const float p = 1.0f + (r + r * r * q);
+    return r + r * r * q;
+}
+
+} // namespace detail
+
+// Single-precision exp for the float32 option of compiled kernels: the scheme of exp(double).
+NN_HD inline float exp(float x) {
+    int32_t n;
+    const float p = 1.0f + detail::expm1_reduced(x, n);
     const int32_t n1 = n >> 1, n2 = n - n1; // both factors normal down to subnormal results
     const float s1 = __builtin_bit_cast(float, static_cast<uint32_t>(n1 + 127) << 23);
     const float s2 = __builtin_bit_cast(float, static_cast<uint32_t>(n2 + 127) << 23);
@@ -96,13 +108,26 @@ NN_HD inline float exp(float x) {
 
 // expm1(x) from nn::exp's reduction: 2^n expm1(r) + (2^n - 1), with no cancellation near 0 (there
 // r = x) and none elsewhere (|x| >= ln2/2 when n != 0); no branch, so that loops over it vectorise.
+// Evaluated as (2^n1 expm1(r) + (2^n1 - 2^-n2)) 2^n2 with n = n1 + n2: the scaling by 2^n2 is exact
+// and no factor overflows below exp's own overflow (2^n alone is infinite for n = 1024).
 NN_HD inline double expm1(double x) {
     int64_t n;
     const double em1r = detail::expm1_reduced(x, n);
     const int64_t n1 = n >> 1, n2 = n - n1;
-    const double two_n = __builtin_bit_cast(double, static_cast<uint64_t>(n1 + 1023) << 52) *
-                         __builtin_bit_cast(double, static_cast<uint64_t>(n2 + 1023) << 52);
-    return detail::fma(two_n, em1r, two_n - 1.0);
+    const double s1 = __builtin_bit_cast(double, static_cast<uint64_t>(n1 + 1023) << 52);
+    const double s2 = __builtin_bit_cast(double, static_cast<uint64_t>(n2 + 1023) << 52);
+    const double inv_s2 = __builtin_bit_cast(double, static_cast<uint64_t>(1023 - n2) << 52);
+    return detail::fma(s1, em1r, s1 - inv_s2) * s2;
+}
+
+NN_HD inline float expm1(float x) {
+    int32_t n;
+    const float em1r = detail::expm1_reduced(x, n);
+    const int32_t n1 = n >> 1, n2 = n - n1;
+    const float s1 = __builtin_bit_cast(float, static_cast<uint32_t>(n1 + 127) << 23);
+    const float s2 = __builtin_bit_cast(float, static_cast<uint32_t>(n2 + 127) << 23);
+    const float inv_s2 = __builtin_bit_cast(float, static_cast<uint32_t>(127 - n2) << 23);
+    return (s1 * em1r + (s1 - inv_s2)) * s2;
 }
 
 // Brian's exprel: 1 if |x| < 1e-16, +inf if x > 717, else expm1(x)/x (with nn::expm1).
@@ -112,18 +137,22 @@ NN_HD inline double exprel(double x) {
     return ax < 1e-16 ? 1.0 : y;
 }
 
-// The same in single precision, for the float32 option of compiled kernels.
-NN_HD inline float expm1(float x) { return static_cast<float>(nn::expm1(static_cast<double>(x))); }
-NN_HD inline float exprel(float x) { return static_cast<float>(exprel(static_cast<double>(x))); }
+// The same in single precision (expm1f overflows from 88.73 on, so only +inf needs the branch).
+NN_HD inline float exprel(float x) {
+    const float ax = x < 0 ? -x : x;
+    const float y = x > 89.0f ? __builtin_huge_valf() : nn::expm1(x) / x;
+    return ax < 1e-16f ? 1.0f : y;
+}
 
 // x**n for an integer n by repeated squaring (left to right over the bits of |n|, starting with
 // r = x at the lowest set bit), 1/r for n < 0. This exact order of multiplications is the
 // definition of NN_OP_POWI on every backend.
-NN_HD inline double powi(double x, int32_t n) {
+template <class T>
+NN_HD inline T powi(T x, int32_t n) {
     uint32_t m = n < 0 ? 0u - static_cast<uint32_t>(n) : static_cast<uint32_t>(n);
-    double r = 1.0;
+    T r = 1;
     bool have = false;
-    double b = x;
+    T b = x;
     while (m != 0) {
         if (m & 1u) {
             r = have ? r * b : b;
@@ -132,7 +161,7 @@ NN_HD inline double powi(double x, int32_t n) {
         m >>= 1;
         if (m != 0) b = b * b;
     }
-    return n < 0 ? 1.0 / r : r;
+    return n < 0 ? T(1) / r : r;
 }
 
 // Largest matrix nn::expm takes: [M I; 0 0] of a linear system of up to 8 variables

@@ -7,8 +7,9 @@ using Xunit.Abstractions;
 namespace NeuroNative.Tests.Backends;
 
 /// <summary>
-/// The accuracy cost of the float32 option of the compiled backend (right-hand sides in single
-/// precision, state in double), measured on the Brian 2 reference cases against the float64 run.
+/// The accuracy cost of the float32 option of the compiled backend (the integration step in single
+/// precision, float values stored in the double state), measured on the Brian 2 reference cases
+/// against the float64 run.
 /// The HH cases run too: their rate functions' removable singularities are evaluated in a
 /// singularity-free form (docs/numerics.md), which float32 needs. The trace bound is for the
 /// non-spiking and smooth cases; spiking HH traces differ near spike times by a step's shift.
@@ -36,9 +37,10 @@ public class Float32AccuracyTests(ITestOutputHelper output)
         }
         long countDiff = s.HasSpikes ? f64.SpikeCounts.Zip(f32.SpikeCounts).Max(p => Math.Abs(p.First - p.Second)) : 0;
         output.WriteLine($"{@case}: max trace deviation {worst:G3} of range, max spike-count difference {countDiff}");
-        // Measured (benchmarks/RESULTS.md): at most 3.8e-5 of the range (QIF, euler), identical spike counts.
-        // inap_ik's upstroke is steep (C/gL = 0.125 ms), so float32 rounding moves it within a step: 9.5e-4.
-        double bound = @case == "inap_ik" ? 2e-3 : 1e-4;
+        // Measured: at most 2.5e-4 of the range (van der Pol rk4: the oscillators' phase drifts with the
+        // state's float rounding), identical spike counts. inap_ik's upstroke is steep (C/gL = 0.125 ms),
+        // so float32 rounding moves it within a step.
+        double bound = @case == "inap_ik" ? 2e-3 : 5e-4;
         if (!@case.StartsWith("hh_", StringComparison.Ordinal))
             Assert.True(worst <= bound, $"{@case}: float32 deviates by {worst:G3} of the range");
         Assert.Equal(0, countDiff);

@@ -7,12 +7,14 @@ using NeuroNative.Models.IR;
 
 namespace NeuroNative.Backends.Cpp;
 
-/// <summary>Arithmetic of a compiled kernel's right-hand side. The state is always kept in double.</summary>
+/// <summary>Arithmetic of a compiled kernel's integration step. The state is always stored in double.</summary>
 public enum Precision
 {
     /// <summary>As Brian 2 (and bit-identical with the interpreter).</summary>
     Float64,
-    /// <summary>Right-hand sides (derivatives, noise, linear coefficients) in float: faster, less accurate.</summary>
+    /// <summary>Right-hand sides (derivatives, noise, linear coefficients), stage states and the update in float
+    /// (the state stored in double holds float values): faster, less accurate. Threshold, reset and the
+    /// refractory condition stay double.</summary>
     Float32,
 }
 
@@ -36,7 +38,7 @@ public static class CppCodeGenerator
         int nState = model.States.Count, nNoise = program.NoiseTerms;
         var sb = new StringBuilder();
         sb.AppendLine($"// NeuroNative compiled kernel: {nState} state variables ({string.Join(", ", model.States.Select(s => s.Name))}),");
-        sb.AppendLine($"// method {program.MethodName}, right-hand side in {(precision == Precision.Float32 ? "float" : "double")}.");
+        sb.AppendLine($"// method {program.MethodName}, integration step in {(precision == Precision.Float32 ? "float" : "double")}.");
         sb.AppendLine("// Generated from the model's IR by NeuroNative.Backends.Cpp.CppCodeGenerator; do not edit.");
         sb.AppendLine(Cost(program));
         sb.AppendLine("#include \"neuronative/kernel.hpp\"");
@@ -55,29 +57,31 @@ public static class CppCodeGenerator
         }
         sb.AppendLine();
         sb.AppendLine("struct Rhs {");
+        sb.AppendLine("    using real = ::real;");
         sb.AppendLine("    const nn_kernel_block& b;");
         if (program.Derivatives.Count > 0)
         {
-            sb.AppendLine("    void derivatives(nn::Lanes x, double t, nn::Lanes f, int n) {");
+            // x is the state (double) or, in later stages, a stage state (real).
+            sb.AppendLine("    template <class X> void derivatives(X x, double t, nn::LanesOf<real> f, int n) {");
             LaneSection(sb, precision, program.Derivatives, v => $"f[{v}]", stageState: true);
             sb.AppendLine("    }");
         }
         if (nNoise > 0)
         {
             var roots = program.Noise.SelectMany(g => g).ToList();
-            sb.AppendLine("    void noise(nn::Lanes x, double t, nn::Lanes g, int n) {");
+            sb.AppendLine("    template <class X> void noise(X x, double t, nn::LanesOf<real> g, int n) {");
             LaneSection(sb, precision, roots, k => $"g[{k}]", stageState: true);
             sb.AppendLine("    }");
         }
         if (method.Kind == MethodKind.LinearSystem)
         {
-            sb.AppendLine("    void linear_system(nn::Lanes x, double t, nn::Lanes m, int n) {");
+            sb.AppendLine("    void linear_system(nn::Lanes x, double t, nn::LanesOf<real> m, int n) {");
             LaneSection(sb, precision, program.LinearSection(), k => $"m[{k}]", stageState: true);
             sb.AppendLine("    }");
         }
         else if (program.LinearA.Count > 0)
         {
-            sb.AppendLine("    void linear(nn::Lanes x, double t, nn::Lanes A, nn::Lanes B, int n) {");
+            sb.AppendLine("    void linear(nn::Lanes x, double t, nn::LanesOf<real> A, nn::LanesOf<real> B, int n) {");
             LaneSection(sb, precision, program.LinearSection(), k => k % 2 == 0 ? $"A[{k / 2}]" : $"B[{k / 2}]", stageState: true);
             sb.AppendLine("    }");
         }
@@ -166,7 +170,7 @@ public static class CppCodeGenerator
     private static void LaneSection(StringBuilder sb, Precision precision, IReadOnlyList<IrNode> roots,
         Func<int, string> output, bool stageState)
     {
-        var w = new SectionWriter(precision == Precision.Float32 ? "real" : "double", stageState, "        ");
+        var w = new SectionWriter(precision == Precision.Float32 ? "real" : "double", stageState, "        ", output: "real");
         w.Section(sb, roots, Enumerable.Range(0, roots.Count).Select(output).ToList(), "t");
     }
 
@@ -205,7 +209,7 @@ public static class CppCodeGenerator
     }
 
     /// <summary>Writes the locals of one section: lane-uniform values first, then the per-lane ones.</summary>
-    private sealed class SectionWriter(string real, bool stageState, string indent)
+    private sealed class SectionWriter(string real, bool stageState, string indent, string output = "double")
     {
         private readonly Dictionary<IrNode, string> _names = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<IrNode, bool> _uniform = new(ReferenceEqualityComparer.Instance);
@@ -229,10 +233,12 @@ public static class CppCodeGenerator
             }
             Pointers(sb, "NN_RESTRICT ");
             for (int k = 0; k < outputs.Count; k++)
-                sb.Append(indent).AppendLine($"double* NN_RESTRICT o{k} = {outputs[k]};");
+                sb.Append(indent).AppendLine($"{output}* NN_RESTRICT o{k} = {outputs[k]};");
             sb.Append(hoisted);
             // The compilers' cost models reject long bodies with calls to nn::exp; the lanes are independent.
-            sb.Append(indent).AppendLine("#pragma omp simd");
+            // Float sections read double state and parameters: without simdlen the cost model picks the
+            // doubles' width, half the floats'.
+            sb.Append(indent).AppendLine(real == "double" ? "#pragma omp simd" : "#pragma omp simd simdlen(8)");
             sb.Append(indent).AppendLine("for (int i = 0; i < n; ++i) {");
             sb.Append(body);
             for (int k = 0; k < roots.Count; k++)
@@ -261,7 +267,7 @@ public static class CppCodeGenerator
         {
             foreach (int s in _states)
                 sb.Append(indent).AppendLine(stageState
-                    ? $"const double* {restrict}x{s} = x[{s}];"
+                    ? $"const auto* {restrict}x{s} = x[{s}];"
                     : $"const double* {restrict}x{s} = b->state + {s} * b->stride;");
             foreach (int p in _params)
                 sb.Append(indent).AppendLine($"const double* {restrict}p{p} = {Block}params + {p} * {Block}stride;");
