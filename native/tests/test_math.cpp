@@ -72,7 +72,30 @@ void test_exp() {
     std::printf("expm1: max %.2f ulp from libm's expm1\n", worst_expm1);
     CHECK(worst_expm1 <= 2.0);
     CHECK(nn::expm1(0.0) == 0.0 && nn::expm1(-1000.0) == -1.0 && nn::expm1(800.0) == INFINITY);
+    // Up to exp's own overflow, where 2^n alone is already infinite (n = 1024 from x = 709.43 on).
+    for (double x = 709.0; x < 709.7827; x += 0.01)
+        CHECK(std::fabs(nn::expm1(x) - std::expm1(x)) <= 4.5e-16 * std::expm1(x));
+    CHECK(nn::expm1(709.7827128933841) == INFINITY);
     CHECK(worst_exprel <= 2.0);
+
+    // The float32 option's twins: within 2 ulp of float over the whole finite range, same edges.
+    double worst_f = 0;
+    for (double m = 1e-37; m < 88.7; m *= 1.0007)
+        for (double x : {m, -m}) {
+            const float xf = static_cast<float>(x);
+            const double ref_e = std::exp(static_cast<double>(xf)), ref_m = std::expm1(static_cast<double>(xf));
+            const double ulp_e = std::nextafter(static_cast<float>(ref_e), INFINITY) - static_cast<float>(ref_e);
+            const double ulp_m = std::fabs(std::nextafter(static_cast<float>(ref_m), INFINITY) - static_cast<float>(ref_m));
+            if (ref_e > 1.2e-38) worst_f = std::max(worst_f, std::fabs(nn::exp(xf) - ref_e) / ulp_e);
+            worst_f = std::max(worst_f, std::fabs(nn::expm1(xf) - ref_m) / ulp_m);
+            const double ref_r = ref_m / static_cast<double>(xf);
+            worst_f = std::max(worst_f, std::fabs(nn::exprel(xf) - ref_r) /
+                                            std::fabs(std::nextafter(static_cast<float>(ref_r), INFINITY) - static_cast<float>(ref_r)));
+        }
+    std::printf("float exp, expm1, exprel: max %.2f ulp\n", worst_f);
+    CHECK(worst_f <= 2.0);
+    CHECK(nn::expm1(88.7f) < INFINITY && nn::expm1(88.8f) == INFINITY && nn::expm1(-200.0f) == -1.0f);
+    CHECK(nn::exprel(0.0f) == 1.0f && nn::exprel(90.0f) == INFINITY && std::isnan(nn::exprel(NAN)));
     CHECK(nn::powi(3.0, 0) == 1.0 && nn::powi(2.0, 10) == 1024.0 && nn::powi(2.0, -2) == 0.25);
     const double x = 1.1;
     CHECK(nn::powi(x, 3) == x * x * x);
