@@ -2,19 +2,23 @@
 # Benchmark: Brian 2 cpp_standalone vs NeuroNative on the seed-000 HH parameter exploration
 # (100 x 100 neurons, dt 0.1 ms), pA and nA current grids. See benchmarks/README.md.
 #
-# usage: benchmarks/run.sh [--long] [--brian-only] [--threads N] [--backends "interpreted ..."] [--out DIR]
+# usage: benchmarks/run.sh [--long] [--brian-only] [--threads N] [--backends "interpreted ..."] [--repeat N] [--out DIR]
 #   --long        also run the 10 s configurations (Brian 2 needs minutes for these)
 #   --brian-only  run and tabulate only the Brian 2 side
+#   --backends    NeuroNative backends: interpreted, compiled, compiled-float32 (the float32 option)
+#   --repeat N    run every configuration N times side by side (Brian then NeuroNative each time) and
+#                 print the median ratios
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-long=0 brian_only=0 threads=2 backends="interpreted compiled" out=out/bench
+long=0 brian_only=0 threads=2 backends="interpreted compiled compiled-float32" repeat=1 out=out/bench
 while [ $# -gt 0 ]; do
   case "$1" in
     --long) long=1 ;;
     --brian-only) brian_only=1 ;;
     --threads) threads="$2"; shift ;;
     --backends) backends="$2"; shift ;;
+    --repeat) repeat="$2"; shift ;;
     --out) out="$2"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -39,29 +43,35 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -
 configs=()
 # One configuration: Brian 2 (extra arguments to brian2_hh.py) then each NeuroNative backend on
 # benchmarks/experiments/CFG.yaml, all into $out/CFG.
+# With --repeat N, repetition r goes to $out/r<r>/CFG.
 run_config() {
-  local cfg="$1" dir="$out/$1" backend
+  local cfg="$1" dir="$out/$rep_dir$1" backend precision
   shift
   rm -rf "$dir"
   "$PY" benchmarks/brian2_hh.py "$@" --threads "$threads" --out "$dir/brian2"
   if [ "$brian_only" -eq 0 ]; then
     for backend in $backends; do
+      precision=float64
+      [ "$backend" = compiled-float32 ] && precision=float32
       dotnet run --project managed/NeuroNative.Cli -c Release --no-build -- \
         run "benchmarks/experiments/$cfg.yaml" --out "$dir/neuronative-$backend" \
-        --backend "$backend" --threads "$threads"
+        --backend "${backend%-float32}" --precision "$precision" --threads "$threads"
     done
   fi
   configs+=("$dir")
 }
 
-for dur in $durations; do
-  for grid in pA nA; do
-    run_config "hh_${grid}_${dur}s" --duration "$dur" --grid "$grid"
+for r in $(seq 1 "$repeat"); do
+  rep_dir=""; [ "$repeat" -gt 1 ] && rep_dir="r$r/"
+  for dur in $durations; do
+    for grid in pA nA; do
+      run_config "hh_${grid}_${dur}s" --duration "$dur" --grid "$grid"
+    done
   done
-done
-# AdEx and LIF current sweeps (10,000 neurons, 1 s): the cheap models, where per-step overhead shows.
-for model in adex lif; do
-  run_config "${model}_1s" --model "$model" --duration 1
+  # AdEx and LIF current sweeps (10,000 neurons, 1 s): the cheap models, where per-step overhead shows.
+  for model in adex lif; do
+    run_config "${model}_1s" --model "$model" --duration 1
+  done
 done
 
 "$PY" benchmarks/compare.py "${configs[@]}"
@@ -70,9 +80,11 @@ done
 # compiled as Brian compiles: g++ -O3 -march=native -ffast-math), run in this script beside the others.
 ceiling=$out/hh_ceiling
 g++ -O3 -march=native -ffast-math -fopenmp-simd -std=c++17 -pthread benchmarks/ceiling/hh_ceiling.cpp -o "$ceiling"
-for dur in $durations; do
-  for grid in pA nA; do
-    dir="$out/hh_${grid}_${dur}s"
+for dir in "${configs[@]}"; do
+  case "$(basename "$dir")" in hh_*) ;; *) continue ;; esac
+  IFS=_ read -r _ grid dur <<<"$(basename "$dir")"
+  dur=${dur%s}
+  {
     rate=$("$ceiling" "$grid" "$dur" "$threads" "$dir/ceiling_spike_counts.npy")
     "$PY" - "$dir" "$rate" <<'PYEOF'
 import json, sys, pathlib
@@ -88,7 +100,7 @@ for backend in ('compiled', 'interpreted'):
         line += f"; {backend} {100 * r / rate:.0f} % of it"
 print(line)
 PYEOF
-  done
+  }
 done
 
 # How close the compiled backend gets to the machine's arithmetic limit: operations per neuron-step

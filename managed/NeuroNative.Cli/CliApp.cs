@@ -69,7 +69,7 @@ public static class CliApp
         backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
         var precision = new Option<string>("--precision")
         {
-            Description = "float64: as Brian 2; float32: the compiled backend's right-hand sides in single precision (faster, less accurate).",
+            Description = "float64: as Brian 2; float32: the compiled backend's integration step in single precision, the state stored in double (faster, less accurate).",
             DefaultValueFactory = _ => "float64",
         };
         precision.AcceptOnlyFromAmong("float64", "float32");
