@@ -4,6 +4,7 @@ using System.Globalization;
 using NeuroNative.Backends;
 using NeuroNative.Backends.Cpp;
 using NeuroNative.Experiments;
+using NeuroNative.Explorations;
 using NeuroNative.Models;
 
 namespace NeuroNative.Cli;
@@ -233,6 +234,7 @@ public static class CliApp
     private static int RunExperiment(string file, string outDir, RunSettings settings, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellation, bool showProgress)
     {
+        if (ExplorationFile.IsExplorationFile(file)) return RunExplorations(file, outDir, settings, stdout, stderr, cancellation, showProgress);
         var experiment = ExperimentFile.Load(file);
         var output = ExperimentOutput.Open(outDir);
         output.WriteConditions(experiment);
@@ -248,6 +250,7 @@ public static class CliApp
         {
             progress?.Finish();
         }
+        ExplorationFiles.Write(output, ExplorationRunner.FromRun(result, Path.GetFileNameWithoutExtension(file)));
         output.WriteResults(result);
         foreach (var warning in experiment.Program.Warnings) stderr.WriteLine($"neuronative: warning: {warning}");
         if (result.BackendWarning is not null)
@@ -274,6 +277,37 @@ public static class CliApp
                 return ExitRuntimeError;
             default:
                 stdout.WriteLine(summary);
+                return ExitOk;
+        }
+    }
+
+    private static int RunExplorations(string file, string outDir, RunSettings settings, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellation, bool showProgress)
+    {
+        if (settings.StopAtStep is not null || settings.ResumeFrom is not null)
+            throw new NotSupportedException("--stop-at-step and --resume are for Brian-model experiments; an exploration file runs whole");
+        var experiment = ExplorationFile.Load(file);
+        Directory.CreateDirectory(outDir);
+        var progress = showProgress ? new ExplorationConsoleProgress(stderr) : null;
+        SimulationResult result;
+        try { result = experiment.RunToDirectory(outDir, settings, progress, cancellation); }
+        finally { progress?.Finish(); }
+        for (int k = 0; k < result.Explorations.Count; k++)
+        {
+            var (e, run) = (result.Explorations[k], result.Runs[k]);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Name}: {e.Conditions} conditions x {run.StepsDone} steps on {run.Backend} ({run.Threads} threads): " +
+                $"{run.SimulationSeconds:F2} s; {e} in {Path.Combine(Path.GetFullPath(outDir), e.Name)}"));
+        }
+        switch (result.Outcome)
+        {
+            case RunOutcome.Cancelled:
+                stderr.WriteLine($"neuronative: cancelled during exploration '{result.Explorations[^1].Name}'; partial results written");
+                return ExitCancelled;
+            case RunOutcome.Diverged:
+                stderr.WriteLine($"neuronative: exploration '{result.Explorations[^1].Name}' diverged: {result.Runs[^1].Error}");
+                return ExitRuntimeError;
+            default:
                 return ExitOk;
         }
     }

@@ -29,6 +29,10 @@ public static class IntegrationMethods
             new double[,] { { 0, 0, 0, 0 }, { 0.5, 0, 0, 0 }, { 0, 0.5, 0, 0 }, { 0, 0, 1, 0 } },
             [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6], [0, 0.5, 0.5, 1]), allowsAdditiveNoise: false),
         new StochasticMethod("heun", MethodKind.StochasticHeun, diagonalOnly: false),
+        // PyRates' and TVB-O's heun (the predictor–corrector); Brian's heun is the stochastic scheme above,
+        // which is Euler on deterministic equations. Unitless dynamics map their 'heun' to this one.
+        new RungeKuttaMethod("explicit_heun", [], MethodDescription.Tableau(new double[,] { { 0, 0 }, { 1, 0 } }, [0.5, 0.5], [0, 1]),
+            allowsAdditiveNoise: false),
         new StochasticMethod("milstein", MethodKind.Milstein, diagonalOnly: true),
         new ExponentialEulerMethod(),
         new ExactLinearMethod(),
