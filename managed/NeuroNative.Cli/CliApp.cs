@@ -136,8 +136,17 @@ public static class CliApp
             return ExitOk;
         }));
 
+        var reportFile = new Argument<string>("MODEL") { Description = "An experiment or exploration file (YAML)." };
+        var report = new Command("report", "Print the Markdown report of a file's model: its equations (LaTeX) and parameter table.") { reportFile };
+        report.SetAction(p => Guard(stderr, p.GetValue(reportFile)!, () =>
+        {
+            stdout.Write(ExplorationFile.Report(p.GetValue(reportFile)!));
+            return ExitOk;
+        }));
+
         root.Subcommands.Add(run);
         root.Subcommands.Add(codegen);
+        root.Subcommands.Add(report);
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         return root;
     }

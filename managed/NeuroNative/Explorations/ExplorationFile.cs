@@ -26,6 +26,15 @@ public static class ExplorationFile
         return Parse(root, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
+    /// <summary>The Markdown report of the model of an exploration file (TVB-O's: equations in LaTeX, the parameter
+    /// table) or of a Brian-model experiment file (the model report of model.md).</summary>
+    public static string Report(string path)
+    {
+        if (IsExplorationFile(path)) return Load(path).Dynamics.Report();
+        var experiment = ExperimentFile.Load(path);
+        return Models.Reporting.ModelReport.Markdown(experiment.Program, Path.GetFileNameWithoutExtension(path));
+    }
+
     private static ConfigNode Read(string path)
     {
         string text;

@@ -51,7 +51,7 @@ public static class Latex
     {
         BinaryOperator.Add => ($"{Print(b.Left, 4)} + {Print(b.Right, 5)}", 4),
         BinaryOperator.Subtract => ($"{Print(b.Left, 4)} - {Print(b.Right, 5)}", 4),
-        BinaryOperator.Multiply => ($"{Print(b.Left, 5)} {Print(b.Right, 6)}", 5),
+        BinaryOperator.Multiply => (Product(Print(b.Left, 5), Print(b.Right, 6)), 5),
         BinaryOperator.Divide => ($"\\frac{{{Print(b.Left, 0)}}}{{{Print(b.Right, 0)}}}", 8),
         BinaryOperator.FloorDivide => ($"\\left\\lfloor \\frac{{{Print(b.Left, 0)}}}{{{Print(b.Right, 0)}}} \\right\\rfloor", 8),
         BinaryOperator.Modulo => ($"{Print(b.Left, 5)} \\bmod {Print(b.Right, 6)}", 5),
@@ -65,6 +65,10 @@ public static class Latex
         BinaryOperator.And => ($"{Print(b.Left, 2)} \\land {Print(b.Right, 3)}", 2),
         _ => ($"{Print(b.Left, 1)} \\lor {Print(b.Right, 2)}", 1),
     };
+
+    /// <summary>Juxtaposition, with a dot where a number follows (c 0.8 would read as one term).</summary>
+    private static string Product(string left, string right) =>
+        right.Length > 0 && (char.IsDigit(right[0]) || right[0] == '-') ? $"{left} \\cdot {right}" : $"{left} {right}";
 
     private static string Call(CallExpr c)
     {
