@@ -199,8 +199,11 @@ public sealed partial class Dynamics
     private static string Hint(string name, IEnumerable<string> candidates) =>
         Models.Analysis.ExpressionCompiler.Suggest(name, candidates) is { } s ? $" (did you mean '{s}'?)" : "";
 
-    /// <summary>An expression continued over several lines (a YAML block) as one equation line.</summary>
-    private static string OneLine(string expression) => string.Join(' ', expression.Split('\n', StringSplitOptions.TrimEntries)).Trim();
+    /// <summary>An expression continued over several lines (a YAML block) as one equation line, with the engine's
+    /// t and dt (seconds) as model time: (t/second).</summary>
+    private static string OneLine(string expression) =>
+        Identifier().Replace(string.Join(' ', expression.Split('\n', StringSplitOptions.TrimEntries)).Trim(),
+            m => m.Value is "t" or "dt" ? $"({m.Value}/second)" : m.Value);
 
     [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*")]
     private static partial Regex Identifier();
