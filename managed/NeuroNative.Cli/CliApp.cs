@@ -5,6 +5,7 @@ using NeuroNative.Backends;
 using NeuroNative.Backends.Cpp;
 using NeuroNative.Experiments;
 using NeuroNative.Explorations;
+using NeuroNative.Runs;
 using NeuroNative.Models;
 
 namespace NeuroNative.Cli;
@@ -98,9 +99,14 @@ public static class CliApp
             Description = "Continue from a snapshot written by --stop-at-step for the same experiment and seed; the results " +
                 "are those of an uninterrupted run.",
         };
-        var run = new Command("run", "Run an experiment and write its results (conditions.csv, *.npy, run.json, model.md) to --out.")
+        var chunkSize = new Option<int?>("--chunk-size") { Description = "Conditions per chunk of a resumable run (default: from memory and threads)." };
+        chunkSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--chunk-size must be 1 or more"); });
+        var restart = new Option<bool>("--restart") { Description = "Start over in a directory that holds another or an unfinished run." };
+        var shard = new Option<string?>("--shard") { Description = "Run shard K of N (K/N, K from 0): a contiguous part of the conditions, merged later with 'neuronative merge'." };
+        var run = new Command("run", "Run an experiment and write its results (conditions.csv, *.npy, run.json, model.md) to --out. " +
+            "A Brian-model run is chunked and resumable: run it again on the same --out to continue after a kill.")
         {
-            runFile, output, backend, precision, threads, seed, stopAt, snapshot, resume,
+            runFile, output, backend, precision, threads, seed, stopAt, snapshot, resume, chunkSize, restart, shard,
         };
         run.Validators.Add(r =>
         {
@@ -116,6 +122,11 @@ public static class CliApp
                 StopAtStep = p.GetValue(stopAt),
                 SnapshotPath = p.GetValue(snapshot),
                 ResumeFrom = p.GetValue(resume),
+            }, new ChunkOptions
+            {
+                ChunkSize = p.GetValue(chunkSize),
+                Restart = p.GetValue(restart),
+                Shard = p.GetValue(shard) is { } text ? ParseShard(text) : null,
             }, stdout, stderr, cancellation, showProgress)));
 
         var codegenFile = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML)." };
@@ -240,27 +251,71 @@ public static class CliApp
     private static Backend ParseBackend(string? name) =>
         name switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto };
 
-    private static int RunExperiment(string file, string outDir, RunSettings settings, TextWriter stdout, TextWriter stderr,
-        CancellationToken cancellation, bool showProgress)
+    /// <summary>"K/N" with 0 &lt;= K &lt; N.</summary>
+    private static Shard ParseShard(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int k) ||
+            !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n))
+            throw new NotSupportedException($"--shard: expected K/N (e.g. 0/4), not '{text}'");
+        if (n < 1) throw new NotSupportedException($"--shard {text}: N must be 1 or more");
+        if (k < 0 || k >= n) throw new NotSupportedException($"--shard {text}: K must be 0 to {n - 1}");
+        return new Shard(k, n);
+    }
+
+    private static int RunExperiment(string file, string outDir, RunSettings settings, ChunkOptions chunking, TextWriter stdout,
+        TextWriter stderr, CancellationToken cancellation, bool showProgress)
     {
         if (ExplorationFile.IsExplorationFile(file)) return RunExplorations(file, outDir, settings, stdout, stderr, cancellation, showProgress);
         var experiment = ExperimentFile.Load(file);
+        // A stopped run with a snapshot (--stop-at-step/--resume) runs in one piece; every other run is chunked.
+        bool single = settings.StopAtStep is not null || settings.ResumeFrom is not null;
+        if (single && (chunking.Shard is not null || chunking.ChunkSize is not null))
+            throw new NotSupportedException("--stop-at-step and --resume run in one piece: they cannot be combined with --shard or --chunk-size");
         var output = ExperimentOutput.Open(outDir);
-        output.WriteConditions(experiment);
-        output.WriteReport(experiment, Path.GetFileNameWithoutExtension(file));
-
         ConsoleProgress? progress = showProgress ? new ConsoleProgress(stderr, experiment.N) : null;
         ExperimentResult result;
         try
         {
-            result = ExperimentRunner.Run(experiment, settings, progress, cancellation);
+            if (single)
+            {
+                output.WriteConditions(experiment);
+                output.WriteReport(experiment, Path.GetFileNameWithoutExtension(file));
+                result = ExperimentRunner.Run(experiment, settings, progress, cancellation);
+            }
+            else
+            {
+                result = ChunkedRunner.Run(experiment, settings, chunking, outDir, progress, cancellation);
+                // A divergence ends the whole population's run at the first failing step of any neuron (as one run
+                // does); the chunks cannot know that step, so the run is repeated in one piece up to it.
+                if (result.Outcome == RunOutcome.Diverged && chunking.Shard is null)
+                {
+                    single = true;
+                    result = ExperimentRunner.Run(experiment, settings, progress, cancellation);
+                }
+            }
+        }
+        catch (RunMismatchException e)
+        {
+            stderr.WriteLine($"neuronative: {output.Directory}: {e.Message}");
+            return ExitUsageError;
         }
         finally
         {
             progress?.Finish();
         }
-        ExplorationFiles.Write(output, ExplorationRunner.FromRun(result, Path.GetFileNameWithoutExtension(file)));
-        output.WriteResults(result);
+        if (single)
+        {
+            ExplorationFiles.Write(output, ExplorationRunner.FromRun(result, Path.GetFileNameWithoutExtension(file)));
+            output.WriteResults(result);
+        }
+        else if (result.Outcome is RunOutcome.Cancelled or RunOutcome.Diverged)
+        {
+            // The chunks done are kept (the run continues with the same command); nothing final is written.
+            string what = result.Outcome == RunOutcome.Cancelled ? "cancelled" : $"diverged: {result.Error}";
+            stderr.WriteLine($"neuronative: {what}; the chunks done are kept in {output.Directory} (run the same command to continue)");
+            return result.Outcome == RunOutcome.Cancelled ? ExitCancelled : ExitRuntimeError;
+        }
         foreach (var warning in experiment.Program.Warnings) stderr.WriteLine($"neuronative: warning: {warning}");
         if (result.BackendWarning is not null)
             stderr.WriteLine($"neuronative: warning: {result.BackendReason}: {result.BackendWarning}");

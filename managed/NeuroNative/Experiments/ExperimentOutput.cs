@@ -153,6 +153,21 @@ public sealed class ExperimentOutput
         json.WriteNumber("neuron_steps_per_s", r.NeuronStepsPerSecond);
         if (r.SpikeIndices is not null) json.WriteNumber("spikes_total", r.SpikeIndices.LongLength);
         else json.WriteNull("spikes_total");
+        if (r.Chunks is { } c)
+        {
+            json.WriteStartObject("chunks");
+            json.WriteNumber("count", c.Count);
+            json.WriteNumber("size", c.Size);
+            json.WriteNumber("first_condition", r.Neurons.First);
+            json.WriteNumber("conditions", r.Neurons.Count);
+            if (c.Shard is { } shard) json.WriteString("shard", $"{shard.Index}/{shard.Count}");
+            json.WriteEndObject();
+            // What this process found done when it started (nothing on a fresh run).
+            json.WriteStartObject("resumed");
+            json.WriteNumber("chunks", c.DoneBefore);
+            json.WriteNumber("neuron_steps", c.StepsBefore);
+            json.WriteEndObject();
+        }
         json.WriteNumber("seed", r.Seed);
         json.WriteString("version", Version);
         json.WriteString("model_report", ReportFile);
@@ -186,7 +201,7 @@ public sealed class ExperimentOutput
         ?? typeof(NeuronGroup).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>Writes DIR/.name.tmp, then renames it to DIR/name (replacing an older file).</summary>
-    private void Write(string name, Action<Stream> content)
+    public void Write(string name, Action<Stream> content)
     {
         string path = System.IO.Path.Combine(Directory, name);
         string temp = System.IO.Path.Combine(Directory, $".{name}.{Environment.ProcessId}.tmp");

@@ -18,6 +18,15 @@ public sealed record RunSettings
     public string? SnapshotPath { get; init; }
     /// <summary>Continue from a snapshot written by a stopped run of the same experiment and settings.</summary>
     public string? ResumeFrom { get; init; }
+    /// <summary>Run only these conditions (neurons) of the experiment, with their own indices, parameters and
+    /// random numbers: the results are those neurons' results of the whole run. Null: all.</summary>
+    public NeuronSlice? Slice { get; init; }
+}
+
+/// <summary>Neurons [<see cref="First"/>, <see cref="First"/> + <see cref="Count"/>) of an experiment.</summary>
+public readonly record struct NeuronSlice(int First, int Count)
+{
+    public int End => First + Count;
 }
 
 public enum RunOutcome
@@ -36,6 +45,9 @@ public enum RunOutcome
 public sealed record ExperimentResult
 {
     public required Experiment Experiment { get; init; }
+    /// <summary>The neurons run (all of the experiment's unless <see cref="RunSettings.Slice"/> was given); spike
+    /// counts, final values and state traces cover these, spike indices are the experiment's.</summary>
+    public required NeuronSlice Neurons { get; init; }
     public required RunOutcome Outcome { get; init; }
     /// <summary>The divergence message, when <see cref="Outcome"/> is Diverged.</summary>
     public string? Error { get; init; }
@@ -63,7 +75,25 @@ public sealed record ExperimentResult
     /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
     public IReadOnlyList<(string Variable, double[] Values)> FinalValues { get; init; } = [];
 
-    public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Experiment.N / SimulationSeconds : 0;
+    public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Neurons.Count / SimulationSeconds : 0;
+    /// <summary>For a chunked run: how it was split and what an earlier process had done.</summary>
+    public ChunkSummary? Chunks { get; init; }
+}
+
+/// <summary>A chunked run's chunks (count, conditions per chunk, the shard) and, when it was resumed, the chunks and
+/// neuron-steps an earlier process had finished.</summary>
+public sealed record ChunkSummary(int Count, int Size, Shard? Shard, int DoneBefore, long StepsBefore);
+
+/// <summary>Shard <see cref="Index"/> of <see cref="Count"/>: a contiguous part of the conditions.</summary>
+public readonly record struct Shard(int Index, int Count)
+{
+    /// <summary>This shard's conditions of <paramref name="n"/>: the first n mod Count shards have one more.</summary>
+    public NeuronSlice Of(int n)
+    {
+        int size = n / Count, extra = n % Count;
+        int first = Index * size + Math.Min(Index, extra);
+        return new NeuronSlice(first, size + (Index < extra ? 1 : 0));
+    }
 }
 
 /// <summary>Runs an experiment on a <see cref="NeuronGroup"/>: one neuron per sweep condition.</summary>
@@ -75,6 +105,9 @@ public static class ExperimentRunner
         if (settings.StopAtStep is not null && settings.SnapshotPath is null)
             throw new ArgumentException("a run stopped at a step needs a snapshot path to resume from", nameof(settings));
         ulong seed = settings.Seed ?? experiment.Seed;
+        var slice = settings.Slice ?? new NeuronSlice(0, experiment.N);
+        if (slice.First < 0 || slice.Count < 1 || slice.End > experiment.N)
+            throw new ArgumentException($"neurons [{slice.First}, {slice.End}) are not a slice of the experiment's {experiment.N}", nameof(settings));
         using var model = CompiledModel.Compile(experiment.Program, new CompileOptions
         {
             Backend = settings.Backend,
@@ -82,17 +115,22 @@ public static class ExperimentRunner
             Threads = settings.Threads,
             ExpectedNeuronSteps = experiment.N * Math.Round(experiment.Duration / experiment.Dt),
         });
-        using var group = model.CreateGroup(experiment.N, new GroupOptions { Dt = experiment.Dt, Seed = seed, Threads = settings.Threads });
+        using var group = model.CreateGroup(slice.Count, new GroupOptions
+        {
+            Dt = experiment.Dt, Seed = seed, Threads = settings.Threads, FirstNeuron = slice.First, TotalNeurons = experiment.N,
+        });
 
         if (experiment.Sweep is { } sweep)
         {
             var columns = sweep.Columns();
-            for (int k = 0; k < sweep.Parameters.Count; k++) group.Set(sweep.Parameters[k].Name, columns[k]);
+            for (int k = 0; k < sweep.Parameters.Count; k++) group.Set(sweep.Parameters[k].Name, columns[k].AsSpan(slice.First, slice.Count));
         }
         // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
-        foreach (var initial in experiment.Initial) Assign(group, initial);
+        foreach (var initial in experiment.Initial) Assign(group, initial, slice);
         var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
-        var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps) : null;
+        // The recorded neurons of the slice, as the group's own indices.
+        var recorded = experiment.RecordState?.Neurons.Where(i => i >= slice.First && i < slice.End).Select(i => i - slice.First).ToList();
+        var state = experiment.RecordState is { } r && recorded!.Count > 0 ? group.Record(r.Variables, recorded, r.EverySteps) : null;
         if (settings.ResumeFrom is { } resume)
         {
             try { group.Restore(File.ReadAllBytes(resume)); }
@@ -118,7 +156,7 @@ public static class ExperimentRunner
                 // (a run stops before a phase's assignments), nor has a zero-length one there.
                 if (starts[p + 1] < group.Step || (starts[p + 1] == group.Step && starts[p] < group.Step)) continue;
                 if (starts[p] == group.Step)
-                    foreach (var a in phases[p].Set) Assign(group, a);
+                    foreach (var a in phases[p].Set) Assign(group, a, slice);
                 if (state is not null) state.Enabled = phases[p].RecordState;
                 long offset = group.Step - first;
                 var phaseProgress = progress is null ? null
@@ -145,12 +183,15 @@ public static class ExperimentRunner
         double simulationSeconds = watch.Elapsed.TotalSeconds;
 
         var (indices, times) = spikes?.Spikes ?? (null!, null!);
+        if (indices is not null && slice.First != 0)
+            for (int j = 0; j < indices.Length; j++) indices[j] += slice.First;
         var counts = spikes?.Count;
         if (spikes is not null && phases.Any(p => !p.RecordSpikes))
-            (indices, times, counts) = SpikesRecorded(indices, times, experiment, phases, starts);
+            (indices, times, counts) = SpikesRecorded(indices, times, experiment, phases, starts, slice);
         return new ExperimentResult
         {
             Experiment = experiment,
+            Neurons = slice,
             Outcome = outcome,
             Error = error,
             Backend = group.BackendName,
@@ -169,14 +210,15 @@ public static class ExperimentRunner
             SpikeIndices = indices,
             SpikeTimes = times,
             StateTimes = state?.Times,
-            StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
+            StateValues = state is null ? [] : experiment.RecordState!.Variables
+                .Select(v => state.Get(v) is var t && slice.First == 0 ? t : t with { Neurons = [.. t.Neurons.Select(i => i + slice.First)] }).ToList(),
             FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),
         };
     }
 
-    private static void Assign(NeuronGroup group, InitialValue value)
+    private static void Assign(NeuronGroup group, InitialValue value, NeuronSlice slice)
     {
-        if (value.Values is { } values) group.Set(value.Variable, values);
+        if (value.Values is { } values) group.Set(value.Variable, values.AsSpan(slice.First, slice.Count));
         else group.Set(value.Variable, value.Expression);
     }
 
@@ -197,7 +239,7 @@ public static class ExperimentRunner
     /// <summary>The spikes of the phases whose spike monitor records (the native core stores them all), and
     /// the counts of those.</summary>
     private static (long[], double[], long[]) SpikesRecorded(long[] indices, double[] times, Experiment experiment,
-        IReadOnlyList<Phase> phases, long[] starts)
+        IReadOnlyList<Phase> phases, long[] starts, NeuronSlice slice)
     {
         var keep = new List<int>();
         for (int j = 0; j < indices.Length; j++)
@@ -206,8 +248,8 @@ public static class ExperimentRunner
             int p = Array.FindLastIndex(starts, phases.Count - 1, s => s <= step);
             if (phases[p].RecordSpikes) keep.Add(j);
         }
-        var counts = new long[experiment.N];
-        foreach (int j in keep) counts[indices[j]]++;
+        var counts = new long[slice.Count];
+        foreach (int j in keep) counts[indices[j] - slice.First]++;
         return (keep.Select(j => indices[j]).ToArray(), keep.Select(j => times[j]).ToArray(), counts);
     }
 

@@ -75,7 +75,7 @@ public static class ExplorationFiles
         for (int c = 0; c < r.Conditions; c++)
         {
             var s = r.Summaries[c];
-            sb.Append(c.ToString(CultureInfo.InvariantCulture));
+            sb.Append(s.Condition.ToString(CultureInfo.InvariantCulture));
             foreach (var a in r.Axes) sb.Append(',').Append(ExperimentOutput.G17(r.ConditionValues[c][a.Name]));
             if (spiking)
                 sb.Append(',').Append(s.SpikeCount?.ToString(CultureInfo.InvariantCulture) ?? "")

@@ -261,11 +261,12 @@ public static class ExplorationRunner
         var parameters = e.Sweep?.Parameters ?? [];
         var columns = e.Sweep?.Columns() ?? [];
         double seconds = run.StepsDone * e.Dt;
-        var summaries = new ConditionSummary[e.N];
-        for (int c = 0; c < e.N; c++)
+        var slice = run.Neurons;
+        var summaries = new ConditionSummary[slice.Count];
+        for (int c = 0; c < slice.Count; c++)
         {
             long? count = run.SpikeCounts is { } counts ? counts[c] : null;
-            summaries[c] = new ConditionSummary(c, new Dictionary<string, OutputSummary>(), count,
+            summaries[c] = new ConditionSummary(slice.First + c, new Dictionary<string, OutputSummary>(), count,
                 count is { } k && seconds > 0 ? k / seconds : null);
         }
         return new ExplorationResult
@@ -278,7 +279,7 @@ public static class ExplorationRunner
             TimeUnit = "s",
             Time = [],
             Series = [],
-            ConditionValues = [.. Enumerable.Range(0, e.N).Select(c =>
+            ConditionValues = [.. Enumerable.Range(slice.First, slice.Count).Select(c =>
                 (IReadOnlyDictionary<string, double>)parameters.Select((p, k) => (p.Name, columns[k][c])).ToDictionary(x => x.Name, x => x.Item2))],
             Summaries = summaries,
         };

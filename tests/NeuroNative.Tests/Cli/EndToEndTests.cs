@@ -132,7 +132,7 @@ public class EndToEndTests
     }
 
     [Fact]
-    public void CancelledRunWritesPartialResultsAndExitsWith130()
+    public void ACancelledRunKeepsItsChunksAndContinuesWithTheSameCommand()
     {
         using var h = new CliHarness();
         string file = h.Write("lif.yaml", ExperimentFiles.Lif("exact") + "n: 5\nrecord: {spikes: true}\n"), output = h.Path("out");
@@ -140,12 +140,14 @@ public class EndToEndTests
         cancel.Cancel();
         var (code, _, stderr) = CliHarness.Invoke(cancel.Token, "run", file, "--out", output);
         Assert.Equal(CliApp.ExitCancelled, code);
-        Assert.Contains("cancelled after 0 of 10000 steps; partial results written", stderr);
+        Assert.Contains("cancelled; the chunks done are kept in", stderr);
+        Assert.False(File.Exists(Path.Combine(output, "run.json")), "an unfinished run has no run.json");
+        var again = CliHarness.Invoke("run", file, "--out", output);
+        Assert.True(again.Code == CliApp.ExitOk, again.Err);
         using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "run.json")));
-        Assert.Equal("cancelled", run.RootElement.GetProperty("outcome").GetString());
-        Assert.Equal(0, run.RootElement.GetProperty("steps").GetInt64());
-        Assert.Equal(10000, run.RootElement.GetProperty("steps_requested").GetInt64());
-        Assert.Equal(new long[5], Npy.ReadInt64(File.ReadAllBytes(Path.Combine(output, "spike_counts.npy"))));
+        Assert.Equal("completed", run.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(10000, run.RootElement.GetProperty("steps").GetInt64());
+        Assert.Equal(0, run.RootElement.GetProperty("resumed").GetProperty("chunks").GetInt32());
     }
 
     [Fact]

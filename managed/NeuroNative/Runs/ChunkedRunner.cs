@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using NeuroNative.Experiments;
+using NeuroNative.Explorations;
+
+namespace NeuroNative.Runs;
+
+/// <summary>How a run is split and continued (docs/long-runs.md).</summary>
+public sealed record ChunkOptions
+{
+    /// <summary>Conditions per chunk; null: chosen from the memory a condition needs and the thread count.</summary>
+    public int? ChunkSize { get; init; }
+    /// <summary>Start over in a directory that holds another (or an unfinished) run.</summary>
+    public bool Restart { get; init; }
+    /// <summary>Run only this shard's conditions.</summary>
+    public Shard? Shard { get; init; }
+    /// <summary>Memory the recorded results of one chunk may take (default 512 MiB).</summary>
+    public long ChunkMemoryBytes { get; init; } = 512L << 20;
+}
+
+/// <summary>The directory holds a run of another experiment (or other settings): the message names the differences.</summary>
+public sealed class RunMismatchException(string message) : Exception(message);
+
+/// <summary>
+/// A run as chunks of conditions, each one slice of the experiment's neurons run on its own (its neurons' indices,
+/// parameters and random numbers: the results are those of one run), written to disk and recorded in the run catalog
+/// as it finishes. A process started on a directory with an unfinished run of the same experiment skips the chunks
+/// done, so a kill at any moment loses at most the chunks in progress; the final files are assembled from the chunk
+/// files, byte-identical to a run in one piece.
+/// </summary>
+public static class ChunkedRunner
+{
+    public static ExperimentResult Run(Experiment experiment, RunSettings settings, ChunkOptions options, string directory,
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellation = default)
+    {
+        if (settings.StopAtStep is not null || settings.ResumeFrom is not null || settings.Slice is not null)
+            throw new ArgumentException("a chunked run resumes by itself; --stop-at-step, --resume and slices are for single runs", nameof(settings));
+        var output = ExperimentOutput.Open(directory);
+        var fingerprint = ExperimentFingerprint.Of(experiment, settings);
+        var range = options.Shard is { } shard ? shard.Of(experiment.N) : new NeuronSlice(0, experiment.N);
+        using var catalog = RunCatalog.Open(output.Directory);
+        var chunks = Prepare(catalog, output.Directory, experiment, fingerprint, range, options, settings);
+        int doneBefore = chunks.Count(c => c.State == ChunkState.Done && ChunkData.Read(ChunkData.PathOf(output.Directory, c.Id), c.Sha256) is not null);
+        long stepsBefore = chunks.Where(c => c.State == ChunkState.Done).Sum(c => (long)c.Count) * Steps(experiment);
+        output.WriteConditions(experiment);
+        output.WriteReport(experiment, Path.GetFileNameWithoutExtension(experiment.Source));
+
+        long total = range.Count * Steps(experiment), done = stepsBefore;
+        ExperimentResult? last = null;
+        foreach (var chunk in chunks)
+        {
+            var path = ChunkData.PathOf(output.Directory, chunk.Id);
+            if (chunk.State == ChunkState.Done && ChunkData.Read(path, chunk.Sha256) is not null) continue;
+            catalog.MarkRunning(chunk.Id);
+            var watch = Stopwatch.StartNew();
+            long offset = done;
+            var chunkProgress = progress is null ? null : new Forward(v => progress.Report((offset + v.Done * chunk.Count, total)));
+            var result = ExperimentRunner.Run(experiment, settings with { Slice = new NeuronSlice(chunk.First, chunk.Count) }, chunkProgress, cancellation);
+            last = result;
+            if (result.Outcome != RunOutcome.Completed)
+            {
+                catalog.MarkPending(chunk.Id);
+                return result; // cancelled or diverged: the chunks done stay, this one is recomputed next time
+            }
+            string sha = ChunkData.From(result).Write(path);
+            catalog.MarkDone(chunk.Id, sha, watch.Elapsed.TotalSeconds, result.Backend);
+            done += chunk.Count * Steps(experiment);
+        }
+        var summary = new ChunkSummary(chunks.Count, chunks.Max(c => c.Count), options.Shard, doneBefore, stepsBefore);
+        return Assemble(output, [(catalog, output.Directory)], experiment, settings, range, summary, last);
+    }
+
+    private static long Steps(Experiment e) => (long)Math.Round(e.Duration / e.Dt);
+
+    /// <summary>The final files of the range from its chunk files (state streamed chunk by chunk), then run.json.</summary>
+    internal static ExperimentResult Assemble(ExperimentOutput output, IReadOnlyList<(RunCatalog Catalog, string Directory)> sources,
+        Experiment experiment, RunSettings settings, NeuronSlice range, ChunkSummary summary, ExperimentResult? last)
+    {
+        var chunks = sources.SelectMany(s => s.Catalog.Chunks().Select(c => (s.Directory, Chunk: c))).OrderBy(c => c.Chunk.First).ToList();
+        ChunkData Load((string Directory, ChunkRecord Chunk) c) =>
+            ChunkData.Read(ChunkData.PathOf(c.Directory, c.Chunk.Id), c.Chunk.Sha256)
+            ?? throw new InvalidDataException($"{ChunkData.PathOf(c.Directory, c.Chunk.Id)}: missing or corrupt (checksum); run the experiment again to recompute it");
+        int expected = range.First;
+        foreach (var (_, c) in chunks)
+        {
+            if (c.State != ChunkState.Done) throw new InvalidOperationException($"chunk {c.Id} (conditions {c.First}..{c.First + c.Count - 1}) is not done");
+            if (c.First != expected) throw new InvalidDataException($"the chunks do not cover conditions {expected}..{c.First - 1}");
+            expected = c.First + c.Count;
+        }
+        if (expected != range.End) throw new InvalidDataException($"the chunks do not cover conditions {expected}..{range.End - 1}");
+
+        // Spikes, counts and final values are small enough to gather; traces are written chunk by chunk.
+        var counts = new List<long>();
+        var spikes = new List<(double Time, long Index)>();
+        var finals = experiment.RecordFinal.Select(_ => new List<double>()).ToList();
+        double[]? stateTimes = null;
+        long[] phaseStarts = [0];
+        var recorded = new List<long>();
+        long stepsDone = long.MaxValue;
+        foreach (var c in chunks)
+        {
+            var data = Load(c);
+            stepsDone = Math.Min(stepsDone, data.StepsDone);
+            if (data.SpikeCounts is { } k) counts.AddRange(k);
+            if (data.SpikeIndices is { } idx) for (int j = 0; j < idx.Length; j++) spikes.Add((data.SpikeTimes![j], idx[j]));
+            for (int f = 0; f < finals.Count; f++) finals[f].AddRange(data.FinalValues[f]);
+            stateTimes ??= data.StateTimes;
+            phaseStarts = data.PhaseStarts;
+            recorded.AddRange(data.StateNeurons);
+        }
+        spikes.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Index.CompareTo(b.Index)); // the one-run order: by step, then neuron
+        if (experiment.RecordState is { } state && stateTimes is not null)
+        {
+            if (!recorded.SequenceEqual(state.Neurons.Where(i => i >= range.First && i < range.End)))
+                throw new NotSupportedException("a chunked run records neurons in increasing order; list record.state.neurons sorted");
+            output.WriteArray("state_time.npy", stateTimes, stateTimes.Length);
+            output.Write("state_neurons.npy", s => Npy.Write(s, recorded.ToArray()));
+            for (int v = 0; v < state.Variables.Count; v++)
+            {
+                int variable = v;
+                output.Write($"state_{state.Variables[v]}.npy", s =>
+                {
+                    s.Write(Npy.Header("<f8", [recorded.Count, stateTimes.Length]));
+                    foreach (var c in chunks)
+                        s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Load(c).StateValues[variable].AsSpan()));
+                });
+            }
+        }
+        var combined = new ExperimentResult
+        {
+            Experiment = experiment,
+            Neurons = range,
+            Outcome = RunOutcome.Completed,
+            Backend = last?.Backend ?? chunks.Select(c => c.Chunk.Backend).LastOrDefault() ?? "unknown",
+            BackendReason = last?.BackendReason ?? "as recorded in the run catalog",
+            BackendWarning = last?.BackendWarning,
+            Precision = settings.Precision,
+            IsaLevel = Interop.Native.IsaLevel(),
+            Threads = last?.Threads ?? settings.Threads,
+            Seed = settings.Seed ?? experiment.Seed,
+            StepsRequested = Steps(experiment),
+            StepsDone = stepsDone == long.MaxValue ? 0 : stepsDone,
+            PhaseStarts = phaseStarts,
+            CompileSeconds = last?.CompileSeconds ?? 0,
+            SimulationSeconds = chunks.Sum(c => c.Chunk.Seconds),
+            SpikeCounts = experiment.RecordSpikes ? [.. counts] : null,
+            SpikeIndices = experiment.RecordSpikes ? [.. spikes.Select(x => x.Index)] : null,
+            SpikeTimes = experiment.RecordSpikes ? [.. spikes.Select(x => x.Time)] : null,
+            FinalValues = [.. experiment.RecordFinal.Select((v, f) => (v, finals[f].ToArray()))],
+            Chunks = summary,
+        };
+        ExplorationFiles.Write(output, ExplorationRunner.FromRun(combined, Path.GetFileNameWithoutExtension(experiment.Source)));
+        output.WriteResults(combined); // spikes, final values, run.json last
+        return combined;
+    }
+
+    private sealed class Forward(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
+    {
+        public void Report((long Done, long Total) value) => report(value);
+    }
+
+    /// <summary>The catalog's chunks for this run: new ones on a fresh directory (or with Restart), else the catalog's,
+    /// after checking that it holds this experiment.</summary>
+    private static IReadOnlyList<ChunkRecord> Prepare(RunCatalog catalog, string directory, Experiment experiment, ExperimentFingerprint fingerprint,
+        NeuronSlice range, ChunkOptions options, RunSettings settings)
+    {
+        string? stored = catalog.Get("fingerprint");
+        string shard = options.Shard is { } s ? $"{s.Index}/{s.Count}" : "none";
+        if (stored is not null && !options.Restart)
+        {
+            string? differences = ExperimentFingerprint.FromJson(stored).Differences(fingerprint) is { } d ? $"the experiment differs ({d})" : null;
+            if (differences is null && catalog.Get("shard") != shard) differences = $"it is shard {catalog.Get("shard")}, not {shard}";
+            if (differences is not null)
+                throw new RunMismatchException($"the directory holds a run of another experiment: {differences}; use --restart to start over");
+            return catalog.Chunks();
+        }
+        int size = options.ChunkSize ?? DefaultChunkSize(experiment, range, settings, options.ChunkMemoryBytes);
+        if (size < 1) throw new ArgumentException($"the chunk size must be at least 1 condition, not {size}", nameof(options));
+        var plan = new List<(int, int)>();
+        for (int first = range.First; first < range.End; first += size) plan.Add((first, Math.Min(size, range.End - first)));
+        catalog.Initialize(new Dictionary<string, string>
+        {
+            ["fingerprint"] = fingerprint.ToJson(),
+            ["hash"] = fingerprint.Hash,
+            ["shard"] = shard,
+            ["chunk_size"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["experiment"] = experiment.Source,
+        }, plan);
+        // Chunk files of an earlier run in this directory are not this run's.
+        string chunkDirectory = Path.GetDirectoryName(ChunkData.PathOf(directory, 0))!;
+        if (Directory.Exists(chunkDirectory))
+            foreach (var stale in Directory.EnumerateFiles(chunkDirectory)) File.Delete(stale);
+        return catalog.Chunks();
+    }
+
+    /// <summary>At least 16 chunks for long runs (so that a kill loses little), each of at least two blocks per thread,
+    /// and no more conditions than <paramref name="memory"/> holds of recorded samples.</summary>
+    internal static int DefaultChunkSize(Experiment e, NeuronSlice range, RunSettings settings, long memory)
+    {
+        int threads = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount;
+        int minimum = 2 * 256 * threads;
+        long samples = e.RecordState is { } r ? (Steps(e) + r.EverySteps - 1) / r.EverySteps * r.Variables.Count : 0;
+        double perNeuron = 8.0 * (samples * (e.RecordState?.Neurons.Count ?? 0) / Math.Max(1, e.N)) + 64;
+        int byMemory = (int)Math.Clamp(memory / perNeuron, 1, int.MaxValue);
+        int bySpread = (range.Count + 15) / 16;
+        return Math.Max(1, Math.Min(range.Count, Math.Min(byMemory, Math.Max(minimum, bySpread))));
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace NeuroNative.Runs;
+
+public enum ChunkState { Pending, Running, Done }
+
+/// <summary>One chunk of a run: conditions [<see cref="First"/>, First + <see cref="Count"/>).</summary>
+public sealed record ChunkRecord(int Id, int First, int Count, ChunkState State, string? Sha256, double Seconds, string? Backend,
+    string? Host, string? Started, string? Finished);
+
+/// <summary>
+/// The run catalog, <c>DIR/.neuronative/catalog.db</c> (SQLite in WAL mode): the experiment's fingerprint, the
+/// chunks with their state, checksum, timing, backend and host, and whether the final files are complete. Every
+/// change is one transaction, so a process killed at any moment leaves it consistent.
+/// </summary>
+public sealed class RunCatalog : IDisposable
+{
+    public const string Folder = ".neuronative", FileName = "catalog.db";
+    private readonly SqliteConnection _db;
+
+    private RunCatalog(SqliteConnection db) => _db = db;
+
+    public static string PathIn(string directory) => Path.Combine(directory, Folder, FileName);
+
+    public static bool Exists(string directory) => File.Exists(PathIn(directory));
+
+    /// <summary>Opens (creating if needed) the catalog of <paramref name="directory"/>.</summary>
+    public static RunCatalog Open(string directory)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, Folder));
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = PathIn(directory), Pooling = false }.ToString());
+        try
+        {
+            db.Open();
+            Execute(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+            Execute(db, """
+                CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS chunk (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, count INTEGER NOT NULL,
+                    state TEXT NOT NULL, sha256 TEXT, seconds REAL NOT NULL DEFAULT 0, backend TEXT, host TEXT, started TEXT, finished TEXT);
+                """);
+        }
+        catch (SqliteException e)
+        {
+            db.Dispose();
+            throw new InvalidDataException($"{PathIn(directory)}: not a readable run catalog ({e.Message}); remove the directory or run with --restart", e);
+        }
+        return new RunCatalog(db);
+    }
+
+    public string? Get(string key)
+    {
+        using var c = _db.CreateCommand();
+        c.CommandText = "SELECT value FROM run WHERE key = $k";
+        c.Parameters.AddWithValue("$k", key);
+        return c.ExecuteScalar() as string;
+    }
+
+    public void Set(string key, string value)
+    {
+        using var c = _db.CreateCommand();
+        c.CommandText = "INSERT INTO run (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+        c.Parameters.AddWithValue("$k", key);
+        c.Parameters.AddWithValue("$v", value);
+        c.ExecuteNonQuery();
+    }
+
+    /// <summary>Starts a new run: the fingerprint and settings, and every chunk pending (one transaction).</summary>
+    public void Initialize(IReadOnlyDictionary<string, string> values, IReadOnlyList<(int First, int Count)> chunks)
+    {
+        using var t = _db.BeginTransaction();
+        Execute(_db, "DELETE FROM run; DELETE FROM chunk;", t);
+        foreach (var (k, v) in values)
+        {
+            using var c = _db.CreateCommand();
+            c.Transaction = t;
+            c.CommandText = "INSERT INTO run (key, value) VALUES ($k, $v)";
+            c.Parameters.AddWithValue("$k", k);
+            c.Parameters.AddWithValue("$v", v);
+            c.ExecuteNonQuery();
+        }
+        for (int id = 0; id < chunks.Count; id++)
+        {
+            using var c = _db.CreateCommand();
+            c.Transaction = t;
+            c.CommandText = "INSERT INTO chunk (id, first, count, state) VALUES ($id, $f, $n, 'pending')";
+            c.Parameters.AddWithValue("$id", id);
+            c.Parameters.AddWithValue("$f", chunks[id].First);
+            c.Parameters.AddWithValue("$n", chunks[id].Count);
+            c.ExecuteNonQuery();
+        }
+        t.Commit();
+    }
+
+    public IReadOnlyList<ChunkRecord> Chunks()
+    {
+        using var c = _db.CreateCommand();
+        c.CommandText = "SELECT id, first, count, state, sha256, seconds, backend, host, started, finished FROM chunk ORDER BY id";
+        using var r = c.ExecuteReader();
+        var list = new List<ChunkRecord>();
+        while (r.Read())
+            list.Add(new ChunkRecord(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), Enum.Parse<ChunkState>(r.GetString(3), ignoreCase: true),
+                r.IsDBNull(4) ? null : r.GetString(4), r.GetDouble(5), r.IsDBNull(6) ? null : r.GetString(6),
+                r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)));
+        return list;
+    }
+
+    public void MarkRunning(int id) => Update(id, "state = 'running', started = $now, host = $host", null, 0, null);
+
+    public void MarkDone(int id, string sha256, double seconds, string backend) =>
+        Update(id, "state = 'done', sha256 = $sha, seconds = $s, backend = $b, finished = $now", sha256, seconds, backend);
+
+    /// <summary>A done chunk whose file is missing or corrupt goes back to pending (it is recomputed).</summary>
+    public void MarkPending(int id) => Update(id, "state = 'pending', sha256 = NULL", null, 0, null);
+
+    private void Update(int id, string set, string? sha, double seconds, string? backend)
+    {
+        using var c = _db.CreateCommand();
+        c.CommandText = $"UPDATE chunk SET {set} WHERE id = $id";
+        c.Parameters.AddWithValue("$id", id);
+        c.Parameters.AddWithValue("$now", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        c.Parameters.AddWithValue("$host", Environment.MachineName);
+        c.Parameters.AddWithValue("$sha", (object?)sha ?? DBNull.Value);
+        c.Parameters.AddWithValue("$s", seconds);
+        c.Parameters.AddWithValue("$b", (object?)backend ?? DBNull.Value);
+        c.ExecuteNonQuery();
+    }
+
+    private static void Execute(SqliteConnection db, string sql, SqliteTransaction? t = null)
+    {
+        using var c = db.CreateCommand();
+        c.Transaction = t;
+        c.CommandText = sql;
+        c.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _db.Dispose();
+}
