@@ -25,10 +25,12 @@ internal static class BrianSuite
     }
 
     public static NeuronGroup Group(Backend backend, int n, string equations, string? threshold = null, string? reset = null,
-        string? refractory = null, string? method = null, Dictionary<string, NamespaceValue>? ns = null, double dt = 1e-4) =>
+        string? refractory = null, string? method = null, Dictionary<string, NamespaceValue>? ns = null, double dt = 1e-4,
+        string? functions = null) =>
         new(n, new ModelDefinition(equations)
         {
             Threshold = threshold, Reset = reset, Refractory = refractory, Method = method, Namespace = ns ?? [],
+            Functions = functions,
         }, Options(backend, dt));
 
     private static readonly Lazy<JsonElement> Cases = new(() => JsonDocument.Parse(File.ReadAllText(
