@@ -23,7 +23,7 @@ public static class ExperimentReader
         Experiment(new DocumentReader(source), root, source, baseDirectory);
 
     private static readonly string[] TopKeys = ["model", "dt", "duration", "phases", "n", "seed", "sweep", "record", "inputs"];
-    private static readonly string[] ModelKeys = ["equations", "namespace", "threshold", "reset", "refractory", "method", "initial"];
+    private static readonly string[] ModelKeys = ["equations", "functions", "namespace", "threshold", "reset", "refractory", "method", "initial"];
 
     private static Experiment Experiment(DocumentReader doc, ConfigNode root, string source, string baseDirectory)
     {
@@ -55,6 +55,7 @@ public static class ExperimentReader
             Reset = doc.OptionalText(modelFields, "reset", "model"),
             Refractory = doc.OptionalText(modelFields, "refractory", "model"),
             Method = doc.OptionalText(modelFields, "method", "model"),
+            Functions = doc.OptionalText(modelFields, "functions", "model"),
             PerNeuronConstants = SweepReader.NamespaceConstants(top.GetValueOrDefault("sweep"), ns),
         };
         // Analysed once, with the swept namespace constants per-neuron. The model is also the scope of

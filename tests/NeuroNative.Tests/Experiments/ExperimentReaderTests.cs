@@ -139,6 +139,42 @@ public class ExperimentReaderTests
         Assert.Equal(ReferenceCase.Load(@case).Conditions()["I"], e.Sweep!.Columns()[0]);
     }
 
+    private const string WithFunctions = """
+        model:
+          equations: |
+            dv/dt = (drive(I) - v)/tau : volt
+            I : amp (constant)
+          functions: |
+            # Ohm's law, clipped
+            drive(I : amp) = R*clip(I, 0*amp, limit) : volt
+          namespace: {R: 100*Mohm, tau: 10*ms, limit: 0.2*nA}
+          threshold: above(v)
+        duration: 10*ms
+        sweep: {parameters: {I: [0.1*nA, 0.3*nA], limit: [0.2*nA, 0.2*nA]}, mode: zip}
+        record: {final: [v]}
+
+        """;
+
+    [Fact]
+    public void FunctionsAreReadAndTheirErrorsPointAtTheFile()
+    {
+        var e = Read(WithFunctions.Replace("  threshold: above(v)\n", ""));
+        Assert.Contains("drive(I : amp)", e.Model.Functions);
+        var result = ExperimentRunner.Run(e, new RunSettings { Backend = Backend.Interpreted });
+        // The swept limit (a namespace constant made per-neuron) clips the second current inside the function.
+        var v = Assert.Single(result.FinalValues).Values;
+        Assert.Equal(2, v.Length);
+        Assert.Equal(0.01 * (1 - Math.Exp(-1)), v[0], 12);
+        Assert.Equal(0.02 * (1 - Math.Exp(-1)), v[1], 12);
+
+        var unknown = Fails(WithFunctions);
+        Assert.Equal(9, unknown.Line);
+        Assert.Contains("unknown function 'above'", unknown.Message);
+        var units = Fails(WithFunctions.Replace("R*clip(I, 0*amp, limit)", "clip(I, 0*amp, limit)"));
+        Assert.Equal(7, units.Line);
+        Assert.Contains("function 'drive' is declared to return volt", units.Message);
+    }
+
     [Fact]
     public void SweepUnitMismatchNamesTheKey()
     {
