@@ -251,6 +251,14 @@ public sealed class NeuronGroup : IDisposable
         return _spikeMonitor;
     }
 
+    /// <summary>Records the population rate of neurons [<paramref name="start"/>, <paramref name="stop"/>) (default all;
+    /// Brian's PopulationRateMonitor of G or of the subgroup G[start:stop]) from the next step on.</summary>
+    public PopulationRateMonitor RecordPopulationRate(int start = 0, int? stop = null)
+    {
+        if (start != 0 || (stop ?? N) != N) RecordSpikes(); // a subgroup's rate is binned from the stored spikes
+        return new PopulationRateMonitor(this, start, stop ?? N);
+    }
+
     /// <summary>Records variables or subexpressions of some neurons (all when null) every
     /// <paramref name="every"/> steps (Brian's StateMonitor with dt = every·dt).</summary>
     public StateMonitor Record(IReadOnlyList<string> variables, IReadOnlyList<long>? neurons = null, long every = 1) =>

@@ -69,7 +69,7 @@ internal sealed class ExpressionCompiler
         return symbol switch
         {
             StateSymbol s => new Typed(_b.State(s.Index), s.Dimension, false),
-            ParameterSymbol p => new Typed(_b.Parameter(p.Index), p.Dimension, false, p.IsInteger),
+            ParameterSymbol p => new Typed(_b.Parameter(p.Index), p.Dimension, p.IsBoolean, p.IsInteger),
             SubexpressionSymbol s => new Typed(s.Node, s.Dimension, s.IsBoolean, s.IsInteger),
             ConstantSymbol c => new Typed(_b.Constant(c.Value), c.Dimension, c.IsBoolean),
             SpecialSymbol s => new Typed(_b.Special(s.Special), s.Dimension, false, s.IsInteger),
@@ -332,7 +332,7 @@ internal sealed class ExpressionCompiler
             var arg = call.Arguments[k];
             string what = $"argument {k + 1} ('{name}') of {f.Signature}";
             var value = type == VariableType.Boolean ? Compile(arg) : Numeric(arg, "argument");
-            if (type == VariableType.Boolean && !value.IsBoolean && !IsBooleanVariable(arg))
+            if (type == VariableType.Boolean && !value.IsBoolean)
                 throw Error(arg.Span, $"{what} is boolean, but '{Text(arg)}' is not a condition");
             if (type == VariableType.Integer && !value.IsInteger)
                 throw Error(arg.Span, $"{what} is an integer, but '{Text(arg)}' is not (Brian's integer type: integer " +
@@ -343,8 +343,6 @@ internal sealed class ExpressionCompiler
         }
         return symbol.Inline(_b, values, _nextRandomStream);
     }
-
-    private bool IsBooleanVariable(Expr e) => e is NameRef r && _resolve(r.Name) is ParameterSymbol { IsBoolean: true };
 
     private void ExpectArgs(CallExpr call, int count)
     {
