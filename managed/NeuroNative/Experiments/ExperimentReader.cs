@@ -87,8 +87,8 @@ public static class ExperimentReader
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
             ? Assignments(doc, initNode, "model.initial", analyzed, sweep, n, baseDirectory) : [];
-        var (spikes, state, final) = top.TryGetValue("record", out var recordNode)
-            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, []);
+        var (spikes, state, final, rate) = top.TryGetValue("record", out var recordNode)
+            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, [], null);
         var experiment = new Experiment
         {
             Source = source,
@@ -101,6 +101,7 @@ public static class ExperimentReader
             Sweep = sweep,
             Initial = initial,
             RecordSpikes = spikes,
+            RecordPopulationRate = rate,
             RecordState = state,
             RecordFinal = final,
         };

@@ -58,6 +58,9 @@ public sealed record ExperimentResult
     public long[]? SpikeCounts { get; init; }
     public long[]? SpikeIndices { get; init; }
     public double[]? SpikeTimes { get; init; }
+    /// <summary>Hz per step (every phase), and smoothed when the recording has a window.</summary>
+    public double[]? PopulationRate { get; init; }
+    public double[]? SmoothedPopulationRate { get; init; }
     public double[]? StateTimes { get; init; }
     public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
     /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
@@ -92,6 +95,7 @@ public static class ExperimentRunner
         // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
         foreach (var initial in experiment.Initial) Assign(group, initial);
         var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
+        var rate = experiment.RecordPopulationRate is { } pr ? group.RecordPopulationRate(pr.Start, pr.Stop) : null;
         var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps) : null;
         if (settings.ResumeFrom is { } resume)
         {
@@ -168,6 +172,9 @@ public static class ExperimentRunner
             SpikeCounts = counts,
             SpikeIndices = indices,
             SpikeTimes = times,
+            PopulationRate = rate?.Rate,
+            SmoothedPopulationRate = experiment.RecordPopulationRate is { Window: { } window } smooth
+                ? rate!.SmoothRate(window, smooth.Width) : null,
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
             FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),

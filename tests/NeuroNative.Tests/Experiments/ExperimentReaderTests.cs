@@ -176,6 +176,30 @@ public class ExperimentReaderTests
     }
 
     [Fact]
+    public void PopulationRateIsRecordedForANeuronRange()
+    {
+        const string yaml = """
+            model:
+              equations: "v : 1"
+              threshold: v > 1
+              initial: {v: 2*int(i < 3)}
+            duration: 1*ms
+            n: 4
+            record: {population_rate: {neurons: [2, 4], window: flat, width: 0.3*ms}}
+
+            """;
+        var e = Read(yaml);
+        Assert.Equal(new PopulationRateRecording(2, 4, RateWindow.Flat, 3e-4), e.RecordPopulationRate);
+        var result = ExperimentRunner.Run(e, new RunSettings { Backend = Backend.Interpreted });
+        Assert.Equal(Enumerable.Repeat(0.5 / 1e-4, 10), result.PopulationRate!.Select(r => Math.Round(r, 6)));
+        Assert.Equal([3333.333333, 5000, 5000], result.SmoothedPopulationRate![..3].Select(r => Math.Round(r, 6)));
+
+        Assert.Contains("stop 5 is past the last neuron", Fails(yaml.Replace("[2, 4]", "[2, 5]")).Message);
+        Assert.Contains("expected gaussian or flat, not 'box'", Fails(yaml.Replace("flat", "box")).Message);
+        Assert.Contains("the model has no threshold", Fails(yaml.Replace("  threshold: v > 1\n", "")).Message);
+    }
+
+    [Fact]
     public void SweepUnitMismatchNamesTheKey()
     {
         var error = Fails(Lif + "sweep:\n  parameters:\n    I: {lo: 0*mV, hi: 20*pA, n: 3}\n");
