@@ -11,11 +11,8 @@ namespace NeuroNative.Tests.BrianSuite;
 /// </summary>
 internal static class BrianSuite
 {
+    /// <summary>Every port runs on both backends (the compiled one skips itself without a host compiler).</summary>
     public static TheoryData<Backend> Backends => new() { Backend.Interpreted, Backend.Compiled };
-
-    /// <summary>For ports whose models add no construct to what the compiled backend's other tests
-    /// compile: each compiled model costs about a second of host-compiler time in CI.</summary>
-    public static TheoryData<Backend> InterpreterOnly => new() { Backend.Interpreted };
 
     public static SimulationOptions Options(Backend backend, double dt = 1e-4)
     {

@@ -64,7 +64,7 @@ public class FunctionTests
     }
 
     // test_timedarray_semantics: sample k covers [k dt_ta, (k+1) dt_ta).
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArraySemantics(Backend backend)
     {
         var ta = new TimedArray([0, 1], 1, 0.4e-3, Dimension.Dimensionless);
@@ -75,7 +75,7 @@ public class FunctionTests
     }
 
     // test_timedarray_with_units
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArrayWithUnits(Backend backend)
     {
         var ta = new TimedArray(Enumerable.Range(0, 10).Select(k => k * 1e-9).ToArray(), 1, 1e-4, Dimension.Current);
@@ -98,7 +98,7 @@ public class FunctionTests
     }
 
     // test_timedarray_no_upsampling: a monitor every 1 ms of an array sampled every 0.01 ms.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArrayNoUpsampling(Backend backend)
     {
         var ta = new TimedArray(Enumerable.Range(0, 10).Select(k => (double)k).ToArray(), 1, 1e-5, Dimension.Dimensionless);
@@ -122,7 +122,7 @@ public class FunctionTests
     }
 
     // test_timedarray_no_units
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArrayNoUnits(Backend backend)
     {
         var ta = new TimedArray(Enumerable.Range(0, 10).Select(k => (double)k).ToArray(), 1, 1e-4, Dimension.Dimensionless);

@@ -101,7 +101,7 @@ public class RateMonitorTests
     }
 
     // A monitor started after a run records the later steps only, as Brian's does.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void RateMonitorStartsWhereItIsCreated(Backend backend)
     {
         using var g = Group(backend, 4, "v : 1", threshold: "v > 1");

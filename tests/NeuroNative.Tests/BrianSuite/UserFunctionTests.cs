@@ -30,7 +30,7 @@ public class UserFunctionTests
     }
 
     // test_user_defined_function_units: a call in an assigned expression is checked against every declared unit.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void UserDefinedFunctionUnits(Backend backend)
     {
         const string functions = "all_specified(x : 1, y : second, z : second) = x*(y + z) : second";
@@ -77,7 +77,7 @@ public class UserFunctionTests
 
     // test_user_defined_function_discarding_units and _2: inside a (discard units) function units and namespace
     // quantities are SI numbers (3*volt is 3), the result takes the declared unit.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void UserDefinedFunctionDiscardingUnits(Backend backend)
     {
         foreach (var body in new[] { "v + 3*volt", "v + 3*unit" })
@@ -94,7 +94,7 @@ public class UserFunctionTests
 
     // test_repeated_function_dependencies: two functions with the same dependency (randn) in one expression;
     // each call draws its own numbers.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void RepeatedFunctionDependencies(Backend backend)
     {
         const string functions = """
