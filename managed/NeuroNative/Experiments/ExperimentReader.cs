@@ -83,7 +83,7 @@ public static class ExperimentReader
         else n = sweep?.Count ?? 1;
 
         StepProgram program;
-        try { program = IntegrationMethods.Derive(analyzed); }
+        try { program = IntegrationMethods.Derive(analyzed, dt); }
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
             ? Assignments(doc, initNode, "model.initial", analyzed, sweep, n, baseDirectory) : [];

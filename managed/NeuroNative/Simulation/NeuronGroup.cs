@@ -46,6 +46,7 @@ public sealed record SimulationOptions
         Backend = Backend,
         Precision = Precision,
         ExpectedNeuronSteps = ExpectedDuration is { } d ? n * Math.Round(d / Dt) : null,
+        Dt = Dt,
         Threads = Threads,
         KernelCacheDirectory = KernelCacheDirectory,
         Compiler = Compiler,
@@ -86,6 +87,7 @@ public sealed class NeuronGroup : IDisposable
         {
             if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a group needs at least one neuron");
             CheckOptions(options);
+            compiled.Program.CheckDt(options.Dt);
             _compiled = compiled;
             _ownsModel = ownsModel;
             N = n;
