@@ -100,6 +100,25 @@ public class RateMonitorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => mon.SmoothRate(RateWindow.Flat, 0));
     }
 
+    // Brian's numbers (tests/data/brian_suite, case population_rate): a subgroup's rate and smooth_rate with widths
+    // that round, a window longer than the run and an asymmetric window.
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
+    public void RateMonitorMatchesBrian(Backend backend)
+    {
+        using var g = Group(backend, 4, "v : 1", threshold: "timestep(t, dt) % (i + 2) == 0");
+        var all = g.RecordPopulationRate();
+        var sub = g.RecordPopulationRate(1, 4);
+        g.Run(3e-3);
+        var brian = Case("population_rate");
+        AllClose(Vector(brian.GetProperty("t")), all.T, 1e-18);
+        AllClose(Vector(brian.GetProperty("rate")), all.Rate, 1e-9);
+        AllClose(Vector(brian.GetProperty("rate_1_4")), sub.Rate, 1e-9);
+        AllClose(Vector(brian.GetProperty("gaussian")), all.SmoothRate(RateWindow.Gaussian, 2.3 * Dt), 1e-9);
+        AllClose(Vector(brian.GetProperty("flat")), all.SmoothRate(RateWindow.Flat, 5.4 * Dt), 1e-9);
+        AllClose(Vector(brian.GetProperty("gaussian_long")), all.SmoothRate(RateWindow.Gaussian, 2e-3), 1e-9);
+        AllClose(Vector(brian.GetProperty("custom")), sub.SmoothRate([1.0, 2.0, 4.0]), 1e-9);
+    }
+
     // A monitor started after a run records the later steps only, as Brian's does.
     [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void RateMonitorStartsWhereItIsCreated(Backend backend)
