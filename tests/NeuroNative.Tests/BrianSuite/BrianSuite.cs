@@ -44,6 +44,9 @@ internal static class BrianSuite
             Assert.True(Math.Abs(e[k] - a[k]) <= tolerance, $"element {k}: expected {e[k]:R}, got {a[k]:R}");
     }
 
+    /// <summary>The first sample of every recorded neuron (a run of one step).</summary>
+    public static double[] Flat(StateMonitor mon, string name) => mon[name].Values.Select(r => r[0]).ToArray();
+
     public static double[] Vector(JsonElement e) => e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
 
     public static double[][] Matrix(JsonElement e) => e.EnumerateArray().Select(Vector).ToArray();

@@ -8,8 +8,6 @@ namespace NeuroNative.Tests.BrianSuite;
 /// <summary>Brian 2.5.1 brian2/tests/test_functions.py and test_timedarray.py, single group.</summary>
 public class FunctionTests
 {
-    private static double[] Flat(StateMonitor mon, string name) => mon[name].Values.Select(r => r[0]).ToArray();
-
     // test_clip: integer and float subexpressions (the integer ones truncated).
     [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void Clip(Backend backend)

@@ -89,14 +89,22 @@ public class NeuronGroupTests
         Assert.Equal(Matrix(Case("no_differential_equation").GetProperty("y")), mon["y"].Values);
     }
 
-    // test_subexpressions_basic: a right-hand side written with a subexpression integrates bit for bit
-    // like the one written out.
+    // test_subexpressions_basic (euler) and test_subexpressions (the other methods): a right-hand side written
+    // with a subexpression integrates bit for bit like the one written out.
     [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
-    public void SubexpressionsBasic(Backend backend)
+    public void SubexpressionsBasic(Backend backend) => SubexpressionIntegratesAsWrittenOut(backend, "euler");
+
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
+    public void Subexpressions(Backend backend)
+    {
+        foreach (var method in new[] { "exponential_euler", "rk2", "rk4" }) SubexpressionIntegratesAsWrittenOut(backend, method);
+    }
+
+    private static void SubexpressionIntegratesAsWrittenOut(Backend backend, string method)
     {
         double[] Trace(string equations)
         {
-            using var g = Group(backend, 1, equations, method: "euler");
+            using var g = Group(backend, 1, equations, method: method);
             g.Set("v", 1);
             var mon = g.Record(["v"]);
             g.Run(0.01);

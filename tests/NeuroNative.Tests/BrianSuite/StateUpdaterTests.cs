@@ -12,26 +12,6 @@ public class StateUpdaterTests
 {
     private const double Dt = 1e-4;
 
-    // test_subexpressions: with every other method (euler: SubexpressionsBasic), a right-hand side written with a
-    // subexpression integrates bit for bit like the one written out.
-    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
-    public void Subexpressions(Backend backend)
-    {
-        foreach (var method in new[] { "exponential_euler", "rk2", "rk4" })
-        {
-            double[] Trace(string equations)
-            {
-                using var g = Group(backend, 1, equations, method: method);
-                g.Set("v", 1);
-                var mon = g.Record(["v"]);
-                g.Run(0.01);
-                return mon["v"].Values[0];
-            }
-            Assert.Equal(Trace("dv/dt = (-v + sin(2*pi*100*Hz*t)) / (10*ms) : 1"),
-                Trace("dv/dt = I / (10*ms) : 1\nI = -v + sin(2*pi*100*Hz*t): 1"));
-        }
-    }
-
     private static StepProgram Derive(string equations, TimedArray? ta = null, string? method = "exact") =>
         IntegrationMethods.Derive(ModelAnalyzer.Analyze(new ModelDefinition(equations)
         {

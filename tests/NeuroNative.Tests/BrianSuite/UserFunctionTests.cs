@@ -9,8 +9,6 @@ namespace NeuroNative.Tests.BrianSuite;
 /// check_units and per-target implementations; ours are written in the model language and inlined (same checks).</summary>
 public class UserFunctionTests
 {
-    private static double[] Flat(StateMonitor mon, string name) => mon[name].Values.Select(r => r[0]).ToArray();
-
     private static ModelException Refused(string equations, string functions, string? threshold = null,
         Dictionary<string, NamespaceValue>? ns = null) =>
         Assert.Throws<ModelException>(() => ModelAnalyzer.Analyze(new ModelDefinition(equations)
@@ -177,6 +175,8 @@ public class UserFunctionTests
             PerNeuronConstants = ["tau"],
         });
         Assert.Equal("param[0]", model.Subexpressions[0].Node.ToString());
+        Assert.Contains("| `f(x : 1) : second` | `x*tau` |  |", NeuroNative.Models.Reporting.ModelReport.Markdown(
+            NeuroNative.Models.Integrators.IntegrationMethods.Derive(model)));
     }
 
     // A function in equations, subexpressions, threshold, reset and refractoriness, both backends.

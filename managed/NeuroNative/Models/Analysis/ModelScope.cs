@@ -51,6 +51,7 @@ internal sealed class ModelScope
             Parameters = _declarations.Parameters,
             Subexpressions = subexpressions,
             Constants = _namespace.Constants,
+            Functions = _functions.Declared,
             Inputs = _namespace.Inputs,
             NoiseTerms = _declarations.NoiseTerms,
             Threshold = threshold,

@@ -25,12 +25,14 @@ internal sealed class UserFunctions
     private readonly ModelDefinition _def;
     private readonly Func<string, Symbol?> _resolve;
     private readonly Func<IEnumerable<string>> _knownNames;
-    private string _source = "";
+    private readonly string _source;
+    private readonly List<ModelFunction> _declared = [];
 
     /// <param name="resolve">The model's resolution, where bodies find constants, TimedArrays and other functions.</param>
     public UserFunctions(ModelDefinition definition, Func<string, Symbol?> resolve, Func<IEnumerable<string>> knownNames)
     {
         _def = definition;
+        _source = definition.Functions ?? "";
         _resolve = resolve;
         _knownNames = knownNames;
     }
@@ -39,8 +41,7 @@ internal sealed class UserFunctions
     /// holds the equations' names and the namespace already.</summary>
     public void Declare(Dictionary<string, Symbol> symbols)
     {
-        if (string.IsNullOrWhiteSpace(_def.Functions)) return;
-        _source = _def.Functions;
+        if (string.IsNullOrWhiteSpace(_source)) return;
         var parsed = ModelParser.ParseFunctions(_source, Context);
         var functions = new Dictionary<string, UserFunction>(StringComparer.Ordinal);
         foreach (var decl in parsed.Functions)
@@ -52,7 +53,11 @@ internal sealed class UserFunctions
         foreach (var f in functions.Values)
             symbols[f.Name] = new FunctionSymbol(f, (b, args, streams) => Inline(f, args, b, streams));
         foreach (var f in functions.Values) CheckBody(f);
+        _declared.AddRange(functions.Values.Select(f =>
+            new ModelFunction(f.Name, f.Signature, f.Declaration.Body.Span.Slice(_source).Trim(), f.DiscardUnits)));
     }
+
+    public IReadOnlyList<ModelFunction> Declared => _declared;
 
     private ModelException Error(SourceSpan span, string reason) => new(Context, _source, span, reason);
 
