@@ -74,6 +74,11 @@ public static partial class Brian2Script
         if (experiment.Model.Events.Count > 0)
             throw new NotSupportedException($"{experiment.Source}: the model has input events, which a NeuronGroup " +
                 "script cannot express");
+        // Brian needs a Python function with an implementation per code generation target for each.
+        if (!string.IsNullOrWhiteSpace(experiment.Model.Functions))
+            throw new NotSupportedException($"{experiment.Source}: the model defines functions, which a Brian 2 script " +
+                "would need as Python functions with an implementation for every code generation target; the script " +
+                "does not write them");
     }
 
     private static string Text(Experiment e, Brian2Device device, int threads, Brian2Target target)

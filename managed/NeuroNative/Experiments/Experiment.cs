@@ -57,6 +57,10 @@ public sealed record Phase(double Duration, IReadOnlyList<InitialValue> Set, boo
 /// <see cref="EverySteps"/> steps.</summary>
 public sealed record StateRecording(IReadOnlyList<string> Variables, IReadOnlyList<long> Neurons, long EverySteps);
 
+/// <summary>A PopulationRateMonitor of neurons [<see cref="Start"/>, <see cref="Stop"/>), with the rate also smoothed by
+/// <see cref="Window"/> of <see cref="Width"/> seconds when a window is given.</summary>
+public sealed record PopulationRateRecording(int Start, int Stop, RateWindow? Window, double Width);
+
 /// <summary>
 /// A checked experiment: the model (swept namespace constants made per-neuron), its derived step
 /// program, the neurons (one per sweep condition), initial values, timing and what to record.
@@ -84,6 +88,7 @@ public sealed record Experiment
     public IReadOnlyList<InitialValue> Initial { get; init; } = [];
     public bool RecordSpikes { get; init; }
     public StateRecording? RecordState { get; init; }
+    public PopulationRateRecording? RecordPopulationRate { get; init; }
     /// <summary>Variables whose values after the last step are written (final_&lt;var&gt;.npy).</summary>
     public IReadOnlyList<string> RecordFinal { get; init; } = [];
 

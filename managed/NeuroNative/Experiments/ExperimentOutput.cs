@@ -87,6 +87,8 @@ public sealed class ExperimentOutput
             Write("spikes_index.npy", s => Npy.Write(s, result.SpikeIndices!));
             Write("spikes_time.npy", s => Npy.Write(s, result.SpikeTimes!));
         }
+        if (result.PopulationRate is { } rate) Write("population_rate.npy", s => Npy.Write(s, rate));
+        if (result.SmoothedPopulationRate is { } smoothed) Write("population_rate_smooth.npy", s => Npy.Write(s, smoothed));
         if (e.RecordState is { } state && result.StateTimes is { } times)
         {
             Write("state_time.npy", s => Npy.Write(s, times));

@@ -23,7 +23,7 @@ public static class ExperimentReader
         Experiment(new DocumentReader(source), root, source, baseDirectory);
 
     private static readonly string[] TopKeys = ["model", "dt", "duration", "phases", "n", "seed", "sweep", "record", "inputs"];
-    private static readonly string[] ModelKeys = ["equations", "namespace", "threshold", "reset", "refractory", "method", "initial"];
+    private static readonly string[] ModelKeys = ["equations", "functions", "namespace", "threshold", "reset", "refractory", "method", "initial"];
 
     private static Experiment Experiment(DocumentReader doc, ConfigNode root, string source, string baseDirectory)
     {
@@ -55,6 +55,7 @@ public static class ExperimentReader
             Reset = doc.OptionalText(modelFields, "reset", "model"),
             Refractory = doc.OptionalText(modelFields, "refractory", "model"),
             Method = doc.OptionalText(modelFields, "method", "model"),
+            Functions = doc.OptionalText(modelFields, "functions", "model"),
             PerNeuronConstants = SweepReader.NamespaceConstants(top.GetValueOrDefault("sweep"), ns),
         };
         // Analysed once, with the swept namespace constants per-neuron. The model is also the scope of
@@ -82,12 +83,12 @@ public static class ExperimentReader
         else n = sweep?.Count ?? 1;
 
         StepProgram program;
-        try { program = IntegrationMethods.Derive(analyzed); }
+        try { program = IntegrationMethods.Derive(analyzed, dt); }
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
             ? Assignments(doc, initNode, "model.initial", analyzed, sweep, n, baseDirectory) : [];
-        var (spikes, state, final) = top.TryGetValue("record", out var recordNode)
-            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, []);
+        var (spikes, state, final, rate) = top.TryGetValue("record", out var recordNode)
+            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, [], null);
         var experiment = new Experiment
         {
             Source = source,
@@ -100,6 +101,7 @@ public static class ExperimentReader
             Sweep = sweep,
             Initial = initial,
             RecordSpikes = spikes,
+            RecordPopulationRate = rate,
             RecordState = state,
             RecordFinal = final,
         };

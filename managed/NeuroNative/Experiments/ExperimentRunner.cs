@@ -70,6 +70,9 @@ public sealed record ExperimentResult
     public long[]? SpikeCounts { get; init; }
     public long[]? SpikeIndices { get; init; }
     public double[]? SpikeTimes { get; init; }
+    /// <summary>Hz per step (every phase), and smoothed when the recording has a window.</summary>
+    public double[]? PopulationRate { get; init; }
+    public double[]? SmoothedPopulationRate { get; init; }
     public double[]? StateTimes { get; init; }
     public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
     /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
@@ -128,6 +131,7 @@ public static class ExperimentRunner
         // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
         foreach (var initial in experiment.Initial) Assign(group, initial, slice);
         var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
+        var rate = experiment.RecordPopulationRate is { } pr ? group.RecordPopulationRate(pr.Start, pr.Stop) : null;
         // The recorded neurons of the slice, as the group's own indices.
         var recorded = experiment.RecordState?.Neurons.Where(i => i >= slice.First && i < slice.End).Select(i => i - slice.First).ToList();
         var state = experiment.RecordState is { } r && recorded!.Count > 0 ? group.Record(r.Variables, recorded, r.EverySteps) : null;
@@ -209,6 +213,9 @@ public static class ExperimentRunner
             SpikeCounts = counts,
             SpikeIndices = indices,
             SpikeTimes = times,
+            PopulationRate = rate?.Rate,
+            SmoothedPopulationRate = experiment.RecordPopulationRate is { Window: { } window } smooth
+                ? rate!.SmoothRate(window, smooth.Width) : null,
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables
                 .Select(v => state.Get(v) is var t && slice.First == 0 ? t : t with { Neurons = [.. t.Neurons.Select(i => i + slice.First)] }).ToList(),

@@ -4,22 +4,24 @@ using NeuroNative.Models.Units;
 
 namespace NeuroNative.Experiments;
 
-/// <summary>The <c>record</c> section: spikes, which state variables of which neurons how often, and which
-/// variables' values after the last step (Brian's <c>G.v</c> after <c>run()</c>).</summary>
+/// <summary>The <c>record</c> section: spikes, the population rate, which state variables of which neurons how often,
+/// and which variables' values after the last step (Brian's <c>G.v</c> after <c>run()</c>).</summary>
 internal static class RecordReader
 {
-    private static readonly string[] RecordKeys = ["spikes", "state", "final"];
+    private static readonly string[] RecordKeys = ["spikes", "population_rate", "state", "final"];
+    private static readonly string[] RateKeys = ["neurons", "window", "width"];
     private static readonly string[] StateKeys = ["variables", "every", "neurons"];
 
-    public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final) Read(DocumentReader doc, ConfigNode node,
-        AnalyzedModel model, int n, double dt)
+    public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final, PopulationRateRecording? Rate) Read(
+        DocumentReader doc, ConfigNode node, AnalyzedModel model, int n, double dt)
     {
         var fields = doc.Fields(node, "record", RecordKeys);
         bool spikes = fields.TryGetValue("spikes", out var spikesNode) && doc.Boolean(spikesNode, "record.spikes");
         if (spikes && model.Threshold is null)
             throw doc.Error(spikesNode!, "record.spikes: the model has no threshold, so it never spikes; add model.threshold");
         var final = fields.TryGetValue("final", out var finalNode) ? Variables(doc, finalNode, model, "record.final") : [];
-        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null, final);
+        var rate = fields.TryGetValue("population_rate", out var rateNode) ? PopulationRate(doc, rateNode, model, n) : null;
+        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null, final, rate);
 
         var state = doc.Fields(stateNode, "record.state", StateKeys);
         var variables = Variables(doc, doc.Required(state, "variables", state.Node, "record.state"), model, "record.state.variables");
@@ -46,7 +48,43 @@ internal static class RecordReader
                 neurons.Add(i);
             }
         else throw doc.Error(neuronsNode, $"record.state.neurons: expected a list of neuron indices or 'all', found {neuronsNode.Kind}");
-        return (spikes, new StateRecording(variables, neurons, every), final);
+        return (spikes, new StateRecording(variables, neurons, every), final, rate);
+    }
+
+    /// <summary><c>true</c>, or <c>{neurons: [start, stop], window: gaussian | flat, width: 5*ms}</c>: the rate of neurons
+    /// start..stop-1 (default all), also smoothed as Brian's smooth_rate when a window is given.</summary>
+    private static PopulationRateRecording? PopulationRate(DocumentReader doc, ConfigNode node, AnalyzedModel model, int n)
+    {
+        if (model.Threshold is null)
+            throw doc.Error(node, "record.population_rate: the model has no threshold, so it never spikes; add model.threshold");
+        if (node is ConfigScalar) return doc.Boolean(node, "record.population_rate") ? new PopulationRateRecording(0, n, null, 0) : null;
+        var fields = doc.Fields(node, "record.population_rate", RateKeys);
+        int start = 0, stop = n;
+        if (fields.TryGetValue("neurons", out var neuronsNode))
+        {
+            if (neuronsNode is not ConfigSequence { Items: [var first, var last] })
+                throw doc.Error(neuronsNode, "record.population_rate.neurons: expected [start, stop], the neurons start..stop-1 " +
+                    "(Brian's subgroup G[start:stop])");
+            start = doc.Integer(first, "record.population_rate.neurons", 0);
+            stop = doc.Integer(last, "record.population_rate.neurons", start + 1);
+            if (stop > n) throw doc.Error(last, $"record.population_rate.neurons: stop {stop} is past the last neuron (the experiment has {n})");
+        }
+        if (!fields.TryGetValue("window", out var windowNode))
+        {
+            if (fields.TryGetValue("width", out var lone)) throw doc.Error(lone, "record.population_rate.width: give a window with it");
+            return new PopulationRateRecording(start, stop, null, 0);
+        }
+        var window = doc.Scalar(windowNode, "record.population_rate.window").Text.Trim() switch
+        {
+            "gaussian" => RateWindow.Gaussian,
+            "flat" => RateWindow.Flat,
+            var other => throw doc.Error(windowNode, $"record.population_rate.window: expected gaussian or flat, not '{other}'"),
+        };
+        double width = doc.Quantity(model, doc.Required(fields, "width", fields.Node, "record.population_rate"),
+            "record.population_rate.width", Dimension.Time, "a duration");
+        if (!(width > 0) || double.IsInfinity(width))
+            throw doc.Error(fields["width"], $"record.population_rate.width: must be a positive duration, not {Number(width)} s");
+        return new PopulationRateRecording(start, stop, window, width);
     }
 
     /// <summary>A name or a list of distinct names of the model's variables and subexpressions.</summary>

@@ -174,7 +174,7 @@ public static class ExplorationRunner
         try
         {
             analyzed = ModelAnalyzer.Analyze(model);
-            program = IntegrationMethods.Derive(analyzed);
+            program = IntegrationMethods.Derive(analyzed, dt);
         }
         catch (ModelException e)
         {

@@ -17,6 +17,12 @@ public sealed record ModelDefinition
     /// TimedArrays. Expressions may refer to each other and are resolved in dependency order.</summary>
     public IReadOnlyDictionary<string, NamespaceValue> Namespace { get; init; } = new Dictionary<string, NamespaceValue>();
 
+    /// <summary>Functions written in the model language, one per line, e.g. <c>usersin(x : 1) = sin(x) : 1</c> or
+    /// <c>scaled(v : volt, n : integer) = n*v : volt</c>: each argument's and the result's unit (or <c>integer</c>,
+    /// <c>boolean</c>) as after an equation's ':'; the flag <c>(discard units)</c> computes the body with SI numbers.
+    /// A body sees its arguments, namespace constants, units and other functions; calls are inlined.</summary>
+    public string? Functions { get; init; }
+
     /// <summary>Boolean expression, e.g. <c>v &gt; -50*mV</c>; null: the model never spikes.</summary>
     public string? Threshold { get; init; }
 

@@ -16,6 +16,9 @@ public sealed record CompileOptions
     /// <summary>Neuron-steps the model will be run for in all (neurons × steps × runs): lets
     /// <see cref="Backend.Auto"/> weigh the compile. Null: unknown (Auto compiles only on a cache hit).</summary>
     public double? ExpectedNeuronSteps { get; init; }
+    /// <summary>The time step of the groups, when known: with TimedArrays it decides whether 'exact' applies (Brian's
+    /// choice at run time); a group of another dt is refused if its TimedArrays then change within a step.</summary>
+    public double? Dt { get; init; }
     /// <summary>Threads the runs will use (0: all), for the same estimate.</summary>
     public int Threads { get; init; }
     /// <summary>Where compiled kernels are cached; null: NEURONATIVE_CACHE, XDG_CACHE_HOME/neuronative or ~/.cache/neuronative.</summary>
@@ -65,7 +68,7 @@ public sealed class CompiledModel : IDisposable
     /// <summary>Analyses the model (a <see cref="ModelException"/> names what is wrong), derives its step
     /// program and builds the kernel.</summary>
     public static CompiledModel Compile(ModelDefinition model, CompileOptions? options = null) =>
-        new(IntegrationMethods.Derive(ModelAnalyzer.Analyze(model)), options ?? new CompileOptions());
+        new(IntegrationMethods.Derive(ModelAnalyzer.Analyze(model), options?.Dt), options ?? new CompileOptions());
 
     /// <summary>Builds the kernel of an already derived step program (e.g. an experiment's).</summary>
     public static CompiledModel Compile(StepProgram program, CompileOptions? options = null) =>

@@ -46,6 +46,7 @@ public sealed record SimulationOptions
         Backend = Backend,
         Precision = Precision,
         ExpectedNeuronSteps = ExpectedDuration is { } d ? n * Math.Round(d / Dt) : null,
+        Dt = Dt,
         Threads = Threads,
         KernelCacheDirectory = KernelCacheDirectory,
         Compiler = Compiler,
@@ -86,6 +87,7 @@ public sealed class NeuronGroup : IDisposable
         {
             if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a group needs at least one neuron");
             CheckOptions(options);
+            compiled.Program.CheckDt(options.Dt);
             _compiled = compiled;
             _ownsModel = ownsModel;
             N = n;
@@ -249,6 +251,14 @@ public sealed class NeuronGroup : IDisposable
             _spikeMonitor = new SpikeMonitor(this);
         }
         return _spikeMonitor;
+    }
+
+    /// <summary>Records the population rate of neurons [<paramref name="start"/>, <paramref name="stop"/>) (default all;
+    /// Brian's PopulationRateMonitor of G or of the subgroup G[start:stop]) from the next step on.</summary>
+    public PopulationRateMonitor RecordPopulationRate(int start = 0, int? stop = null)
+    {
+        if (start != 0 || (stop ?? N) != N) RecordSpikes(); // a subgroup's rate is binned from the stored spikes
+        return new PopulationRateMonitor(this, start, stop ?? N);
     }
 
     /// <summary>Records variables or subexpressions of some neurons (all when null) every

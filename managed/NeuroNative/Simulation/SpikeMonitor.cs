@@ -27,12 +27,4 @@ public sealed class SpikeMonitor
         for (int k = 0; k < indices.Length; k++) trains[indices[k]].Add(times[k]);
         return trains.Select(t => t.ToArray()).ToList();
     }
-
-    /// <summary>Population rate per step in Hz (Brian's PopulationRateMonitor): spikes / (N dt).</summary>
-    public double[] PopulationRate()
-    {
-        var counts = Native.GetStepSpikeCounts(_group.Handle);
-        double scale = 1.0 / (_group.N * _group.Dt);
-        return counts.Select(c => c * scale).ToArray();
-    }
 }

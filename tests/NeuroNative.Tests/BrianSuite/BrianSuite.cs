@@ -11,11 +11,8 @@ namespace NeuroNative.Tests.BrianSuite;
 /// </summary>
 internal static class BrianSuite
 {
+    /// <summary>Every port runs on both backends (the compiled one skips itself without a host compiler).</summary>
     public static TheoryData<Backend> Backends => new() { Backend.Interpreted, Backend.Compiled };
-
-    /// <summary>For ports whose models add no construct to what the compiled backend's other tests
-    /// compile: each compiled model costs about a second of host-compiler time in CI.</summary>
-    public static TheoryData<Backend> InterpreterOnly => new() { Backend.Interpreted };
 
     public static SimulationOptions Options(Backend backend, double dt = 1e-4)
     {
@@ -25,10 +22,12 @@ internal static class BrianSuite
     }
 
     public static NeuronGroup Group(Backend backend, int n, string equations, string? threshold = null, string? reset = null,
-        string? refractory = null, string? method = null, Dictionary<string, NamespaceValue>? ns = null, double dt = 1e-4) =>
+        string? refractory = null, string? method = null, Dictionary<string, NamespaceValue>? ns = null, double dt = 1e-4,
+        string? functions = null) =>
         new(n, new ModelDefinition(equations)
         {
             Threshold = threshold, Reset = reset, Refractory = refractory, Method = method, Namespace = ns ?? [],
+            Functions = functions,
         }, Options(backend, dt));
 
     private static readonly Lazy<JsonElement> Cases = new(() => JsonDocument.Parse(File.ReadAllText(
@@ -44,6 +43,9 @@ internal static class BrianSuite
         for (int k = 0; k < e.Length; k++)
             Assert.True(Math.Abs(e[k] - a[k]) <= tolerance, $"element {k}: expected {e[k]:R}, got {a[k]:R}");
     }
+
+    /// <summary>The first sample of every recorded neuron (a run of one step).</summary>
+    public static double[] Flat(StateMonitor mon, string name) => mon[name].Values.Select(r => r[0]).ToArray();
 
     public static double[] Vector(JsonElement e) => e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
 

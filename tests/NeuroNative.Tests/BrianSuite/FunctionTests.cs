@@ -8,8 +8,6 @@ namespace NeuroNative.Tests.BrianSuite;
 /// <summary>Brian 2.5.1 brian2/tests/test_functions.py and test_timedarray.py, single group.</summary>
 public class FunctionTests
 {
-    private static double[] Flat(StateMonitor mon, string name) => mon[name].Values.Select(r => r[0]).ToArray();
-
     // test_clip: integer and float subexpressions (the integer ones truncated).
     [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void Clip(Backend backend)
@@ -64,7 +62,7 @@ public class FunctionTests
     }
 
     // test_timedarray_semantics: sample k covers [k dt_ta, (k+1) dt_ta).
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArraySemantics(Backend backend)
     {
         var ta = new TimedArray([0, 1], 1, 0.4e-3, Dimension.Dimensionless);
@@ -75,7 +73,7 @@ public class FunctionTests
     }
 
     // test_timedarray_with_units
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArrayWithUnits(Backend backend)
     {
         var ta = new TimedArray(Enumerable.Range(0, 10).Select(k => k * 1e-9).ToArray(), 1, 1e-4, Dimension.Current);
@@ -98,7 +96,7 @@ public class FunctionTests
     }
 
     // test_timedarray_no_upsampling: a monitor every 1 ms of an array sampled every 0.01 ms.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArrayNoUpsampling(Backend backend)
     {
         var ta = new TimedArray(Enumerable.Range(0, 10).Select(k => (double)k).ToArray(), 1, 1e-5, Dimension.Dimensionless);
@@ -122,7 +120,7 @@ public class FunctionTests
     }
 
     // test_timedarray_no_units
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void TimedArrayNoUnits(Backend backend)
     {
         var ta = new TimedArray(Enumerable.Range(0, 10).Select(k => (double)k).ToArray(), 1, 1e-4, Dimension.Dimensionless);

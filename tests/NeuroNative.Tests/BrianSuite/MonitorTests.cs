@@ -7,7 +7,7 @@ namespace NeuroNative.Tests.BrianSuite;
 public class MonitorTests
 {
     // test_state_monitor_bigger_dt: a monitor every 5 steps samples steps 0, 5, 10.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void StateMonitorBiggerDt(Backend backend)
     {
         using var g = Group(backend, 1, "dv/dt = -v/(5*ms) : 1", method: "exact");
@@ -25,7 +25,7 @@ public class MonitorTests
     }
 
     // test_runtime_rounding: 250 steps of an awkward dt record 250 rows.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void RuntimeRounding(Backend backend)
     {
         const double dt = 20.000000000020002e-6;
@@ -36,7 +36,7 @@ public class MonitorTests
     }
 
     // test_small_runs: one long run and many short ones give the same trace.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void SmallRuns(Backend backend)
     {
         (double[] Times, double[][] V) Trace(bool pieces)
@@ -59,7 +59,7 @@ public class MonitorTests
     }
 
     // test_continuation: runs shorter than dt continue where the last one stopped.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void Continuation(Backend backend)
     {
         (double[] Times, double[] V) Trace(params double[] runs)

@@ -8,7 +8,7 @@ namespace NeuroNative.Tests.BrianSuite;
 public class NeuronGroupTests
 {
     // test_threshold_reset
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void ThresholdReset(Backend backend)
     {
         using var g = Group(backend, 3, "dv/dt = 0 / second : 1", threshold: "v > 1", reset: "v=0.5");
@@ -18,7 +18,7 @@ public class NeuronGroupTests
     }
 
     // test_integer_variables_and_mod: integer subexpressions of i, and % on floats.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void IntegerVariablesAndMod(Backend backend)
     {
         using var g = Group(backend, 100, """
@@ -51,7 +51,7 @@ public class NeuronGroupTests
     }
 
     // test_sim_with_scalar_variable: a shared parameter.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void SimWithScalarVariable(Backend backend)
     {
         using var g = Group(backend, 10, "tau : second (shared)\ndv/dt = -v/tau : 1", method: "exact");
@@ -89,14 +89,22 @@ public class NeuronGroupTests
         Assert.Equal(Matrix(Case("no_differential_equation").GetProperty("y")), mon["y"].Values);
     }
 
-    // test_subexpressions_basic: a right-hand side written with a subexpression integrates bit for bit
-    // like the one written out.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
-    public void SubexpressionsBasic(Backend backend)
+    // test_subexpressions_basic (euler) and test_subexpressions (the other methods): a right-hand side written
+    // with a subexpression integrates bit for bit like the one written out.
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
+    public void SubexpressionsBasic(Backend backend) => SubexpressionIntegratesAsWrittenOut(backend, "euler");
+
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
+    public void Subexpressions(Backend backend)
+    {
+        foreach (var method in new[] { "exponential_euler", "rk2", "rk4" }) SubexpressionIntegratesAsWrittenOut(backend, method);
+    }
+
+    private static void SubexpressionIntegratesAsWrittenOut(Backend backend, string method)
     {
         double[] Trace(string equations)
         {
-            using var g = Group(backend, 1, equations, method: "euler");
+            using var g = Group(backend, 1, equations, method: method);
             g.Set("v", 1);
             var mon = g.Record(["v"]);
             g.Run(0.01);
@@ -108,7 +116,7 @@ public class NeuronGroupTests
 
     // test_constant_variable_subexpression, the part without the flag: subexpressions are inserted into the
     // right-hand side, so v3 and v4 integrate as v1 does (Brian's final values under rk2).
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void VariableSubexpressionsAreInserted(Backend backend)
     {
         using var g = Group(backend, 10, """
@@ -137,7 +145,7 @@ public class NeuronGroupTests
     }
 
     // test_constants_values
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void ConstantsValues(Backend backend)
     {
         using var g = Group(backend, 1, "a : 1\nb : 1\nc : 1");
@@ -149,7 +157,7 @@ public class NeuronGroupTests
     }
 
     // test_subexpression: a subexpression read from the group before any run.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void Subexpression(Backend backend)
     {
         using var g = Group(backend, 10, "dv/dt = freq : 1\nfreq : Hz\narray : 1\nexpr = 2*freq + array*Hz : Hz");
@@ -159,7 +167,7 @@ public class NeuronGroupTests
     }
 
     // test_stochastic_variable and test_stochastic_variable_multiplicative: they run.
-    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void StochasticVariables(Backend backend)
     {
         var tau = new Dictionary<string, NamespaceValue> { ["tau"] = "10*ms" };

@@ -139,6 +139,66 @@ public class ExperimentReaderTests
         Assert.Equal(ReferenceCase.Load(@case).Conditions()["I"], e.Sweep!.Columns()[0]);
     }
 
+    private const string WithFunctions = """
+        model:
+          equations: |
+            dv/dt = (drive(I) - v)/tau : volt
+            I : amp (constant)
+          functions: |
+            # Ohm's law, clipped
+            drive(I : amp) = R*clip(I, 0*amp, limit) : volt
+          namespace: {R: 100*Mohm, tau: 10*ms, limit: 0.2*nA}
+          threshold: above(v)
+        duration: 10*ms
+        sweep: {parameters: {I: [0.1*nA, 0.3*nA], limit: [0.2*nA, 0.2*nA]}, mode: zip}
+        record: {final: [v]}
+
+        """;
+
+    [Fact]
+    public void FunctionsAreReadAndTheirErrorsPointAtTheFile()
+    {
+        var e = Read(WithFunctions.Replace("  threshold: above(v)\n", ""));
+        Assert.Contains("drive(I : amp)", e.Model.Functions);
+        var result = ExperimentRunner.Run(e, new RunSettings { Backend = Backend.Interpreted });
+        // The swept limit (a namespace constant made per-neuron) clips the second current inside the function.
+        var v = Assert.Single(result.FinalValues).Values;
+        Assert.Equal(2, v.Length);
+        Assert.Equal(0.01 * (1 - Math.Exp(-1)), v[0], 12);
+        Assert.Equal(0.02 * (1 - Math.Exp(-1)), v[1], 12);
+
+        var unknown = Fails(WithFunctions);
+        Assert.Equal(9, unknown.Line);
+        Assert.Contains("unknown function 'above'", unknown.Message);
+        var units = Fails(WithFunctions.Replace("R*clip(I, 0*amp, limit)", "clip(I, 0*amp, limit)"));
+        Assert.Equal(7, units.Line);
+        Assert.Contains("function 'drive' is declared to return volt", units.Message);
+    }
+
+    [Fact]
+    public void PopulationRateIsRecordedForANeuronRange()
+    {
+        const string yaml = """
+            model:
+              equations: "v : 1"
+              threshold: v > 1
+              initial: {v: 2*int(i < 3)}
+            duration: 1*ms
+            n: 4
+            record: {population_rate: {neurons: [2, 4], window: flat, width: 0.3*ms}}
+
+            """;
+        var e = Read(yaml);
+        Assert.Equal(new PopulationRateRecording(2, 4, RateWindow.Flat, 3e-4), e.RecordPopulationRate);
+        var result = ExperimentRunner.Run(e, new RunSettings { Backend = Backend.Interpreted });
+        Assert.Equal(Enumerable.Repeat(0.5 / 1e-4, 10), result.PopulationRate!.Select(r => Math.Round(r, 6)));
+        Assert.Equal([3333.333333, 5000, 5000], result.SmoothedPopulationRate![..3].Select(r => Math.Round(r, 6)));
+
+        Assert.Contains("stop 5 is past the last neuron", Fails(yaml.Replace("[2, 4]", "[2, 5]")).Message);
+        Assert.Contains("expected gaussian or flat, not 'box'", Fails(yaml.Replace("flat", "box")).Message);
+        Assert.Contains("the model has no threshold", Fails(yaml.Replace("  threshold: v > 1\n", "")).Message);
+    }
+
     [Fact]
     public void SweepUnitMismatchNamesTheKey()
     {

@@ -152,7 +152,7 @@ public class ModelLanguageTests
     {
         var error = Assert.Throws<ModelException>(() => IntegrationMethods.Derive(
             ModelAnalyzer.Analyze(new ModelDefinition("dv/dt = -v/second : 1") { Method = "rk5" })));
-        Assert.Equal("method: no integration method named 'rk5' is known; available: euler, rk2, rk4, heun, milstein, " +
+        Assert.Equal("method: no integration method named 'rk5' is known; available: euler, rk2, rk4, heun, explicit_heun, milstein, " +
             "exponential_euler, exact", error.Message);
     }
 

@@ -89,6 +89,22 @@ mon = StateMonitor(G, ["y"], record=True)
 run(1*ms)
 cases["no_differential_equation"] = dict(y=trace(mon, "y"))
 
+# test_monitor's rate-monitor tests: neuron i spikes every i + 2 steps; the rate of all four and of G[1:4], and
+# smooth_rate with widths that round (gaussian 2.3 dt, flat 5.4 dt), a window longer than the run and an
+# asymmetric window.
+runtime()
+G = NeuronGroup(4, "v : 1", threshold="timestep(t, dt) % (i + 2) == 0", reset="", name="rate_group")
+rate_all = PopulationRateMonitor(G, name="rate_all")
+rate_sub = PopulationRateMonitor(G[1:4], name="rate_sub")
+Network(G, rate_all, rate_sub).run(3*ms)
+cases["population_rate"] = dict(
+    t=list(map(float, rate_all.t_)), rate=list(map(float, rate_all.rate_)), rate_1_4=list(map(float, rate_sub.rate_)),
+    gaussian=list(map(float, np.asarray(rate_all.smooth_rate(window="gaussian", width=2.3*defaultclock.dt)))),
+    flat=list(map(float, np.asarray(rate_all.smooth_rate(window="flat", width=5.4*defaultclock.dt)))),
+    gaussian_long=list(map(float, np.asarray(rate_all.smooth_rate(window="gaussian", width=2*ms)))),
+    custom=list(map(float, np.asarray(rate_sub.smooth_rate(window=np.array([1.0, 2.0, 4.0]))))))
+del rate_all, rate_sub  # else the next case's magic network finds them
+
 # `: integer` on a subexpression, in cpp_standalone (see above).
 device.reinit()
 set_device("cpp_standalone", directory=os.path.join("/tmp", "brian_suite_standalone"))

@@ -23,6 +23,9 @@ public sealed record ModelSubexpression(string Name, Dimension Dimension, IrNode
 
 public sealed record ModelConstant(string Name, Quantity Value, string? Expression);
 
+/// <summary>A user function as declared (<see cref="ModelDefinition.Functions"/>); its calls are inlined.</summary>
+public sealed record ModelFunction(string Name, string Signature, string Expression, bool DiscardUnits);
+
 public sealed record ModelInput(string Name, TimedArray Array);
 
 /// <summary>An assignment of a statement block, after substitution: all values refer to the state
@@ -50,6 +53,7 @@ public sealed class AnalyzedModel
     /// <summary>In dependency order: each one only uses those before it.</summary>
     public required IReadOnlyList<ModelSubexpression> Subexpressions { get; init; }
     public required IReadOnlyList<ModelConstant> Constants { get; init; }
+    public required IReadOnlyList<ModelFunction> Functions { get; init; }
     public required IReadOnlyList<ModelInput> Inputs { get; init; }
     /// <summary>Noise term names (xi, xi_1, ...); term j is drawn from its own noise stream.</summary>
     public required IReadOnlyList<string> NoiseTerms { get; init; }

@@ -13,7 +13,7 @@ internal static class BuiltIns
     /// <summary>A per-step or per-neuron value; <paramref name="NeedsRefractory"/> ones exist only in
     /// models with refractoriness, <paramref name="Suggested"/> ones are offered for misspelt names.</summary>
     public sealed record Special(string Name, IrSpecial Value, Dimension Dimension, bool IsBoolean = false,
-        bool NeedsRefractory = false, bool Suggested = false);
+        bool NeedsRefractory = false, bool Suggested = false, bool IsInteger = false);
 
     /// <summary>A dimensionless constant; <paramref name="Suggested"/> as for specials.</summary>
     public sealed record Constant(string Name, double Value, bool IsBoolean = false, bool Suggested = false);
@@ -22,9 +22,9 @@ internal static class BuiltIns
     [
         new("t", IrSpecial.Time, Dimension.Time, Suggested: true),
         new("dt", IrSpecial.Dt, Dimension.Time, Suggested: true),
-        new("i", IrSpecial.NeuronIndex, Dimension.Dimensionless, Suggested: true),
-        new("N", IrSpecial.NeuronCount, Dimension.Dimensionless, Suggested: true),
-        new("t_in_timesteps", IrSpecial.TimeStep, Dimension.Dimensionless),
+        new("i", IrSpecial.NeuronIndex, Dimension.Dimensionless, Suggested: true, IsInteger: true),
+        new("N", IrSpecial.NeuronCount, Dimension.Dimensionless, Suggested: true, IsInteger: true),
+        new("t_in_timesteps", IrSpecial.TimeStep, Dimension.Dimensionless, IsInteger: true),
         new("lastspike", IrSpecial.LastSpike, Dimension.Time, NeedsRefractory: true),
         new("not_refractory", IrSpecial.NotRefractory, Dimension.Dimensionless, IsBoolean: true, NeedsRefractory: true),
     ];

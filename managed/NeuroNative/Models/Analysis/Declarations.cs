@@ -52,7 +52,8 @@ internal sealed class Declarations
         foreach (var decl in _parsed.Equations.Where(d => d.Kind == EquationKind.Parameter))
         {
             var (dim, type) = UnitOf(decl);
-            _symbols[decl.Name] = new ParameterSymbol(_parameters.Count, dim, HasFlag(decl, "constant"), type == VariableType.Boolean);
+            _symbols[decl.Name] = new ParameterSymbol(_parameters.Count, dim, HasFlag(decl, "constant"), type == VariableType.Boolean,
+                type == VariableType.Integer);
             _parameters.Add(new ModelParameter(decl.Name, dim, type, HasFlag(decl, "constant"), HasFlag(decl, "shared"),
                 FromNamespace: false, Default: null, Description(decl)));
         }
@@ -62,14 +63,18 @@ internal sealed class Declarations
 
     private void CheckName(EquationDecl decl)
     {
-        string name = decl.Name;
-        string? why = null;
-        if (BuiltIns.Reserved.Contains(name) || name.StartsWith("xi_", StringComparison.Ordinal)) why = "a reserved name";
-        else if (BuiltIns.Functions.ContainsKey(name)) why = "the name of a function";
-        else if (UnitRegistry.TryLookup(name, out _)) why = "the name of a unit";
-        else if (name.StartsWith('_')) why = "reserved: names starting with '_' are internal";
-        if (why is not null)
-            throw Error(decl.NameSpan, $"'{name}' cannot be used as a variable name: it is {why}");
+        if (WhyNotAName(decl.Name) is { } why)
+            throw Error(decl.NameSpan, $"'{decl.Name}' cannot be used as a variable name: it is {why}");
+    }
+
+    /// <summary>Why a model may not give <paramref name="name"/> to a variable, function or argument; null when it may.</summary>
+    public static string? WhyNotAName(string name)
+    {
+        if (BuiltIns.Reserved.Contains(name) || name.StartsWith("xi_", StringComparison.Ordinal)) return "a reserved name";
+        if (BuiltIns.Functions.ContainsKey(name)) return "the name of a function";
+        if (UnitRegistry.TryLookup(name, out _)) return "the name of a unit";
+        if (name.StartsWith('_')) return "reserved: names starting with '_' are internal";
+        return null;
     }
 
     private static readonly Dictionary<EquationKind, string[]> AllowedFlags = new()
@@ -109,21 +114,27 @@ internal sealed class Declarations
         return text.Length == 0 ? null : text;
     }
 
-    public (Dimension Dimension, VariableType Type) UnitOf(EquationDecl decl)
+    public (Dimension Dimension, VariableType Type) UnitOf(EquationDecl decl) =>
+        UnitOf(decl.Unit, decl.Name, EquationsContext, _parsed.Source);
+
+    /// <summary>The dimension and type a unit specification (after ':') gives <paramref name="variable"/>;
+    /// errors are in <paramref name="context"/>, whose text is <paramref name="source"/>.</summary>
+    public static (Dimension Dimension, VariableType Type) UnitOf(UnitSpec unit, string variable, string context, string source)
     {
-        switch (decl.Unit.Keyword)
+        switch (unit.Keyword)
         {
             case UnitKeyword.Boolean: return (Dimension.Dimensionless, VariableType.Boolean);
             case UnitKeyword.Integer: return (Dimension.Dimensionless, VariableType.Integer);
         }
-        if (decl.Unit.Expression is null)
-            throw Error(decl.Unit.Span, $"missing unit for '{decl.Name}'");
-        return (UnitSpecDimension(decl.Unit.Expression, decl.Name), VariableType.Float);
+        if (unit.Expression is null)
+            throw new ModelException(context, source, unit.Span, $"missing unit for '{variable}'");
+        return (UnitSpecDimension(unit.Expression, variable, context, source), VariableType.Float);
     }
 
     /// <summary>A unit after ':' must be built from base units (scale 1), like Brian demands.</summary>
-    private Dimension UnitSpecDimension(Expr e, string variable)
+    private static Dimension UnitSpecDimension(Expr e, string variable, string context, string source)
     {
+        ModelException Error(SourceSpan span, string reason) => new(context, source, span, reason);
         switch (e)
         {
             case NumberLiteral { Value: 1 }:
@@ -142,24 +153,22 @@ internal sealed class Declarations
                 throw Error(r.Span, $"unknown unit '{r.Name}' for '{variable}'" +
                     (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"));
             case BinaryExpr { Op: BinaryOperator.Multiply } m:
-                return UnitSpecDimension(m.Left, variable) * UnitSpecDimension(m.Right, variable);
+                return UnitSpecDimension(m.Left, variable, context, source) * UnitSpecDimension(m.Right, variable, context, source);
             case BinaryExpr { Op: BinaryOperator.Divide } d:
-                return UnitSpecDimension(d.Left, variable) / UnitSpecDimension(d.Right, variable);
+                return UnitSpecDimension(d.Left, variable, context, source) / UnitSpecDimension(d.Right, variable, context, source);
             case BinaryExpr { Op: BinaryOperator.Power } p:
-                return UnitSpecDimension(p.Left, variable).Pow(UnitExponent(p.Right, variable));
+                return UnitSpecDimension(p.Left, variable, context, source).Pow(p.Right switch
+                {
+                    NumberLiteral n => n.Value,
+                    UnaryExpr { Op: UnaryOperator.Negate, Operand: NumberLiteral n } => -n.Value,
+                    UnaryExpr { Op: UnaryOperator.Plus, Operand: NumberLiteral n } => n.Value,
+                    _ => throw Error(p.Right.Span, $"the exponent in the unit of '{variable}' must be a number"),
+                });
             default:
-                throw Error(e.Span, $"'{e.Span.Slice(_parsed.Source)}' is not a unit; expected a product of base " +
+                throw Error(e.Span, $"'{e.Span.Slice(source)}' is not a unit; expected a product of base " +
                     "units such as 'volt', 'siemens/metre**2' or '1'");
         }
     }
-
-    private double UnitExponent(Expr e, string variable) => e switch
-    {
-        NumberLiteral n => n.Value,
-        UnaryExpr { Op: UnaryOperator.Negate, Operand: NumberLiteral n } => -n.Value,
-        UnaryExpr { Op: UnaryOperator.Plus, Operand: NumberLiteral n } => n.Value,
-        _ => throw Error(e.Span, $"the exponent in the unit of '{variable}' must be a number"),
-    };
 
     private void CollectNoiseTerms()
     {
@@ -188,15 +197,19 @@ internal sealed class Declarations
 
     private static bool IsNoiseName(string name) => name == "xi" || name.StartsWith("xi_", StringComparison.Ordinal);
 
-    internal static IEnumerable<NameRef> NameRefs(Expr e)
+    internal static IEnumerable<NameRef> NameRefs(Expr e) => Nodes(e).OfType<NameRef>();
+
+    /// <summary>Every node of an expression, in text order.</summary>
+    internal static IEnumerable<Expr> Nodes(Expr e)
     {
         var stack = new Stack<Expr>();
         stack.Push(e);
         while (stack.Count > 0)
         {
-            switch (stack.Pop())
+            var node = stack.Pop();
+            yield return node;
+            switch (node)
             {
-                case NameRef r: yield return r; break;
                 case UnaryExpr u: stack.Push(u.Operand); break;
                 case BinaryExpr bin: stack.Push(bin.Right); stack.Push(bin.Left); break;
                 case CallExpr c:

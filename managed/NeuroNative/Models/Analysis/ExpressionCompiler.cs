@@ -37,7 +37,7 @@ internal sealed class ExpressionCompiler
 
     public Typed Compile(Expr expr) => expr switch
     {
-        NumberLiteral n => new Typed(_b.Constant(n.Value), Dimension.Dimensionless, false),
+        NumberLiteral n => new Typed(_b.Constant(n.Value), Dimension.Dimensionless, false, n.IsInteger),
         NameRef r => Name(r),
         UnaryExpr u => Unary(u),
         BinaryExpr bin => Binary(bin),
@@ -69,12 +69,15 @@ internal sealed class ExpressionCompiler
         return symbol switch
         {
             StateSymbol s => new Typed(_b.State(s.Index), s.Dimension, false),
-            ParameterSymbol p => new Typed(_b.Parameter(p.Index), p.Dimension, false),
-            SubexpressionSymbol s => new Typed(s.Node, s.Dimension, s.IsBoolean),
+            ParameterSymbol p => new Typed(_b.Parameter(p.Index), p.Dimension, p.IsBoolean, p.IsInteger),
+            SubexpressionSymbol s => new Typed(s.Node, s.Dimension, s.IsBoolean, s.IsInteger),
             ConstantSymbol c => new Typed(_b.Constant(c.Value), c.Dimension, c.IsBoolean),
-            SpecialSymbol s => new Typed(_b.Special(s.Special), s.Dimension, false),
+            SpecialSymbol s => new Typed(_b.Special(s.Special), s.Dimension, false, s.IsInteger),
             NoiseSymbol n => new Typed(_b.Noise(n.Term), n.Dimension, false),
+            ArgumentSymbol a => a.Value,
             TimedArraySymbol => throw Error(r.Span, $"'{r.Name}' is a TimedArray; call it as {r.Name}(t) or {r.Name}(t, i)"),
+            FunctionSymbol f => throw Error(r.Span, $"'{r.Name}' is a function; call it as {f.Function.Signature}"),
+            RejectedSymbol rejected => throw Error(r.Span, rejected.Reason),
             _ => throw Unknown(r.Name, r.Span, "identifier"),
         };
     }
@@ -173,22 +176,23 @@ internal sealed class ExpressionCompiler
 
         var left = Numeric(e.Left, "operand");
         var right = Numeric(e.Right, "operand");
+        bool integer = left.IsInteger && right.IsInteger;
         switch (e.Op)
         {
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Modulo:
                 if (left.Dimension != right.Dimension)
                     throw Error(e.Span, $"'{Text(e)}' combines values of different units: '{Text(e.Left)}' is " +
                         $"{Describe(left.Dimension)} but '{Text(e.Right)}' is {Describe(right.Dimension)}");
-                return new Typed(_b.Binary(IrOpOf(e.Op), left.Node, right.Node), left.Dimension, false);
+                return new Typed(_b.Binary(IrOpOf(e.Op), left.Node, right.Node), left.Dimension, false, integer);
             case BinaryOperator.Multiply:
-                return new Typed(_b.Multiply(left.Node, right.Node), left.Dimension * right.Dimension, false);
+                return new Typed(_b.Multiply(left.Node, right.Node), left.Dimension * right.Dimension, false, integer);
             case BinaryOperator.Divide:
                 return new Typed(_b.Divide(left.Node, right.Node), left.Dimension / right.Dimension, false);
             case BinaryOperator.FloorDivide:
                 if (!left.Dimension.IsDimensionless || !right.Dimension.IsDimensionless)
                     throw Error(e.Span, $"'//' needs dimensionless operands, but '{Text(e.Left)}' is {Describe(left.Dimension)} " +
                         $"and '{Text(e.Right)}' is {Describe(right.Dimension)}");
-                return new Typed(_b.Binary(IrOp.FloorDivide, left.Node, right.Node), Dimension.Dimensionless, false);
+                return new Typed(_b.Binary(IrOp.FloorDivide, left.Node, right.Node), Dimension.Dimensionless, false, integer);
             default:
                 throw Error(e.Span, $"unsupported operator in '{Text(e)}'");
         }
@@ -214,7 +218,11 @@ internal sealed class ExpressionCompiler
     private Typed Call(CallExpr call)
     {
         var args = call.Arguments;
-        if (_resolve(call.Function) is TimedArraySymbol ta) return TimedArrayCall(call, ta);
+        switch (_resolve(call.Function))
+        {
+            case TimedArraySymbol ta: return TimedArrayCall(call, ta);
+            case FunctionSymbol f: return UserCall(call, f);
+        }
 
         if (BuiltIns.DimensionlessFunctions.TryGetValue(call.Function, out var op))
         {
@@ -235,7 +243,8 @@ internal sealed class ExpressionCompiler
             {
                 ExpectArgs(call, 1);
                 var x = Numeric(args[0], "argument");
-                return new Typed(_b.Unary(BuiltIns.Functions[call.Function]!.Value, x.Node), x.Dimension, false);
+                return new Typed(_b.Unary(BuiltIns.Functions[call.Function]!.Value, x.Node), x.Dimension, false,
+                    x.IsInteger && call.Function == "abs");
             }
             case "sign":
             {
@@ -249,7 +258,7 @@ internal sealed class ExpressionCompiler
                 ExpectArgs(call, 1);
                 var x = Compile(args[0]);
                 RequireDimensionless(call, 0, x);
-                return new Typed(_b.Unary(IrOp.Trunc, x.Node), Dimension.Dimensionless, false);
+                return new Typed(_b.Unary(IrOp.Trunc, x.Node), Dimension.Dimensionless, false, true);
             }
             case "clip":
             {
@@ -261,7 +270,7 @@ internal sealed class ExpressionCompiler
                     if (a.Dimension != x.Dimension)
                         throw Error(args[k].Span, $"argument {k + 1} of clip must have the unit of argument 1, " +
                             $"{Describe(x.Dimension)}, but '{Text(args[k])}' is {Describe(a.Dimension)}");
-                return new Typed(_b.Clip(x.Node, lo.Node, hi.Node), x.Dimension, false);
+                return new Typed(_b.Clip(x.Node, lo.Node, hi.Node), x.Dimension, false, x.IsInteger && lo.IsInteger && hi.IsInteger);
             }
             case "rand" or "randn":
             {
@@ -278,10 +287,11 @@ internal sealed class ExpressionCompiler
                 if (x.Dimension != Dimension.Time || dt.Dimension != Dimension.Time)
                     throw Error(call.Span, $"timestep(x, dt) needs two times, got {Describe(x.Dimension)} and {Describe(dt.Dimension)}");
                 var shifted = _b.Add(x.Node, _b.Multiply(_b.Constant(1e-3), dt.Node));
-                return new Typed(_b.Unary(IrOp.Trunc, _b.Divide(shifted, dt.Node)), Dimension.Dimensionless, false);
+                return new Typed(_b.Unary(IrOp.Trunc, _b.Divide(shifted, dt.Node)), Dimension.Dimensionless, false, true);
             }
         }
-        string? suggestion = Suggest(call.Function, BuiltIns.Functions.Keys);
+        string? suggestion = Suggest(call.Function,
+            BuiltIns.Functions.Keys.Concat(_knownNames().Where(n => _resolve(n) is FunctionSymbol or TimedArraySymbol)));
         throw Error(call.FunctionSpan, $"unknown function '{call.Function}'" +
             (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"));
     }
@@ -305,6 +315,33 @@ internal sealed class ExpressionCompiler
         else if (ta.Array.Columns != 1)
             throw Error(call.Span, $"TimedArray '{call.Function}' has {ta.Array.Columns} columns; call it as {call.Function}(t, i)");
         return new Typed(_b.Input(ta.Input, time.Node, column), ta.Array.Unit, false);
+    }
+
+    /// <summary>A call of a user function: the arguments checked against its declaration here, where the
+    /// call is, then its body inlined.</summary>
+    private Typed UserCall(CallExpr call, FunctionSymbol symbol)
+    {
+        var f = symbol.Function;
+        if (call.Arguments.Count != f.Arguments.Count)
+            throw Error(call.Span, $"function {f.Signature} takes {f.Arguments.Count} argument{(f.Arguments.Count == 1 ? "" : "s")}, " +
+                $"but {call.Arguments.Count} {(call.Arguments.Count == 1 ? "was" : "were")} given");
+        var values = new List<Typed>();
+        for (int k = 0; k < call.Arguments.Count; k++)
+        {
+            var (name, dimension, type) = f.Arguments[k];
+            var arg = call.Arguments[k];
+            string what = $"argument {k + 1} ('{name}') of {f.Signature}";
+            var value = type == VariableType.Boolean ? Compile(arg) : Numeric(arg, "argument");
+            if (type == VariableType.Boolean && !value.IsBoolean)
+                throw Error(arg.Span, $"{what} is boolean, but '{Text(arg)}' is not a condition");
+            if (type == VariableType.Integer && !value.IsInteger)
+                throw Error(arg.Span, $"{what} is an integer, but '{Text(arg)}' is not (Brian's integer type: integer " +
+                    "literals and variables, int(...), and +, -, *, //, % of integers)");
+            if (value.Dimension != dimension)
+                throw Error(arg.Span, $"{what} must be {Describe(dimension)}, but '{Text(arg)}' is {Describe(value.Dimension)}");
+            values.Add(value);
+        }
+        return symbol.Inline(_b, values, _nextRandomStream);
     }
 
     private void ExpectArgs(CallExpr call, int count)

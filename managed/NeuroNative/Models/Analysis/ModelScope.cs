@@ -5,8 +5,8 @@ using NeuroNative.Models.Units;
 namespace NeuroNative.Models.Analysis;
 
 /// <summary>
-/// The names visible to a model's expressions and the state of its lowering: declarations and
-/// namespace first, then subexpressions (in dependency order, cycles rejected), right-hand sides,
+/// The names visible to a model's expressions and the state of its lowering: declarations,
+/// namespace and functions first, then subexpressions (in dependency order, cycles rejected), right-hand sides,
 /// threshold, reset, refractoriness and events.
 /// </summary>
 internal sealed class ModelScope
@@ -18,6 +18,7 @@ internal sealed class ModelScope
     private readonly Declarations _declarations;
     private readonly NamespaceResolver _namespace;
     private readonly StatementLowering _statements;
+    private readonly UserFunctions _functions;
 
     public ModelScope(ModelDefinition definition, ParsedEquations parsed)
     {
@@ -25,6 +26,7 @@ internal sealed class ModelScope
         _parsed = parsed;
         _declarations = new Declarations(parsed, _symbols);
         _namespace = new NamespaceResolver(definition, _b, _symbols, _declarations);
+        _functions = new UserFunctions(definition, Resolve, KnownNames);
         _statements = new StatementLowering(_b, Resolve, (context, source, resolve) => Compiler(context, source, resolve), _declarations.ByName);
     }
 
@@ -36,6 +38,7 @@ internal sealed class ModelScope
     {
         _declarations.Declare();
         _namespace.Resolve();
+        _functions.Declare(_symbols);
         var subexpressions = LowerSubexpressions();
         var states = LowerDifferentialEquations();
         var threshold = LowerThreshold();
@@ -48,6 +51,7 @@ internal sealed class ModelScope
             Parameters = _declarations.Parameters,
             Subexpressions = subexpressions,
             Constants = _namespace.Constants,
+            Functions = _functions.Declared,
             Inputs = _namespace.Inputs,
             NoiseTerms = _declarations.NoiseTerms,
             Threshold = threshold,
@@ -63,7 +67,7 @@ internal sealed class ModelScope
     {
         if (_symbols.TryGetValue(name, out var s)) return s;
         if (BuiltIns.SpecialNamed(name, refractory: _def.Refractory is not null) is { } special)
-            return new SpecialSymbol(special.Value, special.Dimension, special.IsBoolean);
+            return new SpecialSymbol(special.Value, special.Dimension, special.IsBoolean, special.IsInteger);
         return NamespaceResolver.BuiltIn(name);
     }
 
@@ -102,7 +106,7 @@ internal sealed class ModelScope
                 throw _declarations.Error(d.Expression!.Span, $"subexpression '{d.Name}' cannot contain noise");
             // Brian's generated code stores an integer subexpression in an int32_t: C++ truncates toward zero.
             var node = type == VariableType.Integer ? _b.Unary(IrOp.Trunc, t.Node) : t.Node;
-            _symbols[d.Name] = new SubexpressionSymbol(node, declared, t.IsBoolean);
+            _symbols[d.Name] = new SubexpressionSymbol(node, declared, t.IsBoolean, type == VariableType.Integer);
             result.Add(new ModelSubexpression(d.Name, declared, node, compiler.Text(d.Expression!),
                 Declarations.HasFlag(d, "constant over dt"), t.IsBoolean, _declarations.Description(d)));
         }

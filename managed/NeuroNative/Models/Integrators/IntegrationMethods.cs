@@ -13,8 +13,10 @@ public interface IIntegrationMethod
 {
     string Name { get; }
     IReadOnlyList<string> Aliases { get; }
-    /// <summary>The step program, or null with the reason this method cannot integrate the model.</summary>
-    StepProgram? TryDerive(AnalyzedModel model, out string reason);
+    /// <summary>The step program, or null with the reason this method cannot integrate the model.
+    /// <paramref name="dt"/>: the time step the groups will use, when known (Brian chooses at run time,
+    /// when it is; exact needs it to know whether a TimedArray is constant over a step).</summary>
+    StepProgram? TryDerive(AnalyzedModel model, double? dt, out string reason);
 }
 
 /// <summary>The method registry, with Brian 2's names and default choice.</summary>
@@ -69,10 +71,11 @@ public static class IntegrationMethods
     };
 
     /// <summary>Derives the step program with the model's method (or Brian's default choice), its
-    /// right-hand sides free of removable singularities (<see cref="IrSingularities"/>).</summary>
-    public static StepProgram Derive(AnalyzedModel model)
+    /// right-hand sides free of removable singularities (<see cref="IrSingularities"/>). <paramref name="dt"/>: the
+    /// groups' time step when known (see <see cref="IIntegrationMethod.TryDerive"/>).</summary>
+    public static StepProgram Derive(AnalyzedModel model, double? dt = null)
     {
-        var program = Choose(model);
+        var program = Choose(model, dt);
         IrNode Remove(IrNode root) => IrSingularities.Remove(model.Builder, root);
         return program with
         {
@@ -83,7 +86,7 @@ public static class IntegrationMethods
         };
     }
 
-    private static StepProgram Choose(AnalyzedModel model)
+    private static StepProgram Choose(AnalyzedModel model, double? dt)
     {
         string? requested = model.Definition.Method;
         if (!string.IsNullOrWhiteSpace(requested))
@@ -92,7 +95,7 @@ public static class IntegrationMethods
             string name = requested.Trim().ToLowerInvariant();
             if (Deprecated.TryGetValue(name, out var deprecated))
             {
-                var program = Find(deprecated.Method)!.TryDerive(model, out var why) ?? throw new ModelException("method", why);
+                var program = Find(deprecated.Method)!.TryDerive(model, dt, out var why) ?? throw new ModelException("method", why);
                 if (program.Method.Kind == MethodKind.LinearSystem)
                     throw new ModelException("method", $"method '{name}' solves each equation with the other variables " +
                         "held constant over the step, which is not implemented for coupled equations; use 'exact'");
@@ -101,12 +104,12 @@ public static class IntegrationMethods
             }
             var method = Find(name) ?? throw new ModelException("method",
                 $"no integration method named '{requested.Trim()}' is known; available: {string.Join(", ", Names)}");
-            return method.TryDerive(model, out var reason) ?? throw new ModelException("method", reason);
+            return method.TryDerive(model, dt, out var reason) ?? throw new ModelException("method", reason);
         }
         var rejected = new List<string>();
         foreach (var name in DefaultOrder)
         {
-            var program = Find(name)!.TryDerive(model, out var reason);
+            var program = Find(name)!.TryDerive(model, dt, out var reason);
             if (program is not null)
                 return Chosen(program, rejected.Count == 0
                     ? $"no method given: chose '{name}', the first of {string.Join(", ", DefaultOrder)} that applies"
@@ -193,7 +196,7 @@ internal sealed class RungeKuttaMethod(string name, IReadOnlyList<string> aliase
     public string Name => name;
     public IReadOnlyList<string> Aliases => aliases;
 
-    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    public StepProgram? TryDerive(AnalyzedModel model, double? dt, out string reason)
     {
         var split = IntegrationMethods.SplitNoise(model, out reason);
         if (split is null) return null;
@@ -230,7 +233,7 @@ internal sealed class StochasticMethod(string name, MethodKind kind, bool diagon
     public string Name => name;
     public IReadOnlyList<string> Aliases => [];
 
-    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    public StepProgram? TryDerive(AnalyzedModel model, double? dt, out string reason)
     {
         var split = IntegrationMethods.SplitNoise(model, out reason);
         if (split is null) return null;
@@ -265,7 +268,7 @@ internal sealed class ExponentialEulerMethod : IIntegrationMethod
     public string Name => "exponential_euler";
     public IReadOnlyList<string> Aliases => [];
 
-    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    public StepProgram? TryDerive(AnalyzedModel model, double? dt, out string reason)
     {
         reason = "";
         if (IntegrationMethods.HasNoise(model))
@@ -323,14 +326,14 @@ internal sealed class ExactLinearMethod : IIntegrationMethod
     public string Name => "exact";
     public IReadOnlyList<string> Aliases => ["linear"];
 
-    public StepProgram? TryDerive(AnalyzedModel model, out string reason)
+    public StepProgram? TryDerive(AnalyzedModel model, double? dt, out string reason)
     {
         if (IntegrationMethods.HasNoise(model))
         {
             reason = "exact cannot integrate stochastic equations";
             return null;
         }
-        var system = LinearForm.Derive(model, out reason);
+        var system = LinearForm.Derive(model, dt, out reason);
         if (system is null) return null;
         var (m, c) = system.Value;
         int n = c.Length;
@@ -376,7 +379,7 @@ internal sealed class ExactLinearMethod : IIntegrationMethod
 internal static class LinearForm
 {
     /// <summary>dX/dt = M X + c with M_vj = ∂f_v/∂x_j and c = f(0), all free of state variables.</summary>
-    public static (IrNode[,] M, IrNode[] C)? Derive(AnalyzedModel model, out string reason)
+    public static (IrNode[,] M, IrNode[] C)? Derive(AnalyzedModel model, double? dt, out string reason)
     {
         var b = model.Builder;
         int n = model.States.Count;
@@ -405,11 +408,10 @@ internal static class LinearForm
             for (int j = 0; j <= n; j++)
             {
                 var term = j < n ? m[v, j] : c[v];
-                if (DependsOnTimeOutsideInputs(term) || IrCalculus.DependsOn(term, x => x.Op is IrOp.Rand or IrOp.Randn))
+                if (ChangeWithinStep(model, term, dt) is { } why)
                 {
                     reason = $"exact cannot integrate the equation for '{s.Name}': its " +
-                        (j < n ? $"coefficient of {model.States[j].Name}" : "constant term") +
-                        " changes within a time step (explicit t or random numbers)";
+                        (j < n ? $"coefficient of {model.States[j].Name}" : "constant term") + $" changes within a time step ({why})";
                     return null;
                 }
             }
@@ -482,8 +484,10 @@ internal static class LinearForm
         | (a.IsConstantValue(0) ? StateFlags.LinearAZero : IrCalculus.IsLaneUniform(a) ? StateFlags.LinearAUniform : 0)
         | (b.IsConstantValue(0) ? StateFlags.LinearBZero : 0);
 
-    /// <summary>t inside a TimedArray lookup is fine for 'exact' (the sample is constant over a step).</summary>
-    private static bool DependsOnTimeOutsideInputs(IrNode root)
+    /// <summary>Why a term is not constant over a step (Brian's is_constant_over_dt), null when it is: t is allowed only
+    /// as the time argument of a TimedArray whose samples last a whole number of steps (its dt a multiple of the
+    /// group's; unchecked while the group's dt is unknown); random numbers never are.</summary>
+    internal static string? ChangeWithinStep(AnalyzedModel model, IrNode root, double? dt)
     {
         var stack = new Stack<IrNode>();
         var seen = new HashSet<IrNode>(ReferenceEqualityComparer.Instance);
@@ -491,10 +495,20 @@ internal static class LinearForm
         while (stack.Count > 0)
         {
             var n = stack.Pop();
-            if (!seen.Add(n) || n.Op == IrOp.Input) continue;
-            if (n.Op == IrOp.Special && (IrSpecial)n.Index is IrSpecial.Time or IrSpecial.TimeStep) return true;
+            if (!seen.Add(n)) continue;
+            if (n.Op is IrOp.Rand or IrOp.Randn) return "random numbers";
+            if (n.Op == IrOp.Special && (IrSpecial)n.Index is IrSpecial.Time or IrSpecial.TimeStep) return "explicit t";
+            if (n.Op == IrOp.Input && n.Args[0] is { Op: IrOp.Special, Index: (int)IrSpecial.Time })
+            {
+                var input = model.Inputs[n.Index];
+                if (dt is { } step && (step > input.Array.Dt || Math.Floor(input.Array.Dt / step) != input.Array.Dt / step))
+                    return $"the dt of TimedArray '{input.Name}', {input.Array.Dt:R} s, is not a whole multiple of the group's " +
+                        $"dt, {step:R} s, so its value is not constant over a step";
+                stack.Push(n.Args[1]);
+                continue;
+            }
             foreach (var c in n.Args) stack.Push(c);
         }
-        return false;
+        return null;
     }
 }

@@ -82,4 +82,15 @@ public sealed record StepProgram
         }
         return roots;
     }
+
+    /// <summary>Refuses a group time step under which 'exact' no longer applies: a TimedArray in its coefficients whose
+    /// samples do not last a whole number of steps (the program was derived for another dt, or without one).</summary>
+    public void CheckDt(double dt)
+    {
+        if (MethodName != "exact") return;
+        foreach (var term in LinearA.Concat(LinearB))
+            if (LinearForm.ChangeWithinStep(Model, term, dt) is { } why)
+                throw new ArgumentException($"exact cannot integrate this model with dt = {dt:R} s: {why}; give another method, " +
+                    "or compile the model for this dt (CompileOptions.Dt), where no method chooses euler as Brian does", nameof(dt));
+    }
 }

@@ -16,6 +16,16 @@ public static class ModelParser
         return Parser.Equations(text);
     }
 
+    /// <summary>Parses function definitions, one per logical line: <c>name(arg : unit, ...) = expr : unit (flags)</c>,
+    /// each argument's and the result's unit written like an equation's (<c>1</c>, <c>volt</c>, <c>integer</c>,
+    /// <c>boolean</c>); <c>#</c> comments.</summary>
+    public static ParsedFunctions ParseFunctions(string text, string context)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(context);
+        return Parser.Functions(text, context);
+    }
+
     /// <summary>Parses a whole text as one expression (threshold, refractory condition, initial value...);
     /// it may run over several lines like an equation's right-hand side.</summary>
     public static Expr ParseExpression(string text, string context)

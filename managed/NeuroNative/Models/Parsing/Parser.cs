@@ -75,6 +75,15 @@ internal sealed partial class Parser
         return new ParsedEquations(text, equations);
     }
 
+    public static ParsedFunctions Functions(string text, string context)
+    {
+        var parser = new Parser(text, context, signsContinueLines: true);
+        var functions = new List<FunctionDecl>();
+        while (parser.SkipNewLines().Kind != TokenKind.End)
+            functions.Add(parser.ParseFunction());
+        return new ParsedFunctions(text, functions);
+    }
+
     public static Expr Expression(string text, string context)
     {
         var parser = new Parser(text, context, signsContinueLines: true);
@@ -151,9 +160,59 @@ internal sealed partial class Parser
 
         var unit = ParseUnit(name);
         var flags = new List<Flag>();
+        var end = ParseLineEnd(unit, flags);
+        return new EquationDecl(kind, name, nameSpan, expression, unit, flags, first.Span.Union(end));
+    }
+
+    private const string FunctionExample = "'f(x : volt, n : integer) = n*x : volt'";
+
+    private FunctionDecl ParseFunction()
+    {
+        var name = Current;
+        if (name.Kind != TokenKind.Identifier)
+            throw Unexpected(name, $"expected a function definition such as {FunctionExample}");
+        CheckNotReserved(name.Text, name.Span);
+        Advance();
+        if (!Current.Is("("))
+            throw Unexpected(Current, $"expected '(' and the arguments of '{name.Text}'; define a function as {FunctionExample}");
+        var open = Advance();
+        var parameters = new List<FunctionParameterDecl>();
+        while (!Current.Is(")"))
+        {
+            var argument = Current;
+            if (argument.Kind != TokenKind.Identifier) throw Unexpected(argument, "expected the name of an argument");
+            CheckNotReserved(argument.Text, argument.Span);
+            Advance();
+            if (!Current.Is(":"))
+                throw Unexpected(Current, $"expected ':' and the unit of argument '{argument.Text}', e.g. '{argument.Text} : volt'");
+            Advance();
+            parameters.Add(new FunctionParameterDecl(argument.Text, argument.Span, ParseUnit(argument.Text)));
+            if (!Current.Is(",")) break;
+            Advance();
+        }
+        if (!Current.Is(")")) throw Unclosed(Current, open, commaAllowed: true);
+        Advance();
+        if (!Current.Is("="))
+            throw Unexpected(Current, $"expected '=' and the value of '{name.Text}'; define a function as {FunctionExample}");
+        Advance();
+        var body = ParseOr();
+        var colon = Current;
+        if (!colon.Is(":"))
+            throw colon.Kind is TokenKind.NewLine or TokenKind.End
+                ? Error(colon.Span, $"expected ':' followed by the unit of the result, e.g. {FunctionExample}")
+                : AfterOperand(colon, "an operator, or ':' followed by the unit of the result");
+        Advance();
+        var result = ParseUnit(name.Text);
+        var flags = new List<Flag>();
+        var end = ParseLineEnd(result, flags);
+        return new FunctionDecl(name.Text, name.Span, parameters, body, result, flags, name.Span.Union(end));
+    }
+
+    /// <summary>Reads the optional flags after a unit and the end of the line; returns where the declaration ends.</summary>
+    private SourceSpan ParseLineEnd(UnitSpec unit, List<Flag> flags)
+    {
         var end = unit.Span;
         if (Current.Is("(")) end = ParseFlags(flags);
-
         var after = Current;
         if (after.Kind is not (TokenKind.NewLine or TokenKind.End))
         {
@@ -163,7 +222,7 @@ internal sealed partial class Parser
                     ? "expected the end of the line or flags in parentheses after the unit"
                     : "expected the end of the line after the flags");
         }
-        return new EquationDecl(kind, name, nameSpan, expression, unit, flags, first.Span.Union(end));
+        return end;
     }
 
     private UnitSpec ParseUnit(string variable)

@@ -51,6 +51,16 @@ public sealed record EquationDecl(
 
 public sealed record ParsedEquations(string Source, IReadOnlyList<EquationDecl> Equations);
 
+/// <summary>One argument of a function definition, <c>x : volt</c>, <c>n : integer</c> or <c>c : boolean</c>.</summary>
+public sealed record FunctionParameterDecl(string Name, SourceSpan NameSpan, UnitSpec Unit);
+
+/// <summary>A function defined in the model language: <c>name(arg : unit, ...) = body : unit (flags)</c>.</summary>
+public sealed record FunctionDecl(
+    string Name, SourceSpan NameSpan, IReadOnlyList<FunctionParameterDecl> Parameters, Expr Body, UnitSpec Result,
+    IReadOnlyList<Flag> Flags, SourceSpan Span);
+
+public sealed record ParsedFunctions(string Source, IReadOnlyList<FunctionDecl> Functions);
+
 public enum AssignOperator { Assign, AddAssign, SubtractAssign, MultiplyAssign, DivideAssign, PowerAssign, ModuloAssign }
 
 /// <summary>One reset/event statement <c>target op value</c>.</summary>

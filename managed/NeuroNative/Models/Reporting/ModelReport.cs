@@ -36,6 +36,16 @@ public static class ModelReport
             sb.AppendLine();
         }
 
+        if (model.Functions.Count > 0)
+        {
+            sb.AppendLine("## Functions (inlined where called)").AppendLine();
+            sb.AppendLine("| Function | Expression | Flags |");
+            sb.AppendLine("|---|---|---|");
+            foreach (var f in model.Functions)
+                sb.AppendLine($"| {Code(f.Signature)} | {Code(f.Expression)} | {(f.DiscardUnits ? "discard units" : "")} |");
+            sb.AppendLine();
+        }
+
         sb.AppendLine("## Parameters").AppendLine();
         sb.AppendLine("| Parameter | Value | Unit | Kind | Description |");
         sb.AppendLine("|---|---|---|---|---|");
