@@ -155,9 +155,28 @@ public static class CliApp
             return ExitOk;
         }));
 
+        var shardDirs = new Argument<string[]>("SHARD_DIR") { Description = "The output directories of run --shard K/N, every K once.", Arity = ArgumentArity.OneOrMore };
+        var mergeOut = new Option<string>("--out", "-o") { Description = "Directory for the merged results.", Required = true };
+        var merge = new Command("merge", "Assemble the shards of one experiment into the files of a single run.") { shardDirs, mergeOut };
+        merge.SetAction(p => Guard(stderr, "merge", () =>
+        {
+            try
+            {
+                var merged = ShardMerge.Merge(p.GetValue(shardDirs)!, p.GetValue(mergeOut)!);
+                stdout.WriteLine($"merged {p.GetValue(shardDirs)!.Length} shards: {merged.Experiment.N} conditions x {merged.StepsDone} steps into {Path.GetFullPath(p.GetValue(mergeOut)!)}");
+                return ExitOk;
+            }
+            catch (InvalidDataException e)
+            {
+                stderr.WriteLine($"neuronative: merge: {e.Message}");
+                return ExitUsageError;
+            }
+        }));
+
         root.Subcommands.Add(run);
         root.Subcommands.Add(codegen);
         root.Subcommands.Add(report);
+        root.Subcommands.Add(merge);
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         return root;
     }
@@ -399,7 +418,7 @@ public static class CliApp
             stderr.WriteLine($"neuronative: {e.Message}");
             return ExitReferenceMissing;
         }
-        catch (Exception e) when (e is ExperimentOutputException or Brian2ScriptException)
+        catch (Exception e) when (e is ExperimentOutputException or Brian2ScriptException or InvalidDataException)
         {
             stderr.WriteLine($"neuronative: {e.Message}");
             return ExitRuntimeError;

@@ -167,7 +167,7 @@ public static class ChunkedRunner
         string shard = options.Shard is { } s ? $"{s.Index}/{s.Count}" : "none";
         if (stored is not null && !options.Restart)
         {
-            string? differences = ExperimentFingerprint.FromJson(stored).Differences(fingerprint) is { } d ? $"the experiment differs ({d})" : null;
+            string? differences = ExperimentFingerprint.FromJson(stored).Differences(fingerprint, "in the directory", "in this experiment") is { } d ? $"the experiment differs ({d})" : null;
             if (differences is null && catalog.Get("shard") != shard) differences = $"it is shard {catalog.Get("shard")}, not {shard}";
             if (differences is not null)
                 throw new RunMismatchException($"the directory holds a run of another experiment: {differences}; use --restart to start over");
@@ -183,7 +183,7 @@ public static class ChunkedRunner
             ["hash"] = fingerprint.Hash,
             ["shard"] = shard,
             ["chunk_size"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["experiment"] = experiment.Source,
+            ["experiment"] = Path.GetFullPath(experiment.Source),
         }, plan);
         // Chunk files of an earlier run in this directory are not this run's.
         string chunkDirectory = Path.GetDirectoryName(ChunkData.PathOf(directory, 0))!;

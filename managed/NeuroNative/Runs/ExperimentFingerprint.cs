@@ -42,12 +42,12 @@ public sealed record ExperimentFingerprint(IReadOnlyDictionary<string, string> F
         return new ExperimentFingerprint(f);
     }
 
-    /// <summary>"seed: 1 here, 2 there; ..." for the fields that differ (null when none do).</summary>
-    public string? Differences(ExperimentFingerprint other)
+    /// <summary>"seed: 1 in the directory, 2 in the file; ..." for the fields that differ (null when none do).</summary>
+    public string? Differences(ExperimentFingerprint other, string mine, string theirs)
     {
         var keys = Fields.Keys.Union(other.Fields.Keys).Order(StringComparer.Ordinal);
         var diff = keys.Where(k => Fields.GetValueOrDefault(k) != other.Fields.GetValueOrDefault(k))
-            .Select(k => $"{k}: '{Short(Fields.GetValueOrDefault(k))}' here, '{Short(other.Fields.GetValueOrDefault(k))}' there").ToList();
+            .Select(k => $"{k}: '{Short(Fields.GetValueOrDefault(k))}' {mine}, '{Short(other.Fields.GetValueOrDefault(k))}' {theirs}").ToList();
         return diff.Count == 0 ? null : string.Join("; ", diff);
     }
 

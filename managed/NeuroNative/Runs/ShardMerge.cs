@@ -1,0 +1,81 @@
+using System.Globalization;
+using NeuroNative.Experiments;
+
+namespace NeuroNative.Runs;
+
+/// <summary>
+/// <c>neuronative merge</c>: the shards of one experiment (<c>run --shard K/N</c>, each its own directory) assembled
+/// into the files of a single-process run, byte for byte. The shards must hold the same experiment, be complete and
+/// together cover every condition once; each problem is named (which shard is missing or unfinished, what differs).
+/// </summary>
+public static class ShardMerge
+{
+    public static ExperimentResult Merge(IReadOnlyList<string> shardDirectories, string outputDirectory)
+    {
+        if (shardDirectories.Count == 0) throw new ArgumentException("merge needs at least one shard directory");
+        var shards = new List<(string Directory, RunCatalog Catalog, Shard Shard, string Hash)>();
+        try
+        {
+            foreach (string dir in shardDirectories)
+            {
+                if (!RunCatalog.Exists(dir)) throw new InvalidDataException($"{dir}: not a run directory (no {RunCatalog.Folder}/{RunCatalog.FileName})");
+                var catalog = RunCatalog.Open(dir);
+                shards.Add((dir, catalog, ParseShard(dir, catalog.Get("shard")), catalog.Get("hash") ?? ""));
+            }
+            var first = shards[0];
+            foreach (var s in shards.Skip(1).Where(s => s.Hash != first.Hash))
+            {
+                string? diff = ExperimentFingerprint.FromJson(first.Catalog.Get("fingerprint")!).Differences(ExperimentFingerprint.FromJson(s.Catalog.Get("fingerprint")!), $"in {first.Directory}", $"in {s.Directory}");
+                throw new InvalidDataException($"{s.Directory} holds another experiment than {first.Directory} ({diff})");
+            }
+            int count = first.Shard.Count;
+            foreach (var s in shards.Where(s => s.Shard.Count != count))
+                throw new InvalidDataException($"{s.Directory} is shard {s.Shard.Index}/{s.Shard.Count}, but {first.Directory} is one of {count}");
+            foreach (var g in shards.GroupBy(s => s.Shard.Index).Where(g => g.Count() > 1))
+                throw new InvalidDataException($"shard {g.Key}/{count} is given twice: {string.Join(", ", g.Select(s => s.Directory))}");
+            var missing = Enumerable.Range(0, count).Except(shards.Select(s => s.Shard.Index)).ToList();
+            if (missing.Count > 0)
+                throw new InvalidDataException($"shards {string.Join(", ", missing.Select(k => $"{k}/{count}"))} are missing (have " +
+                    $"{string.Join(", ", shards.Select(s => $"{s.Shard.Index}/{count} in {s.Directory}"))})");
+            foreach (var s in shards)
+            {
+                var chunks = s.Catalog.Chunks();
+                int done = chunks.Count(c => c.State == ChunkState.Done && ChunkData.Read(ChunkData.PathOf(s.Directory, c.Id), c.Sha256) is not null);
+                if (done < chunks.Count)
+                    throw new InvalidDataException($"shard {s.Shard.Index}/{count} in {s.Directory} is unfinished: {done} of {chunks.Count} chunks done " +
+                        "(run its command again to finish it)");
+            }
+
+            string path = first.Catalog.Get("experiment")!;
+            var experiment = ExperimentFile.Load(path);
+            var stored = ExperimentFingerprint.FromJson(first.Catalog.Get("fingerprint")!);
+            var settings = new RunSettings
+            {
+                Precision = stored.Fields["precision"] == "float32" ? Backends.Cpp.Precision.Float32 : Backends.Cpp.Precision.Float64,
+                Seed = ulong.Parse(stored.Fields["seed"], CultureInfo.InvariantCulture),
+            };
+            if (stored.Differences(ExperimentFingerprint.Of(experiment, settings), "when the shards ran", "now") is { } changed)
+                throw new InvalidDataException($"{path} changed since the shards ran ({changed}); the shards cannot be merged into it");
+            var output = ExperimentOutput.Open(outputDirectory);
+            output.WriteConditions(experiment);
+            output.WriteReport(experiment, Path.GetFileNameWithoutExtension(path));
+            var all = shards.SelectMany(s => s.Catalog.Chunks()).ToList();
+            var summary = new ChunkSummary(all.Count, all.Max(c => c.Count), null, all.Count, all.Sum(c => (long)c.Count) * (long)Math.Round(experiment.Duration / experiment.Dt));
+            return ChunkedRunner.Assemble(output, [.. shards.Select(s => (s.Catalog, s.Directory))], experiment, settings,
+                new NeuronSlice(0, experiment.N), summary, null);
+        }
+        finally
+        {
+            foreach (var s in shards) s.Catalog.Dispose();
+        }
+    }
+
+    private static Shard ParseShard(string dir, string? text)
+    {
+        var parts = text?.Split('/');
+        if (parts is not { Length: 2 } || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int k) ||
+            !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n))
+            throw new InvalidDataException($"{dir}: not a shard (its run was not started with --shard K/N)");
+        return new Shard(k, n);
+    }
+}
