@@ -230,6 +230,10 @@ NN_API nn_status nn_simulation_set_monitor_enabled(nn_simulation* sim, int32_t m
     return guard(__func__, [&] { sim_of(sim).set_monitor_enabled(monitor, enabled != 0); });
 }
 
+NN_API nn_status nn_simulation_set_monitor_slot(nn_simulation* sim, int32_t monitor, int32_t slot, int32_t after_operations) {
+    return guard(__func__, [&] { sim_of(sim).set_monitor_slot(monitor, slot, after_operations); });
+}
+
 NN_API nn_status nn_simulation_run(nn_simulation* sim, int64_t n_steps, nn_progress_fn progress, void* user) {
     return guard(__func__, [&] { sim_of(sim).run(n_steps, progress, user); });
 }

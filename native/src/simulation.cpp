@@ -67,6 +67,14 @@ Simulation::Simulation(std::shared_ptr<const Model> model, const nn_simulation_c
     input_set_.assign(static_cast<size_t>(m.n_inputs), 0);
     counts_.assign(static_cast<size_t>(n_), 0);
     results_.resize(static_cast<size_t>(n_blocks_));
+    // An operation's clock ticks with the simulation's on the steps that are multiples of its dt (Brian's
+    // clocks agree within 1e-4 dt); other dts would run it between steps, which one group cannot express.
+    for (size_t j = 0; j < m.operations.size(); ++j) {
+        const double d = m.operation_dts[j], steps = std::round(d / dt_);
+        if (d != 0.0 && (steps < 1.0 || std::fabs(steps * dt_ - d) > 1e-4 * dt_ || steps > 9e15))
+            invalid("operation ", j, " has dt ", d, " s, which is not a whole multiple of the simulation's dt ", dt_, " s");
+        operations_.push_back(nn::Operation{m.operation_slots[j], d == 0.0 ? 1 : static_cast<int64_t>(steps)});
+    }
 }
 
 Simulation::~Simulation() = default;
@@ -209,6 +217,7 @@ int32_t Simulation::add_state_monitor(const int32_t* kinds, const int32_t* indic
     std::sort(mon.by_neuron.begin(), mon.by_neuron.end());
     mon.neurons.assign(neurons, neurons + n_neurons);
     mon.every = every_steps;
+    mon.after = model_->sample_after;
     mon.data.resize(static_cast<size_t>(n_vars));
     monitors_.push_back(std::move(mon));
     return static_cast<int32_t>(monitors_.size() - 1);
@@ -228,6 +237,7 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
     prepare_kernels(n_workers);
     const BlockLoop loop = block_loop(); // once per run: no per-step dispatch
+    sample_points_ = sample_points();
     if (!initial_.captured)
         initial_ = Initial{true, state_, params_, lastspike_, not_refractory_, events_};
 
@@ -315,9 +325,32 @@ nn_kernel_block Simulation::kernel_block(Worker& w, int64_t block) {
     return b;
 }
 
-// Samples the block b at step k (state at t_k, before the update) for the monitors and the variable
-// reducers. The observables are computed into b.out once for the block when one of them needs one.
-void Simulation::record(const nn_kernel_block& b, int64_t k) {
+void Simulation::set_monitor_slot(int32_t index, int32_t slot, int32_t after) {
+    monitor(index); // checks the index
+    const std::vector<int32_t>& slots = model_->operation_slots;
+    const int32_t n = static_cast<int32_t>(slots.size());
+    if (slot < NN_SLOT_UPDATE || slot > NN_SLOT_END) invalid("slot is ", slot, " (must be an nn_slot, 0..", int(NN_SLOT_END), ")");
+    if (after < 0 || after > n) invalid("after_operations is ", after, " (must be 0..", n, ", the model's operations)");
+    if ((after > 0 && slots[static_cast<size_t>(after - 1)] > slot) || (after < n && slots[static_cast<size_t>(after)] < slot))
+        invalid("after_operations is ", after, " but operations [0, ", after, ") must run in slots <= ", slot,
+                " and the others in slots >= ", slot);
+    Monitor& mon = monitors_[static_cast<size_t>(index)];
+    mon.slot = slot;
+    mon.after = after;
+}
+
+std::vector<char> Simulation::sample_points() const {
+    const size_t width = operations_.size() + 1;
+    std::vector<char> points(width * (NN_SLOT_END + 1), 0);
+    for (const Monitor& mon : monitors_) points[static_cast<size_t>(mon.slot) * width + static_cast<size_t>(mon.after)] = 1;
+    if (sample_reducers_) points[static_cast<size_t>(model_->sample_after)] = 1;
+    return points;
+}
+
+// Samples the block b at step k, at the point (slot, op) of the step, for the monitors placed there and,
+// where monitors sample by default, the variable reducers. The observables are computed into b.out once
+// for the block when one of them needs one.
+void Simulation::record(const nn_kernel_block& b, int64_t k, int32_t slot, int32_t op) {
     const int64_t i0 = b.first_neuron - first_, i1 = i0 + b.n;
     bool observed = false;
     auto observe = [&] {
@@ -334,7 +367,7 @@ void Simulation::record(const nn_kernel_block& b, int64_t k) {
         return static_cast<const double*>(b.out + index * b.out_stride);
     };
     for (Monitor& mon : monitors_) {
-        if (!mon.enabled || k % mon.every != 0) continue;
+        if (!mon.enabled || mon.slot != slot || mon.after != op || k % mon.every != 0) continue;
         const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
         const size_t width = mon.neurons.size();
         auto it = std::lower_bound(mon.by_neuron.begin(), mon.by_neuron.end(), std::make_pair(i0, int64_t(0)));
@@ -345,8 +378,9 @@ void Simulation::record(const nn_kernel_block& b, int64_t k) {
                 mon.data[v][static_cast<size_t>(sample) * width + static_cast<size_t>(at->second)] = x[at->first - i0];
         }
     }
+    const bool reducers = slot == NN_SLOT_UPDATE && op == model_->sample_after;
     for (Reducer& r : reducers_) {
-        if (nn::reducer_counts_spikes(r.kind) || k < r.start || k >= r.end || (k - r.start) % r.every != 0) continue;
+        if (!reducers || nn::reducer_counts_spikes(r.kind) || k < r.start || k >= r.end || (k - r.start) % r.every != 0) continue;
         const int64_t j = (k - r.start) / r.every;
         const double* x = values(r.var_kind, r.var_index);
         for (int64_t i = i0; i < i1; ++i) {

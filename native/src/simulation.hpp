@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model.hpp"
+#include "neuronative/schedule.hpp"
 #include "thread_pool.hpp"
 
 #include <memory>
@@ -41,6 +42,7 @@ public:
     void get_spike_counts(int64_t* out, int64_t count) const;
     void get_step_spike_counts(int64_t* out, int64_t count, int64_t* out_n_steps) const;
     void set_monitor_enabled(int32_t monitor, bool enabled);
+    void set_monitor_slot(int32_t monitor, int32_t slot, int32_t after_operations);
     int64_t monitor_samples(int32_t monitor) const;
     void get_monitor_values(int32_t monitor, int32_t var, double* out, int64_t count) const;
     void get_monitor_times(int32_t monitor, double* out, int64_t count) const;
@@ -67,6 +69,7 @@ private:
         std::vector<std::pair<int64_t, int64_t>> by_neuron; // (neuron, position), sorted
         int64_t every;
         bool enabled = true;             // off: no samples (run() sizes none, record() skips it)
+        int32_t slot = NN_SLOT_UPDATE, after = 0; // samples in slot after operations [0, after)
         std::vector<int64_t> steps;      // recorded steps
         std::vector<Doubles> data;       // per variable: [sample][position]
         int64_t segment_first = 0, segment_base = 0;
@@ -97,7 +100,9 @@ private:
     void run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result);
     using BlockLoop = void (Simulation::*)(Worker&, int64_t, int64_t, int64_t, BlockResult&);
     static BlockLoop block_loop();
-    void record(const nn_kernel_block& b, int64_t k);
+    // The points of the step (slot, operations before) where a monitor or reducer samples: [slot * (n_operations + 1) + op].
+    std::vector<char> sample_points() const;
+    void record(const nn_kernel_block& b, int64_t k, int32_t slot, int32_t op);
     void spiked(BlockResult& result, int64_t k, int64_t neuron);
     void merge_segment(int64_t k0, int64_t k1);
     void clear_results();
@@ -108,6 +113,8 @@ private:
     double dt_;
     uint64_t seed_;
     Doubles state_, params_, lastspike_, not_refractory_, index_;
+    std::vector<nn::Operation> operations_; // the model's, with their dt in steps
+    std::vector<char> sample_points_;       // sample_points(), set by run()
     std::vector<Input> inputs_;
     std::vector<nn_kernel_input> input_views_; // what the kernels read, rebuilt by run()
     std::vector<char> input_set_;

@@ -156,6 +156,14 @@ internal static unsafe class Native
         var events = new nn_section[desc.Events.Length];
         for (int e = 0; e < events.Length; e++)
             events[e] = Section(desc.Events[e], $"events[{e}]", pins);
+        var operations = new nn_operation[desc.Operations.Length];
+        for (int j = 0; j < operations.Length; j++)
+            operations[j] = new nn_operation
+            {
+                code = Section(desc.Operations[j].Code, $"operations[{j}]", pins),
+                slot = desc.Operations[j].Slot,
+                dt = desc.Operations[j].Dt,
+            };
         var d = new nn_model_desc
         {
             struct_size = sizeof(nn_model_desc),
@@ -186,6 +194,9 @@ internal static unsafe class Native
             observables = Section(desc.Observables, "observables", pins),
             observable_names = pins.PinUtf8(desc.ObservableNames),
             model_hash = desc.ModelHash is null ? null : (byte*)pins.Pin(System.Text.Encoding.UTF8.GetBytes(desc.ModelHash + "\0")),
+            n_operations = operations.Length,
+            sample_after = desc.SampleAfter,
+            operations = pins.Pin(operations),
         };
         nn_model* model;
         if (compiled is var (path, hash))
@@ -359,6 +370,12 @@ internal static unsafe class Native
     {
         using var lease = sim.Lease();
         Status.Check(NativeMethods.simulation_set_monitor_enabled(lease.Ptr, monitor, enabled ? 1 : 0));
+    }
+
+    public static void SetMonitorSlot(SimulationHandle sim, int monitor, int slot, int afterOperations)
+    {
+        using var lease = sim.Lease();
+        Status.Check(NativeMethods.simulation_set_monitor_slot(lease.Ptr, monitor, slot, afterOperations));
     }
 
     /// <summary>Advances <paramref name="steps"/> steps. Cancellation stops at the next progress call

@@ -36,12 +36,13 @@ internal sealed class ModelScope
     {
         _declarations.Declare();
         _namespace.Resolve();
-        var subexpressions = LowerSubexpressions();
+        var (subexpressions, constantOverDt) = LowerSubexpressions();
         var states = LowerDifferentialEquations();
         var threshold = LowerThreshold();
         var reset = _statements.Lower(_def.Reset, "reset", extra: null);
         var (refractoryKind, refractory) = LowerRefractory();
         var events = _def.Events.Select((e, k) => _statements.LowerEvent(e, k)).ToList();
+        var operations = LowerOperations(constantOverDt);
         return new AnalyzedModel(_def, _b, this)
         {
             States = states,
@@ -55,7 +56,43 @@ internal sealed class ModelScope
             RefractoryKind = refractoryKind,
             Refractory = refractory,
             Events = events,
+            Operations = operations,
         };
+    }
+
+    /// <summary>The run_regularly operations and the update of the (constant over dt) subexpressions, sorted
+    /// into Brian's schedule.</summary>
+    private List<ModelOperation> LowerOperations(IReadOnlyList<IrStore> constantOverDt)
+    {
+        var operations = new List<ModelOperation>();
+        // Brian's SubexpressionUpdater: 'before_start' with the group's order 0.
+        if (constantOverDt.Count > 0)
+            operations.Add(Operation($"{Schedule.GroupName}_subexpression_update", "(constant over dt) subexpressions",
+                constantOverDt, "before_start", 0, null));
+        for (int k = 0; k < _def.RunRegularly.Count; k++)
+        {
+            var r = _def.RunRegularly[k];
+            string context = $"run_regularly {k}";
+            if (r is null) throw new ModelException(context, "the operation is null");
+            if (Schedule.Position(r.When ?? "") is null)
+                throw new ModelException(context, $"when is '{r.When}'; expected one of {string.Join(", ", Schedule.SlotNames)}");
+            if (r.Dt is { } dt && !(dt > 0 && double.IsFinite(dt)))
+                throw new ModelException(context, $"dt is {dt} s; expected a positive duration (a whole multiple of the group's dt)");
+            var stores = _statements.Lower(r.Code, context, extra: null);
+            if (stores.Count == 0) throw new ModelException(context, "the operation has no statements; expected code such as 'v += 1*mV'");
+            // find_name(f"{group.name}_run_regularly*"): the first without a suffix, then _1, _2, ...
+            string name = $"{Schedule.GroupName}_run_regularly" + (k == 0 ? "" : $"_{k}");
+            operations.Add(Operation(name, context, stores, r.When!, r.Order, r.Dt));
+        }
+        operations.Sort((a, b) => a.Key.CompareTo(b.Key));
+        return operations;
+    }
+
+    private static ModelOperation Operation(string name, string context, IReadOnlyList<IrStore> stores, string when, int order,
+        double? dt)
+    {
+        var key = new Schedule.Key(Schedule.Position(when)!.Value, order, name);
+        return new ModelOperation(name, context, stores, Schedule.SlotOf(key), dt) { Key = key };
     }
 
     /// <summary>Model-level resolution: equations, then specials, namespace, units and constants.</summary>
@@ -75,7 +112,9 @@ internal sealed class ModelScope
         Func<int>? streams = null)
         => new(_b, resolve ?? Resolve, KnownNames, streams ?? NextRandomStream, context, source);
 
-    private List<ModelSubexpression> LowerSubexpressions()
+    /// <summary>The subexpressions, and the stores that update the (constant over dt) ones: those become
+    /// parameters, as in Brian, computed in dependency order, each seeing the new values of those before it.</summary>
+    private (List<ModelSubexpression>, List<IrStore>) LowerSubexpressions()
     {
         var decls = _parsed.Equations.Where(d => d.Kind == EquationKind.Subexpression).ToList();
         var byName = decls.ToDictionary(d => d.Name, StringComparer.Ordinal);
@@ -85,6 +124,8 @@ internal sealed class ModelScope
         foreach (var d in decls) Visit(d);
 
         var result = new List<ModelSubexpression>();
+        var updates = new List<IrStore>();
+        var updated = new Dictionary<IrNode, IrNode>(ReferenceEqualityComparer.Instance);
         var compiler = Compiler(Declarations.EquationsContext, _parsed.Source);
         foreach (var d in order)
         {
@@ -102,11 +143,23 @@ internal sealed class ModelScope
                 throw _declarations.Error(d.Expression!.Span, $"subexpression '{d.Name}' cannot contain noise");
             // Brian's generated code stores an integer subexpression in an int32_t: C++ truncates toward zero.
             var node = type == VariableType.Integer ? _b.Unary(IrOp.Trunc, t.Node) : t.Node;
+            if (Declarations.HasFlag(d, "constant over dt"))
+            {
+                int index = _declarations.Parameters.Count;
+                _symbols[d.Name] = new ParameterSymbol(index, declared, IsConstant: false, t.IsBoolean);
+                _declarations.Parameters.Add(new ModelParameter(d.Name, declared, type, IsConstant: false,
+                    Declarations.HasFlag(d, "shared"), FromNamespace: false, Default: null, _declarations.Description(d))
+                    { ConstantOverDt = true });
+                var value = _b.Substitute(node, n => updated.GetValueOrDefault(n));
+                updated[_b.Parameter(index)] = value;
+                updates.Add(new IrStore(VariableKind.Parameter, index, value));
+                continue;
+            }
             _symbols[d.Name] = new SubexpressionSymbol(node, declared, t.IsBoolean);
             result.Add(new ModelSubexpression(d.Name, declared, node, compiler.Text(d.Expression!),
-                Declarations.HasFlag(d, "constant over dt"), t.IsBoolean, _declarations.Description(d)));
+                t.IsBoolean, _declarations.Description(d)));
         }
-        return result;
+        return (result, updates);
 
         void Visit(EquationDecl d)
         {
