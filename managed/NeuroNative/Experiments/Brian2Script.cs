@@ -151,6 +151,9 @@ public static partial class Brian2Script
         arguments.Add("namespace=namespace");
         py.Append($"group = NeuronGroup({string.Join(", ", arguments)})\n");
         if (perNeuron.Count > 0) py.Append("for name, value in per_neuron.items():\n    setattr(group, name, value)\n");
+        foreach (var op in e.Model.RunRegularly)
+            py.Append($"group.run_regularly({Str(op.Code.Trim())}" + (op.Dt is { } opDt ? $", dt={Seconds(opDt)}" : "") +
+                $", when={Str(op.When)}, order={op.Order})\n");
 
         if (e.Sweep is { } sweep) AppendSweep(py, sweep);
         // After the sweep, so that an initial value may use a swept parameter (ExperimentRunner's order).
@@ -161,7 +164,8 @@ public static partial class Brian2Script
         {
             string every = state.EverySteps == 1 ? "" : $", dt={state.EverySteps}*defaultclock.dt";
             py.Append($"state_monitor = StateMonitor(group, [{string.Join(", ", state.Variables.Select(Str))}], " +
-                $"record=[{string.Join(", ", state.Neurons)}]{every})\n");
+                $"record=[{string.Join(", ", state.Neurons)}]{every}" +
+                ((state.When, state.Order) == ("start", 0) ? "" : $", when={Str(state.When)}, order={state.Order}") + ")\n");
         }
 
         py.Append('\n');

@@ -55,7 +55,12 @@ public sealed record Phase(double Duration, IReadOnlyList<InitialValue> Set, boo
 
 /// <summary>A StateMonitor: variables (states, parameters or subexpressions) of some neurons every
 /// <see cref="EverySteps"/> steps.</summary>
-public sealed record StateRecording(IReadOnlyList<string> Variables, IReadOnlyList<long> Neurons, long EverySteps);
+public sealed record StateRecording(IReadOnlyList<string> Variables, IReadOnlyList<long> Neurons, long EverySteps)
+{
+    /// <summary>Brian's StateMonitor <c>when</c> and <c>order</c>: where in the step it samples.</summary>
+    public string When { get; init; } = "start";
+    public int Order { get; init; }
+}
 
 /// <summary>
 /// A checked experiment: the model (swept namespace constants made per-neuron), its derived step

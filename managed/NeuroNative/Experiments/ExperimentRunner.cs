@@ -92,7 +92,7 @@ public static class ExperimentRunner
         // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
         foreach (var initial in experiment.Initial) Assign(group, initial);
         var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
-        var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps) : null;
+        var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps, r.When, r.Order) : null;
         if (settings.ResumeFrom is { } resume)
         {
             try { group.Restore(File.ReadAllBytes(resume)); }

@@ -9,7 +9,7 @@ namespace NeuroNative.Experiments;
 internal static class RecordReader
 {
     private static readonly string[] RecordKeys = ["spikes", "state", "final"];
-    private static readonly string[] StateKeys = ["variables", "every", "neurons"];
+    private static readonly string[] StateKeys = ["variables", "every", "neurons", "when", "order"];
 
     public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final) Read(DocumentReader doc, ConfigNode node,
         AnalyzedModel model, int n, double dt)
@@ -46,7 +46,10 @@ internal static class RecordReader
                 neurons.Add(i);
             }
         else throw doc.Error(neuronsNode, $"record.state.neurons: expected a list of neuron indices or 'all', found {neuronsNode.Kind}");
-        return (spikes, new StateRecording(variables, neurons, every), final);
+        var recording = new StateRecording(variables, neurons, every);
+        if (state.TryGetValue("when", out var when)) recording = recording with { When = doc.Choice(when, "record.state.when", [.. Schedule.SlotNames]) };
+        if (state.TryGetValue("order", out var order)) recording = recording with { Order = doc.Integer(order, "record.state.order", int.MinValue) };
+        return (spikes, recording, final);
     }
 
     /// <summary>A name or a list of distinct names of the model's variables and subexpressions.</summary>
