@@ -209,6 +209,32 @@ public class RunRegularlyTests
         AllClose(Vector(brian.GetProperty("spike_t")), times, 1e-12);
     }
 
+    // Operations' clocks follow the step, so a snapshot taken between two of their ticks continues bit for bit;
+    // a monitor's place in the step is part of what a restore checks.
+    [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
+    public void SnapshotsContinueOperationsOnTheirClock(Backend backend)
+    {
+        NeuronGroup Make() => Group(backend, 4, "dv/dt = -v/(3*ms) : 1\nc : 1\ns = c + v : 1 (constant over dt)",
+            [new("v += 0.1*(i + 1)", Dt: 3e-4), new("c += s", When: "after_resets")], threshold: "v > 0.5", reset: "v = 0",
+            method: "rk2");
+        using var whole = Make();
+        var wholeMon = whole.Record(["v", "c", "s"], when: "thresholds");
+        whole.RunSteps(20);
+        using var first = Make();
+        first.Record(["v", "c", "s"], when: "thresholds");
+        first.RunSteps(7);
+        var blob = first.Snapshot();
+        using var second = Make();
+        var mon = second.Record(["v", "c", "s"], when: "thresholds");
+        second.Restore(blob);
+        second.RunSteps(13);
+        foreach (var name in new[] { "v", "c", "s" })
+            Assert.Equal(wholeMon[name].Values, mon[name].Values);
+        using var elsewhere = Make();
+        elsewhere.Record(["v", "c", "s"], when: "end");
+        Assert.Throws<ArgumentException>(() => elsewhere.Restore(blob));
+    }
+
     [Fact, Trait("Category", "CodegenIndependent")]
     public void BadOperationsAreRefusedWithTheReason()
     {
