@@ -345,6 +345,18 @@ internal static unsafe partial class NativeMethods
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_set_monitor_slot(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int32_t")] int slot, [NativeTypeName("int32_t")] int after_operations);
 
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_add_event_monitor")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_add_event_monitor(nn_simulation* sim, [NativeTypeName("int32_t")] int param, [NativeTypeName("int32_t")] int slot, [NativeTypeName("int32_t")] int after_operations, [NativeTypeName("int32_t *")] int* out_monitor);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_event_total")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_get_event_total(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int64_t *")] long* out_total);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_events")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_get_events(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int64_t *")] long* out_indices, double* out_times, [NativeTypeName("int64_t")] long capacity, [NativeTypeName("int64_t *")] long* out_count);
+
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_run")]
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_run(nn_simulation* sim, [NativeTypeName("int64_t")] long n_steps, [NativeTypeName("nn_progress_fn")] delegate* unmanaged[Cdecl]<long, long, void*, int> progress, void* user);

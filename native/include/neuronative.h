@@ -348,6 +348,14 @@ NN_API nn_status nn_simulation_set_monitor_enabled(nn_simulation* sim, int32_t m
  * after_operations on slots >= slot. */
 NN_API nn_status nn_simulation_set_monitor_slot(nn_simulation* sim, int32_t monitor, int32_t slot,
                                                 int32_t after_operations);
+/* Records the neurons whose parameter `param` is non-zero (a custom event's flags, Brian's EventMonitor) at `slot`
+ * (nn_slot) after operations [0, after_operations) of every step, as (neuron, t_k), ordered by (time, neuron). */
+NN_API nn_status nn_simulation_add_event_monitor(nn_simulation* sim, int32_t param, int32_t slot, int32_t after_operations,
+                                                 int32_t* out_monitor);
+NN_API nn_status nn_simulation_get_event_total(nn_simulation* sim, int32_t monitor, int64_t* out_total);
+/* The events recorded so far; capacity must be >= the total. */
+NN_API nn_status nn_simulation_get_events(nn_simulation* sim, int32_t monitor, int64_t* out_indices, double* out_times,
+                                          int64_t capacity, int64_t* out_count);
 /* Advances n_steps steps. Returns NN_ERR_CANCELLED when stopped by the callback (the steps done
  * are kept), NN_ERR_NUMERICAL for NaN/inf with variable, neuron and time in the message (records
  * up to that step are kept; the simulation cannot continue). progress may be NULL.
@@ -366,7 +374,7 @@ NN_API nn_status nn_simulation_reset(nn_simulation* sim);
 /* ---- snapshots ------------------------------------------------------------------------------- */
 /* The complete dynamic state as a versioned binary blob: step, state arrays, refractory bookkeeping,
  * pending scheduled events, the initial state of nn_simulation_reset, recorded spikes and counts,
- * monitor samples and reducer accumulators. Inputs (TimedArrays) and the thread count are not in it.
+ * monitor samples, recorded custom events and reducer accumulators. Inputs (TimedArrays) and the thread count are not in it.
  * out_blob NULL with capacity 0 asks for *out_size only. */
 NN_API nn_status nn_simulation_snapshot(nn_simulation* sim, uint8_t* out_blob, int64_t capacity, int64_t* out_size);
 /* Replaces the dynamic state with a snapshot's. The simulation must be of the same model (same

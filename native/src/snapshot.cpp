@@ -13,7 +13,7 @@ namespace nn::rt {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'N', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr uint32_t kFormatVersion = 3; // 2: state monitors carry their on/off flag; 3: and their slot
+constexpr uint32_t kFormatVersion = 4; // 2: state monitors carry their on/off flag; 3: and their slot; 4: event monitors
 
 uint64_t fnv1a(const uint8_t* p, size_t n, uint64_t h = 0xcbf29ce484222325ull) {
     for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
@@ -174,6 +174,12 @@ std::vector<uint8_t> Simulation::snapshot() const {
         w.array(mon.steps);
         for (const Doubles& d : mon.data) w.array(d);
     }
+    w.put(static_cast<int64_t>(event_monitors_.size()));
+    for (const EventMonitor& mon : event_monitors_) {
+        for (int32_t x : {mon.param, mon.slot, mon.after}) w.put(x);
+        w.array(mon.neuron);
+        w.array(mon.step);
+    }
     w.put(static_cast<int64_t>(reducers_.size()));
     for (const Reducer& r : reducers_) {
         for (int32_t x : {r.kind, r.var_kind, r.var_index}) w.put(x);
@@ -272,6 +278,20 @@ void Simulation::restore(const uint8_t* blob, int64_t size) {
             same(d.size(), mon.steps.size() * mon.neurons.size(), "monitor sample count");
         }
     }
+    const auto n_event_monitors = r.get<int64_t>();
+    if (n_event_monitors != static_cast<int64_t>(event_monitors_.size()))
+        invalid("the snapshot has ", n_event_monitors, " event monitors but this simulation has ", event_monitors_.size(),
+                " (add the same monitors, in the same order, before restoring)");
+    std::vector<EventMonitor> event_monitors = event_monitors_;
+    for (size_t j = 0; j < event_monitors.size(); ++j) {
+        EventMonitor& mon = event_monitors[j];
+        bool ok = true;
+        for (int32_t x : {mon.param, mon.slot, mon.after}) ok &= r.get<int32_t>() == x;
+        if (!ok) invalid("event monitor ", j, " of the snapshot records another event or point of the step than this simulation's");
+        r.array(mon.neuron, "event neurons");
+        r.array(mon.step, "event steps");
+        same(mon.neuron.size(), mon.step.size(), "event count");
+    }
     const auto n_reducers = r.get<int64_t>();
     if (n_reducers != static_cast<int64_t>(reducers_.size()))
         invalid("the snapshot has ", n_reducers, " reducers but this simulation has ", reducers_.size(),
@@ -304,6 +324,7 @@ void Simulation::restore(const uint8_t* blob, int64_t size) {
     counts_ = std::move(counts);
     step_counts_ = std::move(step_counts);
     monitors_ = std::move(monitors);
+    event_monitors_ = std::move(event_monitors);
     reducers_ = std::move(reducers);
 }
 

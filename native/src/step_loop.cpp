@@ -40,7 +40,7 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
 
         void sample(const nn_kernel_block& b, int32_t slot, int32_t op) {
             k = b.step;
-            if (points[slot * width + op]) sim.record(b, k, slot, op);
+            if (points[slot * width + op]) sim.record(b, k, slot, op, result);
         }
         void spike(int lane) { sim.spiked(result, k, i0 + lane); }
         void events(nn_kernel_block& b) {

@@ -452,9 +452,33 @@ internal static unsafe class Native
     }
 
     /// <summary>All spikes so far, ordered by (time, index).</summary>
-    public static (long[] Indices, double[] Times) GetSpikes(SimulationHandle sim)
+    public static (long[] Indices, double[] Times) GetSpikes(SimulationHandle sim) =>
+        Events(sim, GetSpikeTotal(sim), (p, i, t, capacity, count) => NativeMethods.simulation_get_spikes(p, i, t, capacity, count));
+
+    public static int AddEventMonitor(SimulationHandle sim, int parameter, int slot, int afterOperations)
     {
-        long total = GetSpikeTotal(sim);
+        using var lease = sim.Lease();
+        int monitor;
+        Status.Check(NativeMethods.simulation_add_event_monitor(lease.Ptr, parameter, slot, afterOperations, &monitor));
+        return monitor;
+    }
+
+    public static long GetEventTotal(SimulationHandle sim, int monitor)
+    {
+        using var lease = sim.Lease();
+        long total;
+        Status.Check(NativeMethods.simulation_get_event_total(lease.Ptr, monitor, &total));
+        return total;
+    }
+
+    /// <summary>All events an event monitor recorded so far, ordered by (time, index).</summary>
+    public static (long[] Indices, double[] Times) GetEvents(SimulationHandle sim, int monitor) =>
+        Events(sim, GetEventTotal(sim, monitor), (p, i, t, capacity, count) => NativeMethods.simulation_get_events(p, monitor, i, t, capacity, count));
+
+    private delegate int EventsFetch(nn_simulation* sim, long* indices, double* times, long capacity, long* count);
+
+    private static (long[] Indices, double[] Times) Events(SimulationHandle sim, long total, EventsFetch fetch)
+    {
         var indices = new long[total];
         var times = new double[total];
         long count;
@@ -462,7 +486,7 @@ internal static unsafe class Native
         {
             fixed (long* i = indices)
             fixed (double* t = times)
-                Status.Check(NativeMethods.simulation_get_spikes(lease.Ptr, i, t, total, &count));
+                Status.Check(fetch(lease.Ptr, i, t, total, &count));
         }
         return count == total ? (indices, times) : (indices[..(int)count], times[..(int)count]);
     }

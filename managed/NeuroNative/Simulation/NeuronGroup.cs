@@ -265,6 +265,10 @@ public sealed class NeuronGroup : IDisposable
         return _spikeMonitor;
     }
 
+    /// <summary>Records the neurons and times of a custom event (Brian's <c>EventMonitor(G, name)</c>), by default just
+    /// after its condition is checked (Brian's when of the condition, order + 1).</summary>
+    public EventMonitor RecordEvents(string eventName, string? when = null, int? order = null) => new(this, eventName, when, order);
+
     /// <summary>Records variables or subexpressions of some neurons (all when null) every
     /// <paramref name="every"/> steps (Brian's StateMonitor with dt = every·dt), at Brian's <paramref name="when"/>
     /// slot and <paramref name="order"/> (default: at the start of the step, after the model's operations there

@@ -125,6 +125,28 @@ run(2*ms)
 cases["constant_over_dt_schedule"] = dict(v=trace(mon, "v"), s=trace(mon, "s"),
                                           spike_i=list(map(int, spikes.i)), spike_t=list(map(float, spikes.t_)))
 
+# Custom events beside a threshold, reset and refractoriness (test_neurongroup.test_custom_events and
+# test_monitor.test_event_monitor on a spiking model): refractoriness does not gate an event, one event's
+# condition is checked at 'before_groups', its code runs at 'start' (on the neurons of the previous check).
+runtime()
+G = NeuronGroup(3, """dv/dt = (1.2 - v)/(4*ms) : 1
+                      c : 1
+                      d : 1""", threshold="v > 1", reset="v = 0", refractory=1*ms, method="euler",
+                events={"up": "v > 0.6", "early": "v > 0.3 and not_refractory"})
+G.v = "0.4*i"
+G.run_on_event("up", "c += 1")
+G.set_event_schedule("early", when="before_groups")
+G.run_on_event("early", "d += v", when="start")
+up = EventMonitor(G, "up")
+early = EventMonitor(G, "early")
+late = EventMonitor(G, "up", when="end", order=0)
+mon = StateMonitor(G, ["v", "c", "d"], record=True)
+run(6*ms)
+cases["custom_events"] = dict(
+    c=trace(mon, "c"), d=trace(mon, "d"), v=trace(mon, "v"),
+    up_i=list(map(int, up.i)), up_t=list(map(float, up.t_)), early_i=list(map(int, early.i)),
+    early_t=list(map(float, early.t_)), late_i=list(map(int, late.i)), late_t=list(map(float, late.t_)))
+
 # A model without differential equations: parameters, a subexpression and a TimedArray lookup.
 runtime()
 ta = TimedArray([1.0, 2.5, -3.0, 4.0], dt=0.2*ms)

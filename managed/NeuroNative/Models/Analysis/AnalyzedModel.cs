@@ -21,6 +21,9 @@ public sealed record ModelParameter(string Name, Dimension Dimension, VariableTy
     /// <summary>A <c>(constant over dt)</c> subexpression: as in Brian, a parameter (0 until the first step) that
     /// the operation <see cref="Schedule"/> runs before the start of every step sets to the expression.</summary>
     public bool ConstantOverDt { get; init; }
+
+    /// <summary>Brian's <c>_{event}space</c> of a custom event: 1 where its condition held when last checked.</summary>
+    public string? EventSpaceOf { get; init; }
 }
 
 public sealed record ModelSubexpression(string Name, Dimension Dimension, IrNode Node, string Expression,
@@ -78,7 +81,27 @@ public sealed class AnalyzedModel
 
     /// <summary>Names a sweep or fit can vary: per-neuron parameters and namespace constants.</summary>
     public IReadOnlyList<string> FreeParameters =>
-        [.. Parameters.Where(p => !p.IsShared && !p.ConstantOverDt).Select(p => p.Name), .. Constants.Select(c => c.Name)];
+        [.. Parameters.Where(p => !p.IsShared && !p.ConstantOverDt && p.EventSpaceOf is null).Select(p => p.Name),
+         .. Constants.Select(c => c.Name)];
+
+    /// <summary>The parameter holding a custom event's neurons (<see cref="ModelParameter.EventSpaceOf"/>), or -1.</summary>
+    public int EventSpaceIndex(string eventName)
+    {
+        for (int p = 0; p < Parameters.Count; p++)
+            if (Parameters[p].EventSpaceOf == eventName) return p;
+        return -1;
+    }
+
+    /// <summary>Where an EventMonitor of a custom event records by default: as Brian, just after the check of its
+    /// condition (its when, its order + 1).</summary>
+    public (string When, int Order) EventMonitorDefault(string eventName)
+    {
+        var e = Definition.CustomEvents.FirstOrDefault(x => x.Name == eventName)
+            ?? throw new ArgumentException($"the model has no custom event '{eventName}'" +
+                (Definition.CustomEvents.Count == 0 ? "" : $"; it has {string.Join(", ", Definition.CustomEvents.Select(x => x.Name))}"),
+                nameof(eventName));
+        return (e.ConditionWhen, e.ConditionOrder + 1);
+    }
 
     /// <summary>Where a state monitor with Brian's <paramref name="when"/> and <paramref name="order"/> samples:
     /// the native slot and the number of operations that run before it. Brian's default ('start', 0) is

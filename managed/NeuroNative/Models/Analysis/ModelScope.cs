@@ -84,7 +84,53 @@ internal sealed class ModelScope
             string name = $"{Schedule.GroupName}_run_regularly" + (k == 0 ? "" : $"_{k}");
             operations.Add(Operation(name, context, stores, r.When!, r.Order, r.Dt));
         }
+        operations.AddRange(LowerCustomEvents());
         operations.Sort((a, b) => a.Key.CompareTo(b.Key));
+        return operations;
+    }
+
+    /// <summary>Each custom event as Brian's two objects: its thresholder stores the condition into the event's
+    /// space (a parameter), its resetter runs the statements where the space is set (every store a select,
+    /// so the other neurons keep their values).</summary>
+    private List<ModelOperation> LowerCustomEvents()
+    {
+        var operations = new List<ModelOperation>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in _def.CustomEvents)
+        {
+            string context = $"event '{e?.Name}'";
+            if (e is null) throw new ModelException("events", "a custom event is null");
+            if (string.IsNullOrEmpty(e.Name) || !Lexer.IsIdentifierStart(e.Name[0]) || !e.Name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                throw new ModelException(context, $"'{e.Name}' cannot be used as an event name; expected an identifier such as 'my_event'");
+            if (e.Name == "spike")
+                throw new ModelException(context, "'spike' is the event of the threshold; give its condition as the threshold");
+            if (!names.Add(e.Name)) throw new ModelException(context, $"the event '{e.Name}' is defined twice");
+            foreach (var (when, key) in new[] { (e.ConditionWhen, "its condition's when"), (e.When, "when") })
+                if (Schedule.Position(when ?? "") is null)
+                    throw new ModelException(context, $"{key} is '{when}'; expected one of {string.Join(", ", Schedule.SlotNames)}");
+            if (string.IsNullOrWhiteSpace(e.Condition))
+                throw new ModelException(context, "the event has no condition; expected one such as 'v > 1'");
+            var expr = ModelParser.ParseExpression(e.Condition, context);
+            var compiler = Compiler(context, e.Condition);
+            var condition = compiler.Compile(expr);
+            if (!condition.IsBoolean)
+                throw compiler.Error(expr.Span, $"the condition '{compiler.Text(expr)}' of the event '{e.Name}' is not a boolean " +
+                    "expression; expected a condition such as 'v > 1'");
+            compiler.RejectNoise(expr, condition.Node);
+
+            int space = _declarations.Parameters.Count;
+            _declarations.Parameters.Add(new ModelParameter($"_{e.Name}space", Units.Dimension.Dimensionless, VariableType.Boolean,
+                IsConstant: false, IsShared: false, FromNamespace: false, Default: null, $"the neurons of the event '{e.Name}'")
+                { EventSpaceOf = e.Name });
+            operations.Add(Operation($"{Schedule.GroupName}_{e.Name}_thresholder", context,
+                [new IrStore(VariableKind.Parameter, space, condition.Node)], e.ConditionWhen!, e.ConditionOrder, null));
+            var stores = _statements.Lower(e.Code, $"{context} code", extra: null);
+            if (stores.Count == 0) continue;
+            var flag = _b.Parameter(space);
+            IrNode Old(IrStore s) => s.Kind == VariableKind.State ? _b.State(s.Index) : _b.Parameter(s.Index);
+            operations.Add(Operation($"{Schedule.GroupName}_{e.Name}_resetter", $"{context} code",
+                [.. stores.Select(s => s with { Value = _b.Select(flag, s.Value, Old(s)) })], e.When!, e.Order, null));
+        }
         return operations;
     }
 
