@@ -89,6 +89,8 @@ public sealed record Experiment
     public IReadOnlyList<InitialValue> Initial { get; init; } = [];
     public bool RecordSpikes { get; init; }
     public StateRecording? RecordState { get; init; }
+    /// <summary>Custom events recorded (in every phase), each by an EventMonitor at Brian's default point.</summary>
+    public IReadOnlyList<string> RecordEvents { get; init; } = [];
     /// <summary>Variables whose values after the last step are written (final_&lt;var&gt;.npy).</summary>
     public IReadOnlyList<string> RecordFinal { get; init; } = [];
 

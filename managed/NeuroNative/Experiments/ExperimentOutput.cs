@@ -87,6 +87,11 @@ public sealed class ExperimentOutput
             Write("spikes_index.npy", s => Npy.Write(s, result.SpikeIndices!));
             Write("spikes_time.npy", s => Npy.Write(s, result.SpikeTimes!));
         }
+        foreach (var (name, indices, eventTimes) in result.Events)
+        {
+            Write($"events_{name}_index.npy", s => Npy.Write(s, indices));
+            Write($"events_{name}_time.npy", s => Npy.Write(s, eventTimes));
+        }
         if (e.RecordState is { } state && result.StateTimes is { } times)
         {
             Write("state_time.npy", s => Npy.Write(s, times));

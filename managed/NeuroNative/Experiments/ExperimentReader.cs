@@ -24,8 +24,9 @@ public static class ExperimentReader
 
     private static readonly string[] TopKeys = ["model", "dt", "duration", "phases", "n", "seed", "sweep", "record", "inputs"];
     private static readonly string[] ModelKeys = ["equations", "namespace", "threshold", "reset", "refractory", "method", "initial",
-        "run_regularly"];
+        "run_regularly", "events"];
     private static readonly string[] OperationKeys = ["code", "dt", "when", "order"];
+    private static readonly string[] EventKeys = ["condition", "code", "when", "order", "condition_when", "condition_order"];
 
     private static Experiment Experiment(DocumentReader doc, ConfigNode root, string source, string baseDirectory)
     {
@@ -61,7 +62,11 @@ public static class ExperimentReader
         };
         var operationNodes = modelFields.TryGetValue("run_regularly", out var opsNode)
             ? Operations(doc, opsNode, unitsOnly) : [];
-        model = model with { RunRegularly = [.. operationNodes.Select(o => o.Operation)] };
+        model = model with
+        {
+            RunRegularly = [.. operationNodes.Select(o => o.Operation)],
+            CustomEvents = modelFields.TryGetValue("events", out var eventsNode) ? CustomEvents(doc, eventsNode) : [],
+        };
         // Analysed once, with the swept namespace constants per-neuron. The model is also the scope of
         // every quantity in the file, where those constants keep their namespace value; parameters are
         // not constants, so they cannot be used in dt or sweep bounds.
@@ -95,8 +100,8 @@ public static class ExperimentReader
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
             ? Assignments(doc, initNode, "model.initial", analyzed, sweep, n, baseDirectory) : [];
-        var (spikes, state, final) = top.TryGetValue("record", out var recordNode)
-            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, []);
+        var (spikes, state, final, events) = top.TryGetValue("record", out var recordNode)
+            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, [], []);
         var experiment = new Experiment
         {
             Source = source,
@@ -111,6 +116,7 @@ public static class ExperimentReader
             RecordSpikes = spikes,
             RecordState = state,
             RecordFinal = final,
+            RecordEvents = events,
         };
         if (phasesNode is null) return experiment;
         var phases = PhaseReader.Read(doc, phasesNode, analyzed, spikes, state is not null, n, baseDirectory);
@@ -144,6 +150,38 @@ public static class ExperimentReader
             result.Add((op, item, key));
         }
         return result;
+    }
+
+    /// <summary>model.events: name: condition, or name: {condition, code, when, order, condition_when, condition_order}
+    /// (Brian's <c>events={name: condition}</c>, <c>run_on_event</c> and <c>set_event_schedule</c>).</summary>
+    private static List<CustomEvent> CustomEvents(DocumentReader doc, ConfigNode node)
+    {
+        var events = new List<CustomEvent>();
+        foreach (var (name, spec) in doc.Fields(node, "model.events", null))
+        {
+            string key = $"model.events.{name}";
+            var fields = spec is ConfigScalar ? null : doc.Fields(spec, key, EventKeys);
+            var condition = doc.Scalar(fields is null ? spec : doc.Required(fields, "condition", fields.Node, key), $"{key}.condition");
+            doc.Remember($"event '{name}'", condition);
+            var e = new CustomEvent(name, condition.Text);
+            if (fields is not null)
+            {
+                if (fields.TryGetValue("code", out var code))
+                {
+                    var text = doc.Scalar(code, $"{key}.code");
+                    doc.Remember($"event '{name}' code", text);
+                    e = e with { Code = text.Text };
+                }
+                string[] slots = [.. Schedule.SlotNames];
+                if (fields.TryGetValue("when", out var when)) e = e with { When = doc.Choice(when, $"{key}.when", slots) };
+                if (fields.TryGetValue("order", out var order)) e = e with { Order = doc.Integer(order, $"{key}.order", int.MinValue) };
+                if (fields.TryGetValue("condition_when", out var cw)) e = e with { ConditionWhen = doc.Choice(cw, $"{key}.condition_when", slots) };
+                if (fields.TryGetValue("condition_order", out var co))
+                    e = e with { ConditionOrder = doc.Integer(co, $"{key}.condition_order", int.MinValue) };
+            }
+            events.Add(e);
+        }
+        return events;
     }
 
     private static AnalyzedModel Analyze(DocumentReader doc, ModelDefinition definition)

@@ -62,6 +62,8 @@ public sealed record ExperimentResult
     public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
     /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
     public IReadOnlyList<(string Variable, double[] Values)> FinalValues { get; init; } = [];
+    /// <summary>Each of <see cref="Experiment.RecordEvents"/>: its (i, t) in time order.</summary>
+    public IReadOnlyList<(string Event, long[] Indices, double[] Times)> Events { get; init; } = [];
 
     public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Experiment.N / SimulationSeconds : 0;
 }
@@ -93,6 +95,7 @@ public static class ExperimentRunner
         foreach (var initial in experiment.Initial) Assign(group, initial);
         var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
         var state = experiment.RecordState is { } r ? group.Record(r.Variables, r.Neurons, r.EverySteps, r.When, r.Order) : null;
+        var eventMonitors = experiment.RecordEvents.Select(name => group.RecordEvents(name)).ToList();
         if (settings.ResumeFrom is { } resume)
         {
             try { group.Restore(File.ReadAllBytes(resume)); }
@@ -171,6 +174,7 @@ public static class ExperimentRunner
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables.Select(state.Get).ToList(),
             FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),
+            Events = eventMonitors.Select(m => (m.Event, m.Events.Indices, m.Events.Times)).ToList(),
         };
     }
 

@@ -8,18 +8,19 @@ namespace NeuroNative.Experiments;
 /// variables' values after the last step (Brian's <c>G.v</c> after <c>run()</c>).</summary>
 internal static class RecordReader
 {
-    private static readonly string[] RecordKeys = ["spikes", "state", "final"];
+    private static readonly string[] RecordKeys = ["spikes", "state", "final", "events"];
     private static readonly string[] StateKeys = ["variables", "every", "neurons", "when", "order"];
 
-    public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final) Read(DocumentReader doc, ConfigNode node,
-        AnalyzedModel model, int n, double dt)
+    public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final, IReadOnlyList<string> Events) Read(
+        DocumentReader doc, ConfigNode node, AnalyzedModel model, int n, double dt)
     {
         var fields = doc.Fields(node, "record", RecordKeys);
         bool spikes = fields.TryGetValue("spikes", out var spikesNode) && doc.Boolean(spikesNode, "record.spikes");
         if (spikes && model.Threshold is null)
             throw doc.Error(spikesNode!, "record.spikes: the model has no threshold, so it never spikes; add model.threshold");
         var final = fields.TryGetValue("final", out var finalNode) ? Variables(doc, finalNode, model, "record.final") : [];
-        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null, final);
+        var events = fields.TryGetValue("events", out var eventsNode) ? Events(doc, eventsNode, model) : [];
+        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null, final, events);
 
         var state = doc.Fields(stateNode, "record.state", StateKeys);
         var variables = Variables(doc, doc.Required(state, "variables", state.Node, "record.state"), model, "record.state.variables");
@@ -49,7 +50,24 @@ internal static class RecordReader
         var recording = new StateRecording(variables, neurons, every);
         if (state.TryGetValue("when", out var when)) recording = recording with { When = doc.Choice(when, "record.state.when", [.. Schedule.SlotNames]) };
         if (state.TryGetValue("order", out var order)) recording = recording with { Order = doc.Integer(order, "record.state.order", int.MinValue) };
-        return (spikes, recording, final);
+        return (spikes, recording, final, events);
+    }
+
+    /// <summary>record.events: custom events of the model, each recorded by an EventMonitor at Brian's default point.</summary>
+    private static List<string> Events(DocumentReader doc, ConfigNode node, AnalyzedModel model)
+    {
+        var known = model.Definition.CustomEvents.Select(e => e.Name).ToList();
+        var names = new List<string>();
+        foreach (var item in node is ConfigSequence seq ? seq.Items : [node])
+        {
+            string name = doc.Scalar(item, "record.events").Text.Trim();
+            if (!known.Contains(name))
+                throw doc.Error(item, $"record.events: the model has no custom event '{name}'" + (known.Count == 0
+                    ? "; define it in model.events" : DocumentReader.Hint(name, known)));
+            if (names.Contains(name)) throw doc.Error(item, $"record.events: '{name}' is listed twice");
+            names.Add(name);
+        }
+        return names;
     }
 
     /// <summary>A name or a list of distinct names of the model's variables and subexpressions.</summary>
