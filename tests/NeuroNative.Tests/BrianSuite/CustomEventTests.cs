@@ -10,10 +10,7 @@ public class CustomEventTests
 {
     private static NeuronGroup Group(Backend backend, int n, string equations, IReadOnlyList<CustomEvent> events,
         string? threshold = null, string? reset = null, string? refractory = null, string? method = null) =>
-        new(n, new ModelDefinition(equations)
-        {
-            Threshold = threshold, Reset = reset, Refractory = refractory, Method = method, CustomEvents = events,
-        }, Options(backend));
+        RunRegularlyTests.Group(backend, n, equations, [], threshold, reset, refractory, method, events);
 
     // test_custom_events: two events, each with its code at the default 'after_resets'.
     [Theory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]

@@ -8,11 +8,14 @@ namespace NeuroNative.Tests.BrianSuite;
 /// test_network.py), and Brian's numbers for every slot of its schedule.</summary>
 public class RunRegularlyTests
 {
-    private static NeuronGroup Group(Backend backend, int n, string equations, IReadOnlyList<RunRegularly> operations,
-        string? threshold = null, string? reset = null, string? refractory = null, string? method = null) =>
+    /// <summary>A group of a model with operations and custom events (BrianSuite.Group has neither).</summary>
+    internal static NeuronGroup Group(Backend backend, int n, string equations, IReadOnlyList<RunRegularly> operations,
+        string? threshold = null, string? reset = null, string? refractory = null, string? method = null,
+        IReadOnlyList<CustomEvent>? events = null) =>
         new(n, new ModelDefinition(equations)
         {
             Threshold = threshold, Reset = reset, Refractory = refractory, Method = method, RunRegularly = operations,
+            CustomEvents = events ?? [],
         }, Options(backend));
 
     // test_run_regularly_scheduling: 'start' (the default), 'end' and 'before_start' over two steps.

@@ -110,20 +110,14 @@ internal sealed class ModelScope
                     throw new ModelException(context, $"{key} is '{when}'; expected one of {string.Join(", ", Schedule.SlotNames)}");
             if (string.IsNullOrWhiteSpace(e.Condition))
                 throw new ModelException(context, "the event has no condition; expected one such as 'v > 1'");
-            var expr = ModelParser.ParseExpression(e.Condition, context);
-            var compiler = Compiler(context, e.Condition);
-            var condition = compiler.Compile(expr);
-            if (!condition.IsBoolean)
-                throw compiler.Error(expr.Span, $"the condition '{compiler.Text(expr)}' of the event '{e.Name}' is not a boolean " +
-                    "expression; expected a condition such as 'v > 1'");
-            compiler.RejectNoise(expr, condition.Node);
+            var condition = LowerCondition(e.Condition, context, $"the condition of the event '{e.Name}',", "v > 1");
 
             int space = _declarations.Parameters.Count;
             _declarations.Parameters.Add(new ModelParameter($"_{e.Name}space", Units.Dimension.Dimensionless, VariableType.Boolean,
                 IsConstant: false, IsShared: false, FromNamespace: false, Default: null, $"the neurons of the event '{e.Name}'")
                 { EventSpaceOf = e.Name });
             operations.Add(Operation($"{Schedule.GroupName}_{e.Name}_thresholder", context,
-                [new IrStore(VariableKind.Parameter, space, condition.Node)], e.ConditionWhen!, e.ConditionOrder, null));
+                [new IrStore(VariableKind.Parameter, space, condition)], e.ConditionWhen!, e.ConditionOrder, null));
             var stores = _statements.Lower(e.Code, $"{context} code", extra: null);
             if (stores.Count == 0) continue;
             var flag = _b.Parameter(space);
@@ -245,16 +239,18 @@ internal sealed class ModelScope
         return result;
     }
 
-    private IrNode? LowerThreshold()
+    private IrNode? LowerThreshold() =>
+        string.IsNullOrWhiteSpace(_def.Threshold) ? null : LowerCondition(_def.Threshold, "threshold", "the threshold", "v > -50*mV");
+
+    /// <summary>A boolean expression of the state (the threshold, an event's condition), without noise.</summary>
+    private IrNode LowerCondition(string text, string context, string what, string example)
     {
-        if (string.IsNullOrWhiteSpace(_def.Threshold)) return null;
-        const string context = "threshold";
-        var expr = ModelParser.ParseExpression(_def.Threshold, context);
-        var compiler = Compiler(context, _def.Threshold);
+        var expr = ModelParser.ParseExpression(text, context);
+        var compiler = Compiler(context, text);
         var t = compiler.Compile(expr);
         if (!t.IsBoolean)
-            throw compiler.Error(expr.Span, $"the threshold '{compiler.Text(expr)}' is not a boolean expression; " +
-                "expected a condition such as 'v > -50*mV'");
+            throw compiler.Error(expr.Span, $"{what} '{compiler.Text(expr)}' is not a boolean expression; " +
+                $"expected a condition such as '{example}'");
         compiler.RejectNoise(expr, t.Node);
         return t.Node;
     }
