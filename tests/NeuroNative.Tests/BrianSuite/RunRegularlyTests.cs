@@ -122,6 +122,24 @@ public class RunRegularlyTests
         Assert.Equal(mod, g.Get("z"));
     }
 
+    // Brian's conditional write: run_regularly changes an (unless refractory) variable only where not_refractory
+    // holds, the others everywhere (Brian's traces).
+    [Theory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
+    public void UnlessRefractoryVariablesAreWrittenOnlyWhenNotRefractory(Backend backend)
+    {
+        using var g = Group(backend, 2, "dv/dt = (1.5 - v)/(2*ms) : 1 (unless refractory)\ndw/dt = -w/(5*ms) : 1",
+            [new("v += 0.05\nw += 0.1", When: "end")], threshold: "v > 1", reset: "v = 0", refractory: "1*ms", method: "euler");
+        g.Set("v", "0.5*i");
+        var mon = g.Record(["v", "w"]);
+        g.Run(4e-3);
+        var brian = Case("run_regularly_unless_refractory");
+        for (int i = 0; i < 2; i++)
+        {
+            AllClose(Matrix(brian.GetProperty("v"))[i], mon["v"].Values[i], 1e-12);
+            AllClose(Matrix(brian.GetProperty("w"))[i], mon["w"].Values[i], 1e-12);
+        }
+    }
+
     // test_network.test_both_equal: 'v = 2*v' every 20 ms on an exact integration (Brian's trace).
     [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
     public void BothEqual(Backend backend)

@@ -104,6 +104,17 @@ for when in SLOTS:
         at_v=trace(at, "v"), at_c=trace(at, "c"), at_w=trace(at, "w"),
         spike_i=list(map(int, spikes.i)), spike_t=list(map(float, spikes.t_))))
 
+# run_regularly writes an (unless refractory) variable only where not_refractory holds (Brian's conditional
+# write, which only the resetters override); the other variables are written everywhere.
+runtime()
+G = NeuronGroup(2, """dv/dt = (1.5 - v)/(2*ms) : 1 (unless refractory)
+                      dw/dt = -w/(5*ms) : 1""", threshold="v > 1", reset="v = 0", refractory=1*ms, method="euler")
+G.run_regularly("v += 0.05\nw += 0.1", when="end")
+G.v = "0.5*i"
+mon = StateMonitor(G, ["v", "w"], record=True)
+run(4*ms)
+cases["run_regularly_unless_refractory"] = dict(v=trace(mon, "v"), w=trace(mon, "w"))
+
 # test_network.test_both_equal: 'v = 2*v' every 20 ms on an exact integration, 100 ms.
 runtime()
 G = NeuronGroup(1, "dv/dt = (1-v)/(10*ms) : 1", method="exact")

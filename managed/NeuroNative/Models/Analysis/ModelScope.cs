@@ -42,7 +42,7 @@ internal sealed class ModelScope
         var reset = _statements.Lower(_def.Reset, "reset", extra: null);
         var (refractoryKind, refractory) = LowerRefractory();
         var events = _def.Events.Select((e, k) => _statements.LowerEvent(e, k)).ToList();
-        var operations = LowerOperations(constantOverDt);
+        var operations = LowerOperations(constantOverDt, states);
         return new AnalyzedModel(_def, _b, this)
         {
             States = states,
@@ -62,7 +62,7 @@ internal sealed class ModelScope
 
     /// <summary>The run_regularly operations and the update of the (constant over dt) subexpressions, sorted
     /// into Brian's schedule.</summary>
-    private List<ModelOperation> LowerOperations(IReadOnlyList<IrStore> constantOverDt)
+    private List<ModelOperation> LowerOperations(IReadOnlyList<IrStore> constantOverDt, IReadOnlyList<StateVariable> states)
     {
         var operations = new List<ModelOperation>();
         // Brian's SubexpressionUpdater: 'before_start' with the group's order 0.
@@ -80,6 +80,11 @@ internal sealed class ModelScope
                 throw new ModelException(context, $"dt is {dt} s; expected a positive duration (a whole multiple of the group's dt)");
             var stores = _statements.Lower(r.Code, context, extra: null);
             if (stores.Count == 0) throw new ModelException(context, "the operation has no statements; expected code such as 'v += 1*mV'");
+            // Brian's conditional write: outside a resetter, an (unless refractory) variable is written only where
+            // not_refractory holds (docs/brian2-semantics.md §2).
+            if (_def.Refractory is not null)
+                stores = [.. stores.Select(s => s.Kind == VariableKind.State && states[s.Index].UnlessRefractory
+                    ? s with { Value = _b.Select(_b.Special(IrSpecial.NotRefractory), s.Value, _b.State(s.Index)) } : s)];
             // find_name(f"{group.name}_run_regularly*"): the first without a suffix, then _1, _2, ...
             string name = $"{Schedule.GroupName}_run_regularly" + (k == 0 ? "" : $"_{k}");
             operations.Add(Operation(name, context, stores, r.When!, r.Order, r.Dt));
