@@ -140,6 +140,25 @@ public class RunRegularlyTests
         }
     }
 
+    // test_scalar_subexpression: a shared subexpression of shared parameters is one value; one of a per-neuron
+    // parameter, or of rand() (which a run_regularly would otherwise draw per neuron), is refused.
+    [Fact, Trait("Category", "CodegenIndependent")]
+    public void ScalarSubexpression()
+    {
+        using var g = new NeuronGroup(10, new ModelDefinition(
+            "dv/dt = freq : 1\nfreq : Hz (shared)\nnumber : 1 (shared)\narray : 1\nsub = freq + number*Hz : Hz (shared)"),
+            new SimulationOptions { Backend = Backend.Interpreted });
+        g.Set("freq", 100);
+        g.Set("number", 50);
+        Assert.All(g.Get("sub"), x => Assert.Equal(150.0, x));
+        static ModelException Refused(ModelDefinition m) => Assert.Throws<ModelException>(() =>
+            CompiledModel.Compile(m, new CompileOptions { Backend = Backend.Interpreted }));
+        Assert.Contains("subexpression 'sub' is shared (one value for the group) but 'freq + array*Hz' differs between neurons",
+            Refused(new("dv/dt = freq : 1\nfreq : Hz (shared)\narray : 1\nsub = freq + array*Hz : Hz (shared)")).Message);
+        Assert.Contains("subexpression 'sub' is shared",
+            Refused(new("x : 1\nsub = rand() : 1 (shared)") { RunRegularly = [new("x = sub")] }).Message);
+    }
+
     // test_network.test_both_equal: 'v = 2*v' every 20 ms on an exact integration (Brian's trace).
     [Theory, MemberData(nameof(InterpreterOnly), MemberType = typeof(BrianSuite))]
     public void BothEqual(Backend backend)

@@ -186,6 +186,10 @@ internal sealed class ModelScope
                     $"{ExpressionCompiler.Describe(t.Dimension)}");
             if (IrCalculus.DependsOn(t.Node, n => n.Op == IrOp.Noise))
                 throw _declarations.Error(d.Expression!.Span, $"subexpression '{d.Name}' cannot contain noise");
+            if (Declarations.HasFlag(d, "shared") && IrCalculus.DependsOn(t.Node, PerNeuron))
+                throw _declarations.Error(d.Expression!.Span, $"subexpression '{d.Name}' is shared (one value for the group) but " +
+                    $"'{compiler.Text(d.Expression!)}' differs between neurons (a per-neuron variable, i, lastspike, " +
+                    "not_refractory or a rand()/randn() draw); remove '(shared)' or use shared parameters only");
             // Brian's generated code stores an integer subexpression in an int32_t: C++ truncates toward zero.
             var node = type == VariableType.Integer ? _b.Unary(IrOp.Trunc, t.Node) : t.Node;
             if (Declarations.HasFlag(d, "constant over dt"))
@@ -224,6 +228,15 @@ internal sealed class ModelScope
             order.Add(d);
         }
     }
+
+    /// <summary>A leaf whose value is not the same in every neuron (Brian: not scalar).</summary>
+    private bool PerNeuron(IrNode n) => n.Op switch
+    {
+        IrOp.State or IrOp.Rand or IrOp.Randn => true,
+        IrOp.Parameter => !_declarations.Parameters[n.Index].IsShared,
+        IrOp.Special => (IrSpecial)n.Index is IrSpecial.NeuronIndex or IrSpecial.LastSpike or IrSpecial.NotRefractory,
+        _ => false,
+    };
 
     private List<StateVariable> LowerDifferentialEquations()
     {
