@@ -122,6 +122,15 @@ internal enum nn_refractory_kind : int
     NN_REFRACTORY_UNIFORM_DURATION = 3,
 }
 
+internal enum nn_slot : int
+{
+    NN_SLOT_UPDATE = 0,
+    NN_SLOT_THRESHOLD = 1,
+    NN_SLOT_EVENTS = 2,
+    NN_SLOT_RESET = 3,
+    NN_SLOT_END = 4,
+}
+
 internal enum nn_array_kind : int
 {
     NN_ARRAY_STATE = 0,
@@ -156,6 +165,15 @@ internal unsafe partial struct nn_section
 }
 
 [StructLayout(LayoutKind.Sequential)]
+internal unsafe partial struct nn_operation
+{
+    public nn_section code;
+    [NativeTypeName("int32_t")] public int slot;
+    [NativeTypeName("int32_t")] public int reserved;
+    public double dt;
+}
+
+[StructLayout(LayoutKind.Sequential)]
 internal unsafe partial struct nn_model_desc
 {
     [NativeTypeName("int32_t")] public int struct_size;
@@ -187,6 +205,9 @@ internal unsafe partial struct nn_model_desc
     public nn_section observables;
     [NativeTypeName("const char *const *")] public byte** observable_names;
     [NativeTypeName("const char *")] public byte* model_hash;
+    [NativeTypeName("int32_t")] public int n_operations;
+    [NativeTypeName("int32_t")] public int sample_after;
+    [NativeTypeName("const nn_operation *")] public nn_operation* operations;
 }
 
 /// <summary>Opaque handle target: only ever used as <c>nn_model*</c>.</summary>
@@ -235,7 +256,7 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 8;
+    public const int NN_ABI_VERSION = 9;
     public const int NN_LINEAR_SYSTEM_MAX_STATES = 8;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
@@ -319,6 +340,22 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_set_monitor_enabled")]
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_set_monitor_enabled(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int32_t")] int enabled);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_set_monitor_slot")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_set_monitor_slot(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int32_t")] int slot, [NativeTypeName("int32_t")] int after_operations);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_add_event_monitor")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_add_event_monitor(nn_simulation* sim, [NativeTypeName("int32_t")] int param, [NativeTypeName("int32_t")] int slot, [NativeTypeName("int32_t")] int after_operations, [NativeTypeName("int32_t *")] int* out_monitor);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_event_total")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_get_event_total(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int64_t *")] long* out_total);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_events")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_get_events(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int64_t *")] long* out_indices, double* out_times, [NativeTypeName("int64_t")] long capacity, [NativeTypeName("int64_t *")] long* out_count);
 
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_run")]
     [return: NativeTypeName("nn_status")]

@@ -288,8 +288,9 @@ public static class CliApp
         if (ExplorationFile.IsExplorationFile(file)) return RunExplorations(file, outDir, settings, stdout, stderr, cancellation, showProgress);
         var experiment = ExperimentFile.Load(file);
         // A stopped run with a snapshot (--stop-at-step/--resume) runs in one piece; every other run is chunked.
-        // So does one with a population-rate monitor (its rate is one over the whole population).
-        bool single = settings.StopAtStep is not null || settings.ResumeFrom is not null || experiment.RecordPopulationRate is not null;
+        // So does one with a population-rate or event monitor (not yet assembled from chunks).
+        bool single = settings.StopAtStep is not null || settings.ResumeFrom is not null || experiment.RecordPopulationRate is not null
+            || experiment.RecordEvents.Count > 0;
         if (single && (chunking.Shard is not null || chunking.ChunkSize is not null))
             throw new NotSupportedException("--stop-at-step and --resume run in one piece: they cannot be combined with --shard or --chunk-size");
         var output = ExperimentOutput.Open(outDir);

@@ -93,13 +93,16 @@ struct ThresholdKernel {
     }
     NN_HD void threshold(const nn_kernel_block* b) { b->out[0] = b->state[0] > 1.0 ? 1.0 : 0.0; }
     NN_HD void statements(const nn_kernel_block* b, int32_t, int32_t lane) { b->state[lane] = 0.0; }
+    NN_HD void operation(const nn_kernel_block*, int32_t) {}
     static constexpr double rhs_a[1] = {0}, rhs_b[1] = {1}, rhs_c[1] = {0};
 };
 
 struct ReducerHooks {
     double* count;
     double* mean;
-    NN_HD void sample(const nn_kernel_block& b) { nn::reducer_sample(nn::REDUCE_MEAN, 0, mean, b.step, b.state[0], 0.0); }
+    NN_HD void sample(const nn_kernel_block& b, int32_t slot, int32_t op) {
+        if (slot == nn::SLOT_UPDATE && op == 0) nn::reducer_sample(nn::REDUCE_MEAN, 0, mean, b.step, b.state[0], 0.0);
+    }
     NN_HD void spike(int) { nn::reducer_spike(nn::REDUCE_SPIKE_COUNT, 0, count, 0.0); }
     NN_HD void events(nn_kernel_block&) {}
 };

@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 8
+#define NN_ABI_VERSION 9
 
 typedef int32_t nn_status;
 
@@ -138,6 +138,25 @@ typedef enum nn_refractory_kind {
                                           per-neuron quantity in it): the comparison needs no division per lane */
 } nn_refractory_kind;
 
+/* Where in step k an operation or a state monitor runs, between the fixed parts of the step (below). */
+typedef enum nn_slot {
+    NN_SLOT_UPDATE = 0,    /* before refractoriness and the integrator step */
+    NN_SLOT_THRESHOLD = 1, /* after the update (and its NaN check), before the threshold */
+    NN_SLOT_EVENTS = 2,    /* after the threshold and its spikes, before the scheduled events */
+    NN_SLOT_RESET = 3,     /* after the scheduled events, before the reset */
+    NN_SLOT_END = 4        /* after the reset */
+} nn_slot;
+
+/* A statement section run on every neuron at a slot of the steps of its clock (Brian's run_regularly, and the
+ * update of 'constant over dt' subexpressions). */
+typedef struct nn_operation {
+    nn_section code;  /* statements, STATE = the state at that point of the step, T = t_k; n_outputs = 0 */
+    int32_t slot;     /* nn_slot */
+    int32_t reserved; /* 0 */
+    double dt;        /* seconds: runs in the steps k that are multiples of dt/dt_sim, which must be a whole number
+                         (within 1e-4); 0: every step */
+} nn_operation;
+
 /*
  * A model program, backend-neutral. Section semantics (STATE = the state the section sees):
  * - derivatives: STATE = stage state, T = stage time; OUT[v] = f_v, n_outputs = n_state.
@@ -154,11 +173,15 @@ typedef enum nn_refractory_kind {
  * - observables: STATE = state at t_k (before the update); OUT[j] = observable j (the model's
  *                subexpressions, which monitors and reducers read as NN_ARRAY_OBSERVABLE j);
  *                n_outputs = n_observables.
+ * - operations[j]: statements run on every neuron at their slot (nn_operation); n_outputs = 0.
  * Sections a method or model does not use have n_instructions = 0.
  * T is t_k = k*dt in every section except derivatives and noise (stage times).
- * Step k: monitors record the state at t_k; refractoriness; integrate t_k -> t_k+1 with t = k*dt;
- * NaN check; threshold (and not_refractory); spikes recorded at t_k, lastspike = t_k,
- * not_refractory = 0; events of step k; reset; k <- k+1.
+ * Step k: the NN_SLOT_UPDATE operations, with the monitors' samples of the state at t_k after the first
+ * sample_after of them (a monitor can be moved: nn_simulation_set_monitor_slot); refractoriness; integrate
+ * t_k -> t_k+1 with t = k*dt; NaN check; NN_SLOT_THRESHOLD operations; threshold (and not_refractory); spikes
+ * recorded at t_k, lastspike = t_k, not_refractory = 0; NN_SLOT_EVENTS operations; events of step k;
+ * NN_SLOT_RESET operations; reset; NN_SLOT_END operations; k <- k+1. Operations run in their array order,
+ * which must have non-decreasing slots.
  */
 typedef struct nn_model_desc {
     int32_t struct_size;              /* sizeof(nn_model_desc) */
@@ -191,6 +214,10 @@ typedef struct nn_model_desc {
     const char* const* observable_names; /* n_observables UTF-8 names, used in error messages */
     const char* model_hash;           /* identifies the equations (e.g. a hash of the IR); part of the model's
                                          fingerprint that nn_simulation_restore compares; NULL: structure only */
+    int32_t n_operations;
+    int32_t sample_after;             /* monitors and reducers sample after operations [0, sample_after), all
+                                         NN_SLOT_UPDATE ones; 0..n_operations */
+    const nn_operation* operations;   /* n_operations, in the order they run */
 } nn_model_desc;
 
 /* Progress callback: called between segments of a run on the calling thread; return non-zero to
@@ -316,6 +343,19 @@ NN_API nn_status nn_simulation_add_state_monitor(nn_simulation* sim, const int32
 /* On when added. Off: the monitor takes no samples until turned on again (a monitor recording only in
  * some runs, as Brian's `monitor.active = False`); the steps it would have sampled are skipped, not stored. */
 NN_API nn_status nn_simulation_set_monitor_enabled(nn_simulation* sim, int32_t monitor, int32_t enabled);
+/* Moves a state monitor from where monitors sample by default (nn_model_desc.sample_after) to `slot` (nn_slot),
+ * after operations [0, after_operations): the operations before it must have slots <= slot, those from
+ * after_operations on slots >= slot. */
+NN_API nn_status nn_simulation_set_monitor_slot(nn_simulation* sim, int32_t monitor, int32_t slot,
+                                                int32_t after_operations);
+/* Records the neurons whose parameter `param` is non-zero (a custom event's flags, Brian's EventMonitor) at `slot`
+ * (nn_slot) after operations [0, after_operations) of every step, as (neuron, t_k), ordered by (time, neuron). */
+NN_API nn_status nn_simulation_add_event_monitor(nn_simulation* sim, int32_t param, int32_t slot, int32_t after_operations,
+                                                 int32_t* out_monitor);
+NN_API nn_status nn_simulation_get_event_total(nn_simulation* sim, int32_t monitor, int64_t* out_total);
+/* The events recorded so far; capacity must be >= the total. */
+NN_API nn_status nn_simulation_get_events(nn_simulation* sim, int32_t monitor, int64_t* out_indices, double* out_times,
+                                          int64_t capacity, int64_t* out_count);
 /* Advances n_steps steps. Returns NN_ERR_CANCELLED when stopped by the callback (the steps done
  * are kept), NN_ERR_NUMERICAL for NaN/inf with variable, neuron and time in the message (records
  * up to that step are kept; the simulation cannot continue). progress may be NULL.
@@ -334,7 +374,7 @@ NN_API nn_status nn_simulation_reset(nn_simulation* sim);
 /* ---- snapshots ------------------------------------------------------------------------------- */
 /* The complete dynamic state as a versioned binary blob: step, state arrays, refractory bookkeeping,
  * pending scheduled events, the initial state of nn_simulation_reset, recorded spikes and counts,
- * monitor samples and reducer accumulators. Inputs (TimedArrays) and the thread count are not in it.
+ * monitor samples, recorded custom events and reducer accumulators. Inputs (TimedArrays) and the thread count are not in it.
  * out_blob NULL with capacity 0 asks for *out_size only. */
 NN_API nn_status nn_simulation_snapshot(nn_simulation* sim, uint8_t* out_blob, int64_t capacity, int64_t* out_size);
 /* Replaces the dynamic state with a snapshot's. The simulation must be of the same model (same

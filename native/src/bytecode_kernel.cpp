@@ -80,6 +80,11 @@ void statements(const nn_kernel_block* b, int32_t section, int32_t lane) {
     execute(section < 0 ? c.m.reset : c.m.events[static_cast<size_t>(section)], c.bind(*b, lane), 1);
 }
 
+void operation(const nn_kernel_block* b, int32_t op) {
+    Impl& c = context(b);
+    execute(c.m.operations[static_cast<size_t>(op)], c.bind(*b, 0), b->n);
+}
+
 } // namespace
 
 KernelTable bytecode_kernel() {
@@ -89,6 +94,7 @@ KernelTable bytecode_kernel() {
     k.refractory = &refractory;
     k.observables = &observables;
     k.statements = &statements;
+    k.operation = &operation;
     return k;
 }
 

@@ -63,6 +63,7 @@ KernelTable load_compiled_kernel(const char* path, const char* expected_hash) {
     k.refractory = reinterpret_cast<nn_kernel_block_fn>(find("nn_kernel_refractory"));
     k.observables = reinterpret_cast<nn_kernel_block_fn>(find("nn_kernel_observables"));
     k.statements = reinterpret_cast<nn_kernel_statements_fn>(find("nn_kernel_statements"));
+    k.operation = reinterpret_cast<nn_kernel_operation_fn>(find("nn_kernel_operation"));
     k.library = std::move(lib);
     return k;
 }

@@ -30,6 +30,7 @@ struct Model;
 struct KernelTable {
     nn_kernel_block_fn integrate = nullptr, threshold = nullptr, refractory = nullptr, observables = nullptr;
     nn_kernel_statements_fn statements = nullptr;
+    nn_kernel_operation_fn operation = nullptr;
     std::shared_ptr<void> library; // keeps a compiled kernel's library loaded; null for the interpreter
     bool compiled() const { return library != nullptr; }
 };

@@ -230,6 +230,30 @@ NN_API nn_status nn_simulation_set_monitor_enabled(nn_simulation* sim, int32_t m
     return guard(__func__, [&] { sim_of(sim).set_monitor_enabled(monitor, enabled != 0); });
 }
 
+NN_API nn_status nn_simulation_set_monitor_slot(nn_simulation* sim, int32_t monitor, int32_t slot, int32_t after_operations) {
+    return guard(__func__, [&] { sim_of(sim).set_monitor_slot(monitor, slot, after_operations); });
+}
+
+NN_API nn_status nn_simulation_add_event_monitor(nn_simulation* sim, int32_t param, int32_t slot, int32_t after_operations,
+                                                 int32_t* out_monitor) {
+    return guard(__func__, [&] {
+        if (out_monitor == nullptr) invalid("out_monitor is NULL");
+        *out_monitor = sim_of(sim).add_event_monitor(param, slot, after_operations);
+    });
+}
+
+NN_API nn_status nn_simulation_get_event_total(nn_simulation* sim, int32_t monitor, int64_t* out_total) {
+    return guard(__func__, [&] {
+        if (out_total == nullptr) invalid("out_total is NULL");
+        *out_total = sim_of(sim).event_total(monitor);
+    });
+}
+
+NN_API nn_status nn_simulation_get_events(nn_simulation* sim, int32_t monitor, int64_t* out_indices, double* out_times,
+                                          int64_t capacity, int64_t* out_count) {
+    return guard(__func__, [&] { sim_of(sim).get_monitor_events(monitor, out_indices, out_times, capacity, out_count); });
+}
+
 NN_API nn_status nn_simulation_run(nn_simulation* sim, int64_t n_steps, nn_progress_fn progress, void* user) {
     return guard(__func__, [&] { sim_of(sim).run(n_steps, progress, user); });
 }

@@ -173,6 +173,29 @@ Model::Model(const nn_model_desc& d, bool compiled) {
     for (int32_t e = 0; e < d.n_events; ++e)
         events.push_back(section(d.events[e], cat("events[", e, "]").c_str(), SectionKind::Statements, 0));
     observables = section(d.observables, "observables", SectionKind::Expression, n_observables);
+
+    // ---- operations ----
+    check_count(d.n_operations, "n_operations", kMaxVariables);
+    if (d.n_operations > 0 && d.operations == nullptr) invalid("desc->operations is NULL but n_operations is ", d.n_operations);
+    for (int32_t j = 0; j < d.n_operations; ++j) {
+        const nn_operation& o = d.operations[j];
+        if (o.slot < NN_SLOT_UPDATE || o.slot > NN_SLOT_END)
+            invalid("desc->operations[", j, "].slot is ", o.slot, " (must be an nn_slot, 0..", int(NN_SLOT_END), ")");
+        if (j > 0 && o.slot < operation_slots.back())
+            invalid("desc->operations[", j, "].slot is ", o.slot, " but operations[", j - 1, "] runs later (slot ",
+                    operation_slots.back(), "): operations must be in the order they run");
+        if (o.reserved != 0) invalid("desc->operations[", j, "].reserved is ", o.reserved, " (must be 0)");
+        if (!(o.dt >= 0.0) || !std::isfinite(o.dt))
+            invalid("desc->operations[", j, "].dt is ", o.dt, " (must be 0 or a positive number of seconds)");
+        operations.push_back(section(o.code, cat("operations[", j, "].code").c_str(), SectionKind::Statements, 0));
+        operation_slots.push_back(o.slot);
+        operation_dts.push_back(o.dt);
+    }
+    if (d.sample_after < 0 || d.sample_after > d.n_operations ||
+        (d.sample_after > 0 && operation_slots[static_cast<size_t>(d.sample_after - 1)] != NN_SLOT_UPDATE))
+        invalid("desc->sample_after is ", d.sample_after, " (must be 0..n_operations = ", d.n_operations,
+                ", with operations [0, sample_after) in NN_SLOT_UPDATE)");
+    sample_after = d.sample_after;
     if (!compiled) kernel = isa().bytecode_kernel();
 }
 

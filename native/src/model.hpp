@@ -24,6 +24,10 @@ struct Model {
     Layout layout;
     Program derivatives, noise, linear, threshold, reset, refractory_expr, observables;
     std::vector<Program> events;
+    std::vector<Program> operations;
+    std::vector<int32_t> operation_slots; // nn_slot, non-decreasing
+    std::vector<double> operation_dts;    // seconds, 0: every step
+    int32_t sample_after = 0;             // nn_model_desc.sample_after
     int32_t max_vregs = 0, max_sregs = 0; // over all programs: the per-thread register file
     KernelTable kernel;                   // the interpreter, or a compiled kernel library
     uint64_t fingerprint = 0;             // model_fingerprint(desc): what snapshots are checked against

@@ -67,6 +67,14 @@ Simulation::Simulation(std::shared_ptr<const Model> model, const nn_simulation_c
     input_set_.assign(static_cast<size_t>(m.n_inputs), 0);
     counts_.assign(static_cast<size_t>(n_), 0);
     results_.resize(static_cast<size_t>(n_blocks_));
+    // An operation's clock ticks with the simulation's on the steps that are multiples of its dt (Brian's
+    // clocks agree within 1e-4 dt); other dts would run it between steps, which one group cannot express.
+    for (size_t j = 0; j < m.operations.size(); ++j) {
+        const double d = m.operation_dts[j], steps = std::round(d / dt_);
+        if (d != 0.0 && (steps < 1.0 || std::fabs(steps * dt_ - d) > 1e-4 * dt_ || steps > 9e15))
+            invalid("operation ", j, " has dt ", d, " s, which is not a whole multiple of the simulation's dt ", dt_, " s");
+        operations_.push_back(nn::Operation{m.operation_slots[j], d == 0.0 ? 1 : static_cast<int64_t>(steps)});
+    }
 }
 
 Simulation::~Simulation() = default;
@@ -209,6 +217,7 @@ int32_t Simulation::add_state_monitor(const int32_t* kinds, const int32_t* indic
     std::sort(mon.by_neuron.begin(), mon.by_neuron.end());
     mon.neurons.assign(neurons, neurons + n_neurons);
     mon.every = every_steps;
+    mon.after = model_->sample_after;
     mon.data.resize(static_cast<size_t>(n_vars));
     monitors_.push_back(std::move(mon));
     return static_cast<int32_t>(monitors_.size() - 1);
@@ -228,6 +237,7 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     const int n_workers = static_cast<int>(std::min<int64_t>(n_threads_, n_blocks_));
     prepare_kernels(n_workers);
     const BlockLoop loop = block_loop(); // once per run: no per-step dispatch
+    sample_points_ = sample_points();
     if (!initial_.captured)
         initial_ = Initial{true, state_, params_, lastspike_, not_refractory_, events_};
 
@@ -244,6 +254,8 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
         }
         for (BlockResult& r : results_) {
             r.spikes.clear();
+            r.events.resize(event_monitors_.size());
+            for (auto& e : r.events) e.clear();
             r.fail_step = INT64_MAX;
         }
         std::atomic<int64_t> next{0};
@@ -315,10 +327,79 @@ nn_kernel_block Simulation::kernel_block(Worker& w, int64_t block) {
     return b;
 }
 
-// Samples the block b at step k (state at t_k, before the update) for the monitors and the variable
-// reducers. The observables are computed into b.out once for the block when one of them needs one.
-void Simulation::record(const nn_kernel_block& b, int64_t k) {
+// A point of the step: slot (nn_slot) after operations [0, after), which must run in slots <= slot, the others in >= slot.
+void Simulation::check_point(int32_t slot, int32_t after) const {
+    const std::vector<int32_t>& slots = model_->operation_slots;
+    const int32_t n = static_cast<int32_t>(slots.size());
+    if (slot < NN_SLOT_UPDATE || slot > NN_SLOT_END) invalid("slot is ", slot, " (must be an nn_slot, 0..", int(NN_SLOT_END), ")");
+    if (after < 0 || after > n) invalid("after_operations is ", after, " (must be 0..", n, ", the model's operations)");
+    if ((after > 0 && slots[static_cast<size_t>(after - 1)] > slot) || (after < n && slots[static_cast<size_t>(after)] < slot))
+        invalid("after_operations is ", after, " but operations [0, ", after, ") must run in slots <= ", slot,
+                " and the others in slots >= ", slot);
+}
+
+void Simulation::set_monitor_slot(int32_t index, int32_t slot, int32_t after) {
+    monitor(index); // checks the index
+    check_point(slot, after);
+    Monitor& mon = monitors_[static_cast<size_t>(index)];
+    mon.slot = slot;
+    mon.after = after;
+}
+
+int32_t Simulation::add_event_monitor(int32_t param, int32_t slot, int32_t after) {
+    if (param < 0 || param >= model_->n_param) invalid("param is ", param, " but the model has ", model_->n_param, " parameters");
+    check_point(slot, after);
+    if (event_monitors_.size() >= static_cast<size_t>(INT32_MAX)) invalid("too many event monitors");
+    event_monitors_.push_back(EventMonitor{param, slot, after, {}, {}});
+    return static_cast<int32_t>(event_monitors_.size() - 1);
+}
+
+int64_t Simulation::event_total(int32_t monitor) const {
+    if (monitor < 0 || static_cast<size_t>(monitor) >= event_monitors_.size())
+        invalid("monitor is ", monitor, " but the simulation has ", event_monitors_.size(), " event monitors");
+    return static_cast<int64_t>(event_monitors_[static_cast<size_t>(monitor)].neuron.size());
+}
+
+void Simulation::get_monitor_events(int32_t monitor, int64_t* indices, double* times, int64_t capacity, int64_t* out_count) const {
+    event_total(monitor); // checks the index
+    const EventMonitor& mon = event_monitors_[static_cast<size_t>(monitor)];
+    copy_events(mon.neuron, mon.step, indices, times, capacity, out_count, "events");
+}
+
+void Simulation::copy_events(const std::vector<int64_t>& neuron, const std::vector<int64_t>& step, int64_t* indices,
+                             double* times, int64_t capacity, int64_t* out_count, const char* what) const {
+    const int64_t total = static_cast<int64_t>(neuron.size());
+    if (out_count == nullptr) invalid("out_count is NULL");
+    if (capacity < total) invalid("capacity is ", capacity, " but ", total, " ", what, " are recorded");
+    if (total > 0 && (indices == nullptr || times == nullptr)) invalid(indices == nullptr ? "out_indices" : "out_times", " is NULL");
+    for (int64_t j = 0; j < total; ++j) {
+        indices[j] = neuron[static_cast<size_t>(j)];
+        times[j] = static_cast<double>(step[static_cast<size_t>(j)]) * dt_;
+    }
+    *out_count = total;
+}
+
+std::vector<char> Simulation::sample_points() const {
+    const size_t width = operations_.size() + 1;
+    std::vector<char> points(width * (NN_SLOT_END + 1), 0);
+    for (const Monitor& mon : monitors_) points[static_cast<size_t>(mon.slot) * width + static_cast<size_t>(mon.after)] = 1;
+    for (const EventMonitor& mon : event_monitors_) points[static_cast<size_t>(mon.slot) * width + static_cast<size_t>(mon.after)] = 1;
+    if (sample_reducers_) points[static_cast<size_t>(model_->sample_after)] = 1;
+    return points;
+}
+
+// Samples the block b at step k, at the point (slot, op) of the step, for the monitors placed there and,
+// where monitors sample by default, the variable reducers. The observables are computed into b.out once
+// for the block when one of them needs one.
+void Simulation::record(const nn_kernel_block& b, int64_t k, int32_t slot, int32_t op, BlockResult& result) {
     const int64_t i0 = b.first_neuron - first_, i1 = i0 + b.n;
+    for (size_t j = 0; j < event_monitors_.size(); ++j) {
+        const EventMonitor& mon = event_monitors_[j];
+        if (mon.slot != slot || mon.after != op) continue;
+        const double* flags = b.params + mon.param * b.stride;
+        for (int i = 0; i < b.n; ++i)
+            if (flags[i] != 0.0) result.events[j].push_back(Spike{k, i0 + i});
+    }
     bool observed = false;
     auto observe = [&] {
         if (observed) return;
@@ -334,7 +415,7 @@ void Simulation::record(const nn_kernel_block& b, int64_t k) {
         return static_cast<const double*>(b.out + index * b.out_stride);
     };
     for (Monitor& mon : monitors_) {
-        if (!mon.enabled || k % mon.every != 0) continue;
+        if (!mon.enabled || mon.slot != slot || mon.after != op || k % mon.every != 0) continue;
         const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
         const size_t width = mon.neurons.size();
         auto it = std::lower_bound(mon.by_neuron.begin(), mon.by_neuron.end(), std::make_pair(i0, int64_t(0)));
@@ -345,8 +426,9 @@ void Simulation::record(const nn_kernel_block& b, int64_t k) {
                 mon.data[v][static_cast<size_t>(sample) * width + static_cast<size_t>(at->second)] = x[at->first - i0];
         }
     }
+    const bool reducers = slot == NN_SLOT_UPDATE && op == model_->sample_after;
     for (Reducer& r : reducers_) {
-        if (nn::reducer_counts_spikes(r.kind) || k < r.start || k >= r.end || (k - r.start) % r.every != 0) continue;
+        if (!reducers || nn::reducer_counts_spikes(r.kind) || k < r.start || k >= r.end || (k - r.start) % r.every != 0) continue;
         const int64_t j = (k - r.start) / r.every;
         const double* x = values(r.var_kind, r.var_index);
         for (int64_t i = i0; i < i1; ++i) {
@@ -365,6 +447,10 @@ void Simulation::clear_results() {
     for (Monitor& mon : monitors_) {
         mon.steps.clear();
         for (Doubles& d : mon.data) d.clear();
+    }
+    for (EventMonitor& mon : event_monitors_) {
+        mon.neuron.clear();
+        mon.step.clear();
     }
     for (Reducer& r : reducers_)
         for (int64_t i = 0; i < n_; ++i) nn::reducer_init(r.kind, r.capacity, r.acc.data() + i * r.slots);
@@ -458,6 +544,33 @@ void Simulation::get_reducer_values(int32_t index, double* out, int64_t count) c
     for (int64_t i = 0; i < n_; ++i) nn::reducer_value(r.kind, r.capacity, r.acc.data() + i * r.slots, seconds, out + i * width);
 }
 
+// Counting sort by step: blocks are visited in index order and each block's list is ordered, so the result
+// is ordered by (step, neuron) for any thread count. neuron and step may be NULL (only counted).
+std::vector<int64_t> Simulation::merge_ordered(const std::vector<const std::vector<Spike>*>& lists, int64_t k0, int64_t end,
+                                               std::vector<int64_t>* neuron, std::vector<int64_t>* step) {
+    std::vector<int64_t> per_step(static_cast<size_t>(end - k0), 0);
+    for (const auto* list : lists)
+        for (const Spike& s : *list)
+            if (s.step < end) ++per_step[static_cast<size_t>(s.step - k0)];
+    if (neuron == nullptr) return per_step;
+    std::vector<int64_t> offset(per_step.size());
+    int64_t pos = static_cast<int64_t>(neuron->size());
+    for (size_t j = 0; j < per_step.size(); ++j) {
+        offset[j] = pos;
+        pos += per_step[j];
+    }
+    neuron->resize(static_cast<size_t>(pos));
+    step->resize(static_cast<size_t>(pos));
+    for (const auto* list : lists)
+        for (const Spike& s : *list)
+            if (s.step < end) {
+                const size_t at = static_cast<size_t>(offset[static_cast<size_t>(s.step - k0)]++);
+                (*neuron)[at] = s.neuron;
+                (*step)[at] = s.step;
+            }
+    return per_step;
+}
+
 void Simulation::merge_segment(int64_t k0, int64_t k1) {
     // The earliest failure (step, then neuron) ends the segment there for everyone.
     const BlockResult* failed = nullptr;
@@ -465,28 +578,14 @@ void Simulation::merge_segment(int64_t k0, int64_t k1) {
         if (r.fail_step != INT64_MAX && (failed == nullptr || r.fail_step < failed->fail_step)) failed = &r;
     const int64_t end = failed != nullptr ? failed->fail_step : k1;
 
-    // Counting sort by step: blocks are visited in index order and each block's spikes are
-    // ordered, so the result is ordered by (step, neuron) for any thread count.
-    std::vector<int64_t> per_step(static_cast<size_t>(end - k0), 0);
-    for (const BlockResult& r : results_)
-        for (const Spike& s : r.spikes)
-            if (s.step < end) ++per_step[static_cast<size_t>(s.step - k0)];
-    if (record_spikes_) {
-        std::vector<int64_t> offset(per_step.size());
-        int64_t pos = static_cast<int64_t>(spike_neuron_.size());
-        for (size_t j = 0; j < per_step.size(); ++j) {
-            offset[j] = pos;
-            pos += per_step[j];
-        }
-        spike_neuron_.resize(static_cast<size_t>(pos));
-        spike_step_.resize(static_cast<size_t>(pos));
-        for (const BlockResult& r : results_)
-            for (const Spike& s : r.spikes)
-                if (s.step < end) {
-                    const size_t at = static_cast<size_t>(offset[static_cast<size_t>(s.step - k0)]++);
-                    spike_neuron_[at] = s.neuron;
-                    spike_step_[at] = s.step;
-                }
+    std::vector<const std::vector<Spike>*> lists;
+    for (const BlockResult& r : results_) lists.push_back(&r.spikes);
+    const std::vector<int64_t> per_step = record_spikes_ ? merge_ordered(lists, k0, end, &spike_neuron_, &spike_step_)
+                                                          : merge_ordered(lists, k0, end, nullptr, nullptr);
+    for (size_t j = 0; j < event_monitors_.size(); ++j) {
+        lists.clear();
+        for (const BlockResult& r : results_) lists.push_back(&r.events[j]);
+        merge_ordered(lists, k0, end, &event_monitors_[j].neuron, &event_monitors_[j].step);
     }
     for (const BlockResult& r : results_)
         for (const Spike& s : r.spikes)
@@ -509,15 +608,7 @@ void Simulation::merge_segment(int64_t k0, int64_t k1) {
 }
 
 void Simulation::get_spikes(int64_t* indices, double* times, int64_t capacity, int64_t* out_count) const {
-    const int64_t total = spike_total();
-    if (out_count == nullptr) invalid("out_count is NULL");
-    if (capacity < total) invalid("capacity is ", capacity, " but ", total, " spikes are recorded");
-    if (total > 0 && (indices == nullptr || times == nullptr)) invalid(indices == nullptr ? "out_indices" : "out_times", " is NULL");
-    for (int64_t j = 0; j < total; ++j) {
-        indices[j] = spike_neuron_[static_cast<size_t>(j)];
-        times[j] = static_cast<double>(spike_step_[static_cast<size_t>(j)]) * dt_;
-    }
-    *out_count = total;
+    copy_events(spike_neuron_, spike_step_, indices, times, capacity, out_count, "spikes");
 }
 
 void Simulation::get_spike_counts(int64_t* out, int64_t count) const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model.hpp"
+#include "neuronative/schedule.hpp"
 #include "thread_pool.hpp"
 
 #include <memory>
@@ -41,6 +42,10 @@ public:
     void get_spike_counts(int64_t* out, int64_t count) const;
     void get_step_spike_counts(int64_t* out, int64_t count, int64_t* out_n_steps) const;
     void set_monitor_enabled(int32_t monitor, bool enabled);
+    void set_monitor_slot(int32_t monitor, int32_t slot, int32_t after_operations);
+    int32_t add_event_monitor(int32_t param, int32_t slot, int32_t after_operations);
+    int64_t event_total(int32_t monitor) const;
+    void get_monitor_events(int32_t monitor, int64_t* indices, double* times, int64_t capacity, int64_t* out_count) const;
     int64_t monitor_samples(int32_t monitor) const;
     void get_monitor_values(int32_t monitor, int32_t var, double* out, int64_t count) const;
     void get_monitor_times(int32_t monitor, double* out, int64_t count) const;
@@ -52,6 +57,7 @@ private:
     };
     struct BlockResult {
         std::vector<Spike> spikes; // ordered by (step, neuron)
+        std::vector<std::vector<Spike>> events; // per event monitor, ordered by (step, neuron)
         int64_t fail_step, fail_neuron;
         int32_t fail_var;
         double fail_value;
@@ -67,6 +73,7 @@ private:
         std::vector<std::pair<int64_t, int64_t>> by_neuron; // (neuron, position), sorted
         int64_t every;
         bool enabled = true;             // off: no samples (run() sizes none, record() skips it)
+        int32_t slot = NN_SLOT_UPDATE, after = 0; // samples in slot after operations [0, after)
         std::vector<int64_t> steps;      // recorded steps
         std::vector<Doubles> data;       // per variable: [sample][position]
         int64_t segment_first = 0, segment_base = 0;
@@ -78,6 +85,11 @@ private:
         int64_t target_rows, target_samples;
         int64_t slots;                       // accumulator doubles per neuron
         std::vector<double> acc;             // [neuron][slot]
+    };
+    // Neurons with a non-zero parameter at a point of the step.
+    struct EventMonitor {
+        int32_t param, slot, after;
+        std::vector<int64_t> neuron, step; // ordered by (step, neuron)
     };
     // What reset() returns to: the state when the first run since creation or the last reset began.
     struct Initial {
@@ -97,7 +109,16 @@ private:
     void run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, BlockResult& result);
     using BlockLoop = void (Simulation::*)(Worker&, int64_t, int64_t, int64_t, BlockResult&);
     static BlockLoop block_loop();
-    void record(const nn_kernel_block& b, int64_t k);
+    // The points of the step (slot, operations before) where a monitor or reducer samples: [slot * (n_operations + 1) + op].
+    std::vector<char> sample_points() const;
+    void record(const nn_kernel_block& b, int64_t k, int32_t slot, int32_t op, BlockResult& result);
+    void check_point(int32_t slot, int32_t after) const;
+    void copy_events(const std::vector<int64_t>& neuron, const std::vector<int64_t>& step, int64_t* indices, double* times,
+                     int64_t capacity, int64_t* out_count, const char* what) const;
+    // Appends the block results' lists (each ordered by step, then neuron) of steps [k0, end) in (step, neuron)
+    // order for any thread count; returns the number per step.
+    static std::vector<int64_t> merge_ordered(const std::vector<const std::vector<Spike>*>& lists, int64_t k0, int64_t end,
+                                              std::vector<int64_t>* neuron, std::vector<int64_t>* step);
     void spiked(BlockResult& result, int64_t k, int64_t neuron);
     void merge_segment(int64_t k0, int64_t k1);
     void clear_results();
@@ -108,11 +129,14 @@ private:
     double dt_;
     uint64_t seed_;
     Doubles state_, params_, lastspike_, not_refractory_, index_;
+    std::vector<nn::Operation> operations_; // the model's, with their dt in steps
+    std::vector<char> sample_points_;       // sample_points(), set by run()
     std::vector<Input> inputs_;
     std::vector<nn_kernel_input> input_views_; // what the kernels read, rebuilt by run()
     std::vector<char> input_set_;
     std::vector<Event> events_; // sorted by (block, step, neuron), then insertion order
     std::vector<Monitor> monitors_;
+    std::vector<EventMonitor> event_monitors_;
     std::vector<Reducer> reducers_;
     bool spike_reducers_ = false, sample_reducers_ = false;
     Initial initial_;

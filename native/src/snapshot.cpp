@@ -13,7 +13,7 @@ namespace nn::rt {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'N', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr uint32_t kFormatVersion = 2; // 2: state monitors carry their on/off flag
+constexpr uint32_t kFormatVersion = 4; // 2: state monitors carry their on/off flag; 3: and their slot; 4: event monitors
 
 uint64_t fnv1a(const uint8_t* p, size_t n, uint64_t h = 0xcbf29ce484222325ull) {
     for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
@@ -168,9 +168,17 @@ std::vector<uint8_t> Simulation::snapshot() const {
         w.array(mon.indices);
         w.array(mon.neurons);
         w.put(mon.every);
+        w.put(mon.slot);
+        w.put(mon.after);
         w.put(static_cast<uint8_t>(mon.enabled));
         w.array(mon.steps);
         for (const Doubles& d : mon.data) w.array(d);
+    }
+    w.put(static_cast<int64_t>(event_monitors_.size()));
+    for (const EventMonitor& mon : event_monitors_) {
+        for (int32_t x : {mon.param, mon.slot, mon.after}) w.put(x);
+        w.array(mon.neuron);
+        w.array(mon.step);
     }
     w.put(static_cast<int64_t>(reducers_.size()));
     for (const Reducer& r : reducers_) {
@@ -255,9 +263,12 @@ void Simulation::restore(const uint8_t* blob, int64_t size) {
         r.array(indices, "monitor variables");
         r.array(neurons, "monitor neurons");
         const auto every = r.get<int64_t>();
+        const auto slot = r.get<int32_t>(), after = r.get<int32_t>();
         const bool enabled = r.get<uint8_t>() != 0;
         if (kinds != mon.kinds || indices != mon.indices || neurons != mon.neurons || every != mon.every)
             invalid("state monitor ", j, " of the snapshot records other variables, neurons or intervals than this simulation's");
+        if (slot != mon.slot || after != mon.after)
+            invalid("state monitor ", j, " of the snapshot samples at another point of the step than this simulation's");
         if (enabled != mon.enabled)
             invalid("state monitor ", j, " is ", enabled ? "on" : "off", " in the snapshot but ", mon.enabled ? "on" : "off",
                     " in this simulation (set_monitor_enabled before restoring)");
@@ -266,6 +277,20 @@ void Simulation::restore(const uint8_t* blob, int64_t size) {
             r.array(d, "monitor samples");
             same(d.size(), mon.steps.size() * mon.neurons.size(), "monitor sample count");
         }
+    }
+    const auto n_event_monitors = r.get<int64_t>();
+    if (n_event_monitors != static_cast<int64_t>(event_monitors_.size()))
+        invalid("the snapshot has ", n_event_monitors, " event monitors but this simulation has ", event_monitors_.size(),
+                " (add the same monitors, in the same order, before restoring)");
+    std::vector<EventMonitor> event_monitors = event_monitors_;
+    for (size_t j = 0; j < event_monitors.size(); ++j) {
+        EventMonitor& mon = event_monitors[j];
+        bool ok = true;
+        for (int32_t x : {mon.param, mon.slot, mon.after}) ok &= r.get<int32_t>() == x;
+        if (!ok) invalid("event monitor ", j, " of the snapshot records another event or point of the step than this simulation's");
+        r.array(mon.neuron, "event neurons");
+        r.array(mon.step, "event steps");
+        same(mon.neuron.size(), mon.step.size(), "event count");
     }
     const auto n_reducers = r.get<int64_t>();
     if (n_reducers != static_cast<int64_t>(reducers_.size()))
@@ -299,6 +324,7 @@ void Simulation::restore(const uint8_t* blob, int64_t size) {
     counts_ = std::move(counts);
     step_counts_ = std::move(step_counts);
     monitors_ = std::move(monitors);
+    event_monitors_ = std::move(event_monitors);
     reducers_ = std::move(reducers);
 }
 
@@ -318,6 +344,12 @@ uint64_t model_fingerprint(const nn_model_desc& d) {
     for (int64_t i = 0; d.rk_a != nullptr && i < stages * stages; ++i) w.put(d.rk_a[i]);
     for (int64_t i = 0; d.rk_b != nullptr && i < stages; ++i) w.put(d.rk_b[i]);
     w.string(d.model_hash != nullptr ? d.model_hash : "");
+    w.put(d.n_operations);
+    w.put(d.sample_after);
+    for (int32_t j = 0; d.operations != nullptr && j < d.n_operations; ++j) {
+        w.put(d.operations[j].slot);
+        w.put(d.operations[j].dt);
+    }
     return fnv1a(w.bytes.data(), w.bytes.size());
 }
 

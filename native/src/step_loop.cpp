@@ -18,6 +18,7 @@ struct TableKernel {
     void integrate(const nn_kernel_block* b) { t.integrate(b); }
     void threshold(const nn_kernel_block* b) { t.threshold(b); }
     void statements(const nn_kernel_block* b, int32_t section, int32_t lane) { t.statements(b, section, lane); }
+    void operation(const nn_kernel_block* b, int32_t op) { t.operation(b, op); }
 };
 } // namespace
 } // namespace NN_ISA
@@ -33,12 +34,13 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
         int64_t block, i0, end_neuron;
         BlockResult& result;
         std::vector<Event>::const_iterator ev, ev_end;
-        bool samples; // monitors or variable reducers
+        const char* points; // Simulation::sample_points
+        int32_t width;      // operations + 1
         int64_t k = 0;
 
-        void sample(const nn_kernel_block& b) {
+        void sample(const nn_kernel_block& b, int32_t slot, int32_t op) {
             k = b.step;
-            if (samples) sim.record(b, k);
+            if (points[slot * width + op]) sim.record(b, k, slot, op, result);
         }
         void spike(int lane) { sim.spiked(result, k, i0 + lane); }
         void events(nn_kernel_block& b) {
@@ -59,9 +61,10 @@ void Simulation::run_block(Worker& w, int64_t block, int64_t k0, int64_t k1, Blo
         const int64_t blk = e.neuron / kBlock;
         return blk != key.first ? blk < key.first : e.step < key.second;
     });
-    Hooks hooks{*this, m.kernel, block, i0, i0 + nl, result, ev, events_.cend(), !monitors_.empty() || sample_reducers_};
+    const int32_t width = static_cast<int32_t>(operations_.size()) + 1;
+    Hooks hooks{*this, m.kernel, block, i0, i0 + nl, result, ev, events_.cend(), sample_points_.data(), width};
     NN_ISA::TableKernel kernel{m.kernel};
-    const nn::ScheduleModel schedule{m.n_state, m.refractory, m.has_threshold, m.has_reset};
+    const nn::ScheduleModel schedule{m.n_state, m.refractory, m.has_threshold, m.has_reset, operations_.data(), width - 1};
     nn::StepCache cache;
     nn::StepFailure failure;
     for (int64_t k = k0; k < k1; ++k) {

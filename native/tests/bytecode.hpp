@@ -35,6 +35,13 @@ struct Model {
     int32_t refractory = NN_REFRACTORY_NONE, has_threshold = 0;
     Section derivatives, noise, linear, threshold, reset, refractory_expr, observables;
     std::vector<Section> events;
+    struct Operation {
+        Section code;
+        int32_t slot = NN_SLOT_UPDATE;
+        double dt = 0.0;
+    };
+    std::vector<Operation> operations;
+    int32_t sample_after = 0;
 
     // A CONST operand with this value (pooled).
     int32_t k(double value) {
@@ -51,6 +58,8 @@ struct Model {
         for (auto& s : observable_names) names_.push_back(s.c_str());
         event_views_.clear();
         for (auto& e : events) event_views_.push_back(e.view());
+        operation_views_.clear();
+        for (auto& o : operations) operation_views_.push_back(nn_operation{o.code.view(), o.slot, 0, o.dt});
         if (flags.size() < state_names.size()) flags.resize(state_names.size(), 0);
         nn_model_desc d{};
         d.struct_size = sizeof(nn_model_desc);
@@ -80,6 +89,9 @@ struct Model {
         d.events = event_views_.data();
         d.observables = observables.view();
         d.observable_names = names_.data() + state_names.size() + param_names.size();
+        d.n_operations = static_cast<int32_t>(operations.size());
+        d.sample_after = sample_after;
+        d.operations = operation_views_.data();
         return d;
     }
 
@@ -92,6 +104,7 @@ struct Model {
 private:
     std::vector<const char*> names_;
     std::vector<nn_section> event_views_;
+    std::vector<nn_operation> operation_views_;
 };
 
 // Emits expressions into a section, one fresh TEMP per result.

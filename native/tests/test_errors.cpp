@@ -279,11 +279,70 @@ void test_events_and_inputs() {
 
 } // namespace
 
+// Operations (run_regularly): description errors, clocks that are not multiples of dt, monitor slots, and
+// where they run: v += 1 at the end of every second step, one monitor before the update, one at the end.
+void test_operations() {
+    auto counter = [] {
+        bc::Model m;
+        m.param_names = {"v"};
+        bc::Model::Operation op;
+        op.code.emit(NN_OP_ADD, bc::param(0), bc::param(0), m.k(1));
+        op.slot = NN_SLOT_END;
+        op.dt = 2e-4;
+        m.operations.push_back(op);
+        return m;
+    };
+    auto expect = [](bc::Model m, const char* needle) {
+        nn_model* model = nullptr;
+        CHECK_STATUS(create(m, &model), NN_ERR_INVALID_ARGUMENT);
+        CHECK(says(needle));
+    };
+    { bc::Model m = counter(); m.operations[0].slot = 5; expect(m, "desc->operations[0].slot is 5"); }
+    { bc::Model m = counter(); m.operations.push_back(m.operations[0]); m.operations[1].slot = NN_SLOT_UPDATE;
+      expect(m, "operations must be in the order they run"); }
+    { bc::Model m = counter(); m.operations[0].dt = -1; expect(m, "desc->operations[0].dt is -1"); }
+    { bc::Model m = counter(); m.sample_after = 1; expect(m, "desc->sample_after is 1"); }
+    { bc::Model m = counter(); m.operations[0].code.n_outputs = 1; expect(m, "desc->operations[0].code.n_outputs is 1"); }
+
+    bc::Model m = counter();
+    nn_model* model = nullptr;
+    CHECK_OK(create(m, &model));
+    nn_simulation* sim = nullptr;
+    CHECK_STATUS(nn_simulation_create(model, 2, 0.8e-4, 0, &sim), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("which is not a whole multiple of the simulation's dt"));
+    CHECK_OK(nn_simulation_create(model, 2, 1e-4, 0, &sim));
+    const int32_t kind = NN_ARRAY_PARAM, index = 0;
+    const int64_t neurons[] = {0};
+    int32_t start = -1, end = -1;
+    CHECK_OK(nn_simulation_add_state_monitor(sim, &kind, &index, 1, neurons, 1, 1, &start));
+    CHECK_OK(nn_simulation_add_state_monitor(sim, &kind, &index, 1, neurons, 1, 1, &end));
+    CHECK_STATUS(nn_simulation_set_monitor_slot(sim, end, NN_SLOT_END, 2), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("after_operations is 2"));
+    CHECK_STATUS(nn_simulation_set_monitor_slot(sim, end, NN_SLOT_RESET, 1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("must run in slots <= 3"));
+    CHECK_STATUS(nn_simulation_set_monitor_slot(sim, 7, NN_SLOT_END, 1), NN_ERR_INVALID_ARGUMENT);
+    CHECK_OK(nn_simulation_set_monitor_slot(sim, end, NN_SLOT_END, 1));
+    CHECK_OK(nn_simulation_run(sim, 5, nullptr, nullptr));
+    double at_start[5], at_end[5], v[2] = {0, 0};
+    CHECK_OK(nn_simulation_get_monitor_values(sim, start, 0, at_start, 5));
+    CHECK_OK(nn_simulation_get_monitor_values(sim, end, 0, at_end, 5));
+    const double want_start[] = {0, 1, 1, 2, 2}, want_end[] = {1, 1, 2, 2, 3};
+    for (int k = 0; k < 5; ++k) {
+        CHECK(at_start[k] == want_start[k]);
+        CHECK(at_end[k] == want_end[k]);
+    }
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_PARAM, 0, v, 2));
+    CHECK(v[0] == 3 && v[1] == 3);
+    nn_simulation_destroy(sim);
+    nn_model_destroy(model);
+}
+
 int main() {
     test_descriptions();
     test_handles_and_sizes();
     test_nan();
     test_cancel_and_continue();
     test_events_and_inputs();
+    test_operations();
     return nn_test::report();
 }

@@ -153,20 +153,34 @@ public static partial class Brian2Script
         if (e.Model.Reset is { } reset) arguments.Add($"reset={Str(reset.Trim())}");
         if (e.Model.Refractory is { } refractory) arguments.Add($"refractory={Str(refractory.Trim())}");
         if (e.Model.Method is { } method) arguments.Add($"method={Str(method.Trim())}");
+        if (e.Model.CustomEvents.Count > 0)
+            arguments.Add($"events={{{string.Join(", ", e.Model.CustomEvents.Select(x => $"{Str(x.Name)}: {Str(x.Condition.Trim())}"))}}}");
         arguments.Add("namespace=namespace");
         py.Append($"group = NeuronGroup({string.Join(", ", arguments)})\n");
         if (perNeuron.Count > 0) py.Append("for name, value in per_neuron.items():\n    setattr(group, name, value)\n");
+        foreach (var ev in e.Model.CustomEvents)
+        {
+            if ((ev.ConditionWhen, ev.ConditionOrder) != ("after_thresholds", 0))
+                py.Append($"group.set_event_schedule({Str(ev.Name)}, when={Str(ev.ConditionWhen)}, order={ev.ConditionOrder})\n");
+            if (ev.Code is { } code)
+                py.Append($"group.run_on_event({Str(ev.Name)}, {Str(code.Trim())}, when={Str(ev.When)}, order={ev.Order})\n");
+        }
+        foreach (var op in e.Model.RunRegularly)
+            py.Append($"group.run_regularly({Str(op.Code.Trim())}" + (op.Dt is { } opDt ? $", dt={Seconds(opDt)}" : "") +
+                $", when={Str(op.When)}, order={op.Order})\n");
 
         if (e.Sweep is { } sweep) AppendSweep(py, sweep);
         // After the sweep, so that an initial value may use a swept parameter (ExperimentRunner's order).
         foreach (var initial in e.Initial) py.Append($"group.{initial.Variable} = {Str(initial.Expression.Trim())}\n");
 
         if (e.RecordSpikes) py.Append("spike_monitor = SpikeMonitor(group)\n");
+        foreach (var name in e.RecordEvents) py.Append($"events_{name} = EventMonitor(group, {Str(name)})\n");
         if (e.RecordState is { } state)
         {
             string every = state.EverySteps == 1 ? "" : $", dt={state.EverySteps}*defaultclock.dt";
             py.Append($"state_monitor = StateMonitor(group, [{string.Join(", ", state.Variables.Select(Str))}], " +
-                $"record=[{string.Join(", ", state.Neurons)}]{every})\n");
+                $"record=[{string.Join(", ", state.Neurons)}]{every}" +
+                ((state.When, state.Order) == ("start", 0) ? "" : $", when={Str(state.When)}, order={state.Order}") + ")\n");
         }
 
         py.Append('\n');
@@ -198,6 +212,12 @@ public static partial class Brian2Script
                 np.save(os.path.join(OUT, 'spike_counts.npy'), np.asarray(spike_monitor.count[:], dtype=np.int64))
                 np.save(os.path.join(OUT, 'spikes_index.npy'), np.asarray(spike_monitor.i[:], dtype=np.int64))
                 np.save(os.path.join(OUT, 'spikes_time.npy'), np.asarray(spike_monitor.t_[:], dtype=np.float64))
+
+                """);
+        foreach (var name in e.RecordEvents)
+            py.Append($"""
+                np.save(os.path.join(OUT, 'events_{name}_index.npy'), np.asarray(events_{name}.i[:], dtype=np.int64))
+                np.save(os.path.join(OUT, 'events_{name}_time.npy'), np.asarray(events_{name}.t_[:], dtype=np.float64))
 
                 """);
         if (e.RecordState is { } recorded)

@@ -55,7 +55,12 @@ public sealed record Phase(double Duration, IReadOnlyList<InitialValue> Set, boo
 
 /// <summary>A StateMonitor: variables (states, parameters or subexpressions) of some neurons every
 /// <see cref="EverySteps"/> steps.</summary>
-public sealed record StateRecording(IReadOnlyList<string> Variables, IReadOnlyList<long> Neurons, long EverySteps);
+public sealed record StateRecording(IReadOnlyList<string> Variables, IReadOnlyList<long> Neurons, long EverySteps)
+{
+    /// <summary>Brian's StateMonitor <c>when</c> and <c>order</c>: where in the step it samples.</summary>
+    public string When { get; init; } = "start";
+    public int Order { get; init; }
+}
 
 /// <summary>A PopulationRateMonitor of neurons [<see cref="Start"/>, <see cref="Stop"/>), with the rate also smoothed by
 /// <see cref="Window"/> of <see cref="Width"/> seconds when a window is given.</summary>
@@ -89,6 +94,8 @@ public sealed record Experiment
     public bool RecordSpikes { get; init; }
     public StateRecording? RecordState { get; init; }
     public PopulationRateRecording? RecordPopulationRate { get; init; }
+    /// <summary>Custom events recorded (in every phase), each by an EventMonitor at Brian's default point.</summary>
+    public IReadOnlyList<string> RecordEvents { get; init; } = [];
     /// <summary>Variables whose values after the last step are written (final_&lt;var&gt;.npy).</summary>
     public IReadOnlyList<string> RecordFinal { get; init; } = [];
 

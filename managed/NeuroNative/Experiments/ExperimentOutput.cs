@@ -89,6 +89,11 @@ public sealed class ExperimentOutput
         }
         if (result.PopulationRate is { } rate) Write("population_rate.npy", s => Npy.Write(s, rate));
         if (result.SmoothedPopulationRate is { } smoothed) Write("population_rate_smooth.npy", s => Npy.Write(s, smoothed));
+        foreach (var (name, indices, eventTimes) in result.Events)
+        {
+            Write($"events_{name}_index.npy", s => Npy.Write(s, indices));
+            Write($"events_{name}_time.npy", s => Npy.Write(s, eventTimes));
+        }
         if (e.RecordState is { } state && result.StateTimes is { } times)
         {
             Write("state_time.npy", s => Npy.Write(s, times));

@@ -23,7 +23,10 @@ public static class ExperimentReader
         Experiment(new DocumentReader(source), root, source, baseDirectory);
 
     private static readonly string[] TopKeys = ["model", "dt", "duration", "phases", "n", "seed", "sweep", "record", "inputs"];
-    private static readonly string[] ModelKeys = ["equations", "functions", "namespace", "threshold", "reset", "refractory", "method", "initial"];
+    private static readonly string[] ModelKeys = ["equations", "functions", "namespace", "threshold", "reset", "refractory", "method", "initial",
+        "run_regularly", "events"];
+    private static readonly string[] OperationKeys = ["code", "dt", "when", "order"];
+    private static readonly string[] EventKeys = ["condition", "code", "when", "order", "condition_when", "condition_order"];
 
     private static Experiment Experiment(DocumentReader doc, ConfigNode root, string source, string baseDirectory)
     {
@@ -58,6 +61,13 @@ public static class ExperimentReader
             Functions = doc.OptionalText(modelFields, "functions", "model"),
             PerNeuronConstants = SweepReader.NamespaceConstants(top.GetValueOrDefault("sweep"), ns),
         };
+        var operationNodes = modelFields.TryGetValue("run_regularly", out var opsNode)
+            ? Operations(doc, opsNode, unitsOnly) : [];
+        model = model with
+        {
+            RunRegularly = [.. operationNodes.Select(o => o.Operation)],
+            CustomEvents = modelFields.TryGetValue("events", out var eventsNode) ? CustomEvents(doc, eventsNode) : [],
+        };
         // Analysed once, with the swept namespace constants per-neuron. The model is also the scope of
         // every quantity in the file, where those constants keep their namespace value; parameters are
         // not constants, so they cannot be used in dt or sweep bounds.
@@ -65,6 +75,10 @@ public static class ExperimentReader
 
         double dt = top.TryGetValue("dt", out var dtNode) ? doc.Quantity(analyzed, dtNode, "dt", Dimension.Time, "a time step") : DefaultDt;
         if (!(dt > 0) || double.IsInfinity(dt)) throw doc.Error(dtNode!, $"dt: must be a positive duration, not {dt} s");
+        foreach (var (operation, node, key) in operationNodes)
+            if (operation.Dt is { } every && (Math.Round(every / dt) < 1 || Math.Abs(Math.Round(every / dt) * dt - every) > 1e-4 * dt))
+                throw doc.Error(node, $"{key}.dt: {every} s is not a whole multiple of dt = {dt} s (an operation's clock ticks " +
+                    "with the group's)");
         if (top.TryGetValue("phases", out var phasesNode) && top.TryGetValue("duration", out var both))
             throw doc.Error(both, "duration: give either duration (one run) or phases (each with its duration), not both");
         if (phasesNode is null && !top.ContainsKey("duration"))
@@ -87,8 +101,8 @@ public static class ExperimentReader
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
             ? Assignments(doc, initNode, "model.initial", analyzed, sweep, n, baseDirectory) : [];
-        var (spikes, state, final, rate) = top.TryGetValue("record", out var recordNode)
-            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, [], null);
+        var (spikes, state, final, rate, events) = top.TryGetValue("record", out var recordNode)
+            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, [], null, []);
         var experiment = new Experiment
         {
             Source = source,
@@ -104,11 +118,72 @@ public static class ExperimentReader
             RecordPopulationRate = rate,
             RecordState = state,
             RecordFinal = final,
+            RecordEvents = events,
         };
         if (phasesNode is null) return experiment;
         var phases = PhaseReader.Read(doc, phasesNode, analyzed, spikes, state is not null, n, baseDirectory);
         // Brian's network time after run(d0); run(d1)...: the durations summed in order.
         return experiment with { Phases = phases, Duration = phases.Aggregate(0.0, (t, p) => t + p.Duration) };
+    }
+
+    /// <summary>model.run_regularly: a list of statements, or of mappings with code, dt, when and order
+    /// (Brian's <c>G.run_regularly(code, dt=..., when=..., order=...)</c>), in the order Brian would add them.</summary>
+    private static List<(RunRegularly Operation, ConfigNode Node, string Key)> Operations(DocumentReader doc, ConfigNode node,
+        AnalyzedModel units)
+    {
+        if (node is not ConfigSequence list)
+            throw doc.Error(node, $"model.run_regularly: expected a list of operations (each statements, or code/dt/when/order), found {node.Kind}");
+        var result = new List<(RunRegularly, ConfigNode, string)>();
+        foreach (var item in list.Items)
+        {
+            int k = result.Count;
+            string key = $"model.run_regularly[{k}]";
+            var fields = item is ConfigScalar ? null : doc.Fields(item, key, OperationKeys);
+            var code = doc.Scalar(fields is null ? item : doc.Required(fields, "code", fields.Node, key), $"{key}.code");
+            doc.Remember($"run_regularly {k}", code);
+            var op = new RunRegularly(code.Text);
+            if (fields is not null)
+            {
+                if (fields.TryGetValue("when", out var when)) op = op with { When = doc.Choice(when, $"{key}.when", [.. Schedule.SlotNames]) };
+                if (fields.TryGetValue("order", out var order)) op = op with { Order = doc.Integer(order, $"{key}.order", int.MinValue) };
+                if (fields.TryGetValue("dt", out var dt))
+                    op = op with { Dt = doc.Quantity(units, dt, $"{key}.dt", Dimension.Time, "a duration (a whole multiple of dt)") };
+            }
+            result.Add((op, item, key));
+        }
+        return result;
+    }
+
+    /// <summary>model.events: name: condition, or name: {condition, code, when, order, condition_when, condition_order}
+    /// (Brian's <c>events={name: condition}</c>, <c>run_on_event</c> and <c>set_event_schedule</c>).</summary>
+    private static List<CustomEvent> CustomEvents(DocumentReader doc, ConfigNode node)
+    {
+        var events = new List<CustomEvent>();
+        foreach (var (name, spec) in doc.Fields(node, "model.events", null))
+        {
+            string key = $"model.events.{name}";
+            var fields = spec is ConfigScalar ? null : doc.Fields(spec, key, EventKeys);
+            var condition = doc.Scalar(fields is null ? spec : doc.Required(fields, "condition", fields.Node, key), $"{key}.condition");
+            doc.Remember($"event '{name}'", condition);
+            var e = new CustomEvent(name, condition.Text);
+            if (fields is not null)
+            {
+                if (fields.TryGetValue("code", out var code))
+                {
+                    var text = doc.Scalar(code, $"{key}.code");
+                    doc.Remember($"event '{name}' code", text);
+                    e = e with { Code = text.Text };
+                }
+                string[] slots = [.. Schedule.SlotNames];
+                if (fields.TryGetValue("when", out var when)) e = e with { When = doc.Choice(when, $"{key}.when", slots) };
+                if (fields.TryGetValue("order", out var order)) e = e with { Order = doc.Integer(order, $"{key}.order", int.MinValue) };
+                if (fields.TryGetValue("condition_when", out var cw)) e = e with { ConditionWhen = doc.Choice(cw, $"{key}.condition_when", slots) };
+                if (fields.TryGetValue("condition_order", out var co))
+                    e = e with { ConditionOrder = doc.Integer(co, $"{key}.condition_order", int.MinValue) };
+            }
+            events.Add(e);
+        }
+        return events;
     }
 
     private static AnalyzedModel Analyze(DocumentReader doc, ModelDefinition definition)

@@ -77,6 +77,8 @@ public sealed record ExperimentResult
     public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
     /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
     public IReadOnlyList<(string Variable, double[] Values)> FinalValues { get; init; } = [];
+    /// <summary>Each of <see cref="Experiment.RecordEvents"/>: its (i, t) in time order.</summary>
+    public IReadOnlyList<(string Event, long[] Indices, double[] Times)> Events { get; init; } = [];
 
     public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Neurons.Count / SimulationSeconds : 0;
     /// <summary>For a chunked run: how it was split and what an earlier process had done.</summary>
@@ -134,7 +136,8 @@ public static class ExperimentRunner
         var rate = experiment.RecordPopulationRate is { } pr ? group.RecordPopulationRate(pr.Start, pr.Stop) : null;
         // The recorded neurons of the slice, as the group's own indices.
         var recorded = experiment.RecordState?.Neurons.Where(i => i >= slice.First && i < slice.End).Select(i => i - slice.First).ToList();
-        var state = experiment.RecordState is { } r && recorded!.Count > 0 ? group.Record(r.Variables, recorded, r.EverySteps) : null;
+        var state = experiment.RecordState is { } r && recorded!.Count > 0 ? group.Record(r.Variables, recorded, r.EverySteps, r.When, r.Order) : null;
+        var eventMonitors = experiment.RecordEvents.Select(name => group.RecordEvents(name)).ToList();
         if (settings.ResumeFrom is { } resume)
         {
             try { group.Restore(File.ReadAllBytes(resume)); }
@@ -220,6 +223,7 @@ public static class ExperimentRunner
             StateValues = state is null ? [] : experiment.RecordState!.Variables
                 .Select(v => state.Get(v) is var t && slice.First == 0 ? t : t with { Neurons = [.. t.Neurons.Select(i => i + slice.First)] }).ToList(),
             FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),
+            Events = eventMonitors.Select(m => (m.Event, m.Events.Indices.Select(i => i + slice.First).ToArray(), m.Events.Times)).ToList(),
         };
     }
 

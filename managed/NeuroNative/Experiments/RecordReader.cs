@@ -8,11 +8,12 @@ namespace NeuroNative.Experiments;
 /// and which variables' values after the last step (Brian's <c>G.v</c> after <c>run()</c>).</summary>
 internal static class RecordReader
 {
-    private static readonly string[] RecordKeys = ["spikes", "population_rate", "state", "final"];
+    private static readonly string[] RecordKeys = ["spikes", "population_rate", "state", "final", "events"];
     private static readonly string[] RateKeys = ["neurons", "window", "width"];
-    private static readonly string[] StateKeys = ["variables", "every", "neurons"];
+    private static readonly string[] StateKeys = ["variables", "every", "neurons", "when", "order"];
 
-    public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final, PopulationRateRecording? Rate) Read(
+    public static (bool Spikes, StateRecording? State, IReadOnlyList<string> Final, PopulationRateRecording? Rate,
+        IReadOnlyList<string> Events) Read(
         DocumentReader doc, ConfigNode node, AnalyzedModel model, int n, double dt)
     {
         var fields = doc.Fields(node, "record", RecordKeys);
@@ -21,7 +22,8 @@ internal static class RecordReader
             throw doc.Error(spikesNode!, "record.spikes: the model has no threshold, so it never spikes; add model.threshold");
         var final = fields.TryGetValue("final", out var finalNode) ? Variables(doc, finalNode, model, "record.final") : [];
         var rate = fields.TryGetValue("population_rate", out var rateNode) ? PopulationRate(doc, rateNode, model, n) : null;
-        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null, final, rate);
+        var events = fields.TryGetValue("events", out var eventsNode) ? Events(doc, eventsNode, model) : [];
+        if (!fields.TryGetValue("state", out var stateNode)) return (spikes, null, final, rate, events);
 
         var state = doc.Fields(stateNode, "record.state", StateKeys);
         var variables = Variables(doc, doc.Required(state, "variables", state.Node, "record.state"), model, "record.state.variables");
@@ -48,7 +50,10 @@ internal static class RecordReader
                 neurons.Add(i);
             }
         else throw doc.Error(neuronsNode, $"record.state.neurons: expected a list of neuron indices or 'all', found {neuronsNode.Kind}");
-        return (spikes, new StateRecording(variables, neurons, every), final, rate);
+        var recording = new StateRecording(variables, neurons, every);
+        if (state.TryGetValue("when", out var when)) recording = recording with { When = doc.Choice(when, "record.state.when", [.. Schedule.SlotNames]) };
+        if (state.TryGetValue("order", out var order)) recording = recording with { Order = doc.Integer(order, "record.state.order", int.MinValue) };
+        return (spikes, recording, final, rate, events);
     }
 
     /// <summary><c>true</c>, or <c>{neurons: [start, stop], window: gaussian | flat, width: 5*ms}</c>: the rate of neurons
@@ -85,6 +90,23 @@ internal static class RecordReader
         if (!(width > 0) || double.IsInfinity(width))
             throw doc.Error(fields["width"], $"record.population_rate.width: must be a positive duration, not {Number(width)} s");
         return new PopulationRateRecording(start, stop, window, width);
+    }
+
+    /// <summary>record.events: custom events of the model, each recorded by an EventMonitor at Brian's default point.</summary>
+    private static List<string> Events(DocumentReader doc, ConfigNode node, AnalyzedModel model)
+    {
+        var known = model.Definition.CustomEvents.Select(e => e.Name).ToList();
+        var names = new List<string>();
+        foreach (var item in node is ConfigSequence seq ? seq.Items : [node])
+        {
+            string name = doc.Scalar(item, "record.events").Text.Trim();
+            if (!known.Contains(name))
+                throw doc.Error(item, $"record.events: the model has no custom event '{name}'" + (known.Count == 0
+                    ? "; define it in model.events" : DocumentReader.Hint(name, known)));
+            if (names.Contains(name)) throw doc.Error(item, $"record.events: '{name}' is listed twice");
+            names.Add(name);
+        }
+        return names;
     }
 
     /// <summary>A name or a list of distinct names of the model's variables and subexpressions.</summary>

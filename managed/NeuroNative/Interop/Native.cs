@@ -156,6 +156,14 @@ internal static unsafe class Native
         var events = new nn_section[desc.Events.Length];
         for (int e = 0; e < events.Length; e++)
             events[e] = Section(desc.Events[e], $"events[{e}]", pins);
+        var operations = new nn_operation[desc.Operations.Length];
+        for (int j = 0; j < operations.Length; j++)
+            operations[j] = new nn_operation
+            {
+                code = Section(desc.Operations[j].Code, $"operations[{j}]", pins),
+                slot = desc.Operations[j].Slot,
+                dt = desc.Operations[j].Dt,
+            };
         var d = new nn_model_desc
         {
             struct_size = sizeof(nn_model_desc),
@@ -186,6 +194,9 @@ internal static unsafe class Native
             observables = Section(desc.Observables, "observables", pins),
             observable_names = pins.PinUtf8(desc.ObservableNames),
             model_hash = desc.ModelHash is null ? null : (byte*)pins.Pin(System.Text.Encoding.UTF8.GetBytes(desc.ModelHash + "\0")),
+            n_operations = operations.Length,
+            sample_after = desc.SampleAfter,
+            operations = pins.Pin(operations),
         };
         nn_model* model;
         if (compiled is var (path, hash))
@@ -361,6 +372,12 @@ internal static unsafe class Native
         Status.Check(NativeMethods.simulation_set_monitor_enabled(lease.Ptr, monitor, enabled ? 1 : 0));
     }
 
+    public static void SetMonitorSlot(SimulationHandle sim, int monitor, int slot, int afterOperations)
+    {
+        using var lease = sim.Lease();
+        Status.Check(NativeMethods.simulation_set_monitor_slot(lease.Ptr, monitor, slot, afterOperations));
+    }
+
     /// <summary>Advances <paramref name="steps"/> steps. Cancellation stops at the next progress call
     /// (the steps done are kept) with <see cref="OperationCanceledException"/>.</summary>
     public static void Run(SimulationHandle sim, long steps, IProgress<(long Done, long Total)>? progress,
@@ -435,9 +452,33 @@ internal static unsafe class Native
     }
 
     /// <summary>All spikes so far, ordered by (time, index).</summary>
-    public static (long[] Indices, double[] Times) GetSpikes(SimulationHandle sim)
+    public static (long[] Indices, double[] Times) GetSpikes(SimulationHandle sim) =>
+        Events(sim, GetSpikeTotal(sim), (p, i, t, capacity, count) => NativeMethods.simulation_get_spikes(p, i, t, capacity, count));
+
+    public static int AddEventMonitor(SimulationHandle sim, int parameter, int slot, int afterOperations)
     {
-        long total = GetSpikeTotal(sim);
+        using var lease = sim.Lease();
+        int monitor;
+        Status.Check(NativeMethods.simulation_add_event_monitor(lease.Ptr, parameter, slot, afterOperations, &monitor));
+        return monitor;
+    }
+
+    public static long GetEventTotal(SimulationHandle sim, int monitor)
+    {
+        using var lease = sim.Lease();
+        long total;
+        Status.Check(NativeMethods.simulation_get_event_total(lease.Ptr, monitor, &total));
+        return total;
+    }
+
+    /// <summary>All events an event monitor recorded so far, ordered by (time, index).</summary>
+    public static (long[] Indices, double[] Times) GetEvents(SimulationHandle sim, int monitor) =>
+        Events(sim, GetEventTotal(sim, monitor), (p, i, t, capacity, count) => NativeMethods.simulation_get_events(p, monitor, i, t, capacity, count));
+
+    private delegate int EventsFetch(nn_simulation* sim, long* indices, double* times, long capacity, long* count);
+
+    private static (long[] Indices, double[] Times) Events(SimulationHandle sim, long total, EventsFetch fetch)
+    {
         var indices = new long[total];
         var times = new double[total];
         long count;
@@ -445,7 +486,7 @@ internal static unsafe class Native
         {
             fixed (long* i = indices)
             fixed (double* t = times)
-                Status.Check(NativeMethods.simulation_get_spikes(lease.Ptr, i, t, total, &count));
+                Status.Check(fetch(lease.Ptr, i, t, total, &count));
         }
         return count == total ? (indices, times) : (indices[..(int)count], times[..(int)count]);
     }

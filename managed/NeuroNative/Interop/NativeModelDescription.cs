@@ -8,6 +8,10 @@ internal sealed record NativeSection(int[] Code, int Temps, int Outputs, bool De
     public static readonly NativeSection Empty = new([], 0, 0);
 }
 
+/// <summary>An <c>nn_operation</c>: statements on every neuron in nn_slot <see cref="Slot"/>, every <see cref="Dt"/>
+/// seconds (0: every step).</summary>
+internal sealed record NativeOperation(NativeSection Code, int Slot, double Dt);
+
 /// <summary>The managed mirror of <c>nn_model_desc</c> that <see cref="Native.ModelCreate"/> marshals.
 /// Counts come from the arrays (n_state = StateNames.Length, n_stages = RkB.Length for explicit RK, else 1,
 /// n_observables = ObservableNames.Length = Observables.Outputs);
@@ -33,7 +37,9 @@ internal sealed record NativeModelDescription(
     NativeSection RefractoryExpr,
     NativeSection[] Events,
     NativeSection Observables,
-    string[] ObservableNames)
+    string[] ObservableNames,
+    NativeOperation[] Operations,
+    int SampleAfter)
 {
     /// <summary>Identifies the equations beyond the structure (nn_model_desc.model_hash), checked by snapshots.</summary>
     public string? ModelHash { get; init; }

@@ -43,7 +43,33 @@ public sealed record ModelDefinition
 
     /// <summary>Namespace names to turn into per-neuron parameters (the swept or fitted ones).</summary>
     public IReadOnlyList<string> PerNeuronConstants { get; init; } = [];
+
+    /// <summary>Brian's <c>G.run_regularly(...)</c> operations, in the order they were added (which names them
+    /// <c>run_regularly</c>, <c>run_regularly_1</c>, ... as Brian does, the last tie-break of its schedule).</summary>
+    public IReadOnlyList<RunRegularly> RunRegularly { get; init; } = [];
+
+    /// <summary>Brian's custom events (<c>events={'name': 'condition'}</c>, <c>run_on_event</c>,
+    /// <c>set_event_schedule</c>): refractoriness does not gate them unless the condition says so.</summary>
+    public IReadOnlyList<CustomEvent> CustomEvents { get; init; } = [];
 }
+
+/// <summary>A custom event: <paramref name="Condition"/> is checked on every neuron at
+/// (<see cref="ConditionWhen"/>, <see cref="ConditionOrder"/>) — Brian's default 'after_thresholds' — and
+/// <see cref="Code"/>, if any, runs at (<see cref="When"/>, <see cref="Order"/>) — Brian's default
+/// 'after_resets' — on the neurons for which it held when it was last checked.</summary>
+public sealed record CustomEvent(string Name, string Condition, string? Code = null)
+{
+    public string When { get; init; } = "after_resets";
+    public int Order { get; init; }
+    public string ConditionWhen { get; init; } = "after_thresholds";
+    public int ConditionOrder { get; init; }
+}
+
+/// <summary>Brian's <c>run_regularly(code, dt, when, order)</c>: statements (as in a reset) run on every neuron in
+/// the slot <paramref name="When"/> (start, groups, thresholds, synapses, resets, end, each also with before_ and
+/// after_) at <paramref name="Order"/> within it, on the steps of a clock of <paramref name="Dt"/> seconds (a whole
+/// multiple of the group's dt; null: the group's clock).</summary>
+public sealed record RunRegularly(string Code, string When = "start", int Order = 0, double? Dt = null);
 
 /// <summary>Statements run on a neuron when an event arrives; <see cref="ValueName"/> names the value
 /// carried by each event (a synaptic weight), with unit <see cref="ValueUnit"/>.</summary>

@@ -38,6 +38,7 @@ public static class ChunkedRunner
         var fingerprint = ExperimentFingerprint.Of(experiment, settings);
         var range = options.Shard is { } shard ? shard.Of(experiment.N) : new NeuronSlice(0, experiment.N);
         using var catalog = RunCatalog.Open(output.Directory);
+        RemovePartialFiles(output.Directory);
         var chunks = Prepare(catalog, output.Directory, experiment, fingerprint, range, options, settings);
         int doneBefore = chunks.Count(c => c.State == ChunkState.Done && ChunkData.Read(ChunkData.PathOf(output.Directory, c.Id), c.Sha256) is not null);
         long stepsBefore = chunks.Where(c => c.State == ChunkState.Done).Sum(c => (long)c.Count) * Steps(experiment);
@@ -70,6 +71,16 @@ public static class ChunkedRunner
     }
 
     private static long Steps(Experiment e) => (long)Math.Round(e.Duration / e.Dt);
+
+    /// <summary>The temporary files a killed process left behind (a file is written under a temporary name and then
+    /// renamed, so these never hold anything finished).</summary>
+    private static void RemovePartialFiles(string directory)
+    {
+        foreach (var f in Directory.EnumerateFiles(directory, ".*.tmp")) File.Delete(f);
+        string chunks = Path.GetDirectoryName(ChunkData.PathOf(directory, 0))!;
+        if (Directory.Exists(chunks))
+            foreach (var f in Directory.EnumerateFiles(chunks, "*.tmp")) File.Delete(f);
+    }
 
     /// <summary>The final files of the range from its chunk files (state streamed chunk by chunk), then run.json.</summary>
     internal static ExperimentResult Assemble(ExperimentOutput output, IReadOnlyList<(RunCatalog Catalog, string Directory)> sources,

@@ -88,6 +88,7 @@ public sealed class NeuronGroup : IDisposable
             if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a group needs at least one neuron");
             CheckOptions(options);
             compiled.Program.CheckDt(options.Dt);
+            CheckOperationClocks(compiled.Model, options.Dt);
             _compiled = compiled;
             _ownsModel = ownsModel;
             N = n;
@@ -117,6 +118,19 @@ public sealed class NeuronGroup : IDisposable
         if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a group needs at least one neuron");
         CheckOptions(options.GroupOptions);
         return CompiledModel.Compile(model, options.CompileOptions(n));
+    }
+
+    /// <summary>An operation's dt must be a whole multiple of the group's (Brian's clocks then tick together).</summary>
+    private static void CheckOperationClocks(AnalyzedModel model, double dt)
+    {
+        foreach (var o in model.Operations)
+        {
+            if (o.Dt is not { } d) continue;
+            double steps = Math.Round(d / dt);
+            if (steps < 1 || Math.Abs(steps * dt - d) > 1e-4 * dt)
+                throw new ArgumentException($"{o.Context} has dt {d} s, which is not a whole multiple of the group's dt " +
+                    $"{dt} s; give a multiple (e.g. {Math.Max(1, steps) * dt} s)", nameof(dt));
+        }
     }
 
     private static void CheckOptions(GroupOptions options)
@@ -260,11 +274,17 @@ public sealed class NeuronGroup : IDisposable
         if (start != 0 || (stop ?? N) != N) RecordSpikes(); // a subgroup's rate is binned from the stored spikes
         return new PopulationRateMonitor(this, start, stop ?? N);
     }
+    /// <summary>Records the neurons and times of a custom event (Brian's <c>EventMonitor(G, name)</c>), by default just
+    /// after its condition is checked (Brian's when of the condition, order + 1).</summary>
+    public EventMonitor RecordEvents(string eventName, string? when = null, int? order = null) => new(this, eventName, when, order);
 
     /// <summary>Records variables or subexpressions of some neurons (all when null) every
-    /// <paramref name="every"/> steps (Brian's StateMonitor with dt = every·dt).</summary>
-    public StateMonitor Record(IReadOnlyList<string> variables, IReadOnlyList<long>? neurons = null, long every = 1) =>
-        new(this, variables, neurons ?? Enumerable.Range(0, N).Select(i => (long)i).ToList(), every);
+    /// <paramref name="every"/> steps (Brian's StateMonitor with dt = every·dt), at Brian's <paramref name="when"/>
+    /// slot and <paramref name="order"/> (default: at the start of the step, after the model's operations there
+    /// with order 0, as Brian's 'statemonitor' sorts after the group's objects).</summary>
+    public StateMonitor Record(IReadOnlyList<string> variables, IReadOnlyList<long>? neurons = null, long every = 1,
+        string when = "start", int order = 0) =>
+        new(this, variables, neurons ?? Enumerable.Range(0, N).Select(i => (long)i).ToList(), every, when, order);
 
     /// <summary>A spike reduction (count, rate, first spike, or the first <paramref name="capacity"/> spike
     /// times) over <paramref name="window"/> (default: the whole run).</summary>

@@ -19,12 +19,14 @@ public sealed class SpikeMonitor
     public (long[] Indices, double[] Times) Spikes => Native.GetSpikes(_group.Handle);
 
     /// <summary>Spike times per neuron (Brian's <c>spike_trains()</c>).</summary>
-    public IReadOnlyList<double[]> SpikeTrains()
+    public IReadOnlyList<double[]> SpikeTrains() => Trains(Spikes, _group.N);
+
+    /// <summary>Times per neuron of (i, t) pairs in time order.</summary>
+    internal static IReadOnlyList<double[]> Trains((long[] Indices, double[] Times) events, int n)
     {
-        var (indices, times) = Spikes;
-        var trains = new List<double>[_group.N];
+        var trains = new List<double>[n];
         for (int k = 0; k < trains.Length; k++) trains[k] = [];
-        for (int k = 0; k < indices.Length; k++) trains[indices[k]].Add(times[k]);
+        for (int k = 0; k < events.Indices.Length; k++) trains[events.Indices[k]].Add(events.Times[k]);
         return trains.Select(t => t.ToArray()).ToList();
     }
 }

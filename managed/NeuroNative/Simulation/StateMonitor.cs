@@ -43,8 +43,10 @@ public sealed class StateMonitor
     private readonly int _monitor;
     private readonly Dictionary<string, (int Column, Dimension Unit)> _variables = new(StringComparer.Ordinal);
 
-    internal StateMonitor(NeuronGroup group, IReadOnlyList<string> variables, IReadOnlyList<long> neurons, long every)
+    internal StateMonitor(NeuronGroup group, IReadOnlyList<string> variables, IReadOnlyList<long> neurons, long every,
+        string when, int order)
     {
+        var (slot, after) = group.Model.MonitorPoint(when, order); // checks `when` before anything native
         if (variables.Count == 0) throw new ArgumentException("record at least one variable", nameof(variables));
         if (every <= 0) throw new ArgumentOutOfRangeException(nameof(every), every, "record every 1 or more steps");
         foreach (var n in neurons)
@@ -63,7 +65,14 @@ public sealed class StateMonitor
         }
         _monitor = Native.AddStateMonitor(group.Handle, recorded.Select(r => r.Kind).ToArray(),
             recorded.Select(r => r.Index).ToArray(), neurons.ToArray(), every);
+        if ((slot, after) != (0, group.Model.SampleAfter)) Native.SetMonitorSlot(group.Handle, _monitor, slot, after);
+        When = when;
+        Order = order;
     }
+
+    /// <summary>Brian's <c>when</c> and <c>order</c> of the monitor: where in the step it samples.</summary>
+    public string When { get; }
+    public int Order { get; }
 
     public IReadOnlyList<long> Neurons { get; }
     public long Every { get; }

@@ -11,6 +11,7 @@
  *   void nn_kernel_observables(const nn_kernel_block*); out[j*out_stride + i] = observable j
  *   void nn_kernel_statements(const nn_kernel_block*, int32_t section, int32_t lane);
  *        section -1: reset, e >= 0: event e; on one lane
+ *   void nn_kernel_operation(const nn_kernel_block*, int32_t operation);  operation's statements on every lane
  *
  * Sections a model does not have are never called. Semantics as in neuronative.h (nn_model_desc).
  * NN_KERNEL_ABI_VERSION bumps with every change of this file.
@@ -20,7 +21,7 @@
 
 #include <stdint.h>
 
-#define NN_KERNEL_ABI_VERSION 2
+#define NN_KERNEL_ABI_VERSION 3
 
 /* What a kernel library puts before each exported function. */
 #if defined(_WIN32)
@@ -70,6 +71,7 @@ typedef int32_t (*nn_kernel_abi_version_fn)(void);
 typedef const char* (*nn_kernel_model_hash_fn)(void);
 typedef void (*nn_kernel_block_fn)(const nn_kernel_block* block);
 typedef void (*nn_kernel_statements_fn)(const nn_kernel_block* block, int32_t section, int32_t lane);
+typedef void (*nn_kernel_operation_fn)(const nn_kernel_block* block, int32_t operation);
 
 #ifdef __cplusplus
 }

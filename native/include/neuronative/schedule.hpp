@@ -6,7 +6,9 @@
 // spikes and events go):
 //   void kernel.refractory(const nn_kernel_block*), integrate, threshold
 //   void kernel.statements(const nn_kernel_block*, int32_t section, int32_t lane) // -1: reset
-//   void hooks.sample(const nn_kernel_block&)     // state at t_k, before anything: monitors, reducers
+//   void kernel.operation(const nn_kernel_block*, int32_t operation)             // on every lane
+//   void hooks.sample(const nn_kernel_block&, int32_t slot, int32_t op) // monitors, reducers placed in
+//                                                 // slot after operations [0, op) (every point is offered)
 //   void hooks.spike(int lane)                    // lane spiked in step k (after lastspike is set)
 //   void hooks.events(nn_kernel_block&)           // runs the scheduled events of step k
 #pragma once
@@ -22,13 +24,35 @@ NN_ISA_BEGIN
 // nn_refractory_kind, repeated so that device code needs no C header.
 enum Refractory : int32_t { REFRACTORY_NONE = 0, REFRACTORY_DURATION = 1, REFRACTORY_CONDITION = 2, REFRACTORY_UNIFORM_DURATION = 3 };
 
+// nn_slot, repeated so that device code needs no C header.
+enum Slot : int32_t { SLOT_UPDATE = 0, SLOT_THRESHOLD = 1, SLOT_EVENTS = 2, SLOT_RESET = 3, SLOT_END = 4 };
+
+// An operation (nn_operation) as the schedule runs it: in its slot, on the steps k % every == 0.
+struct Operation {
+    int32_t slot;
+    int64_t every;
+};
+
 // What the schedule needs to know of a model.
 struct ScheduleModel {
     int32_t n_state;
     int32_t refractory; // Refractory
     bool has_threshold;
     bool has_reset;
+    const Operation* operations = nullptr; // in the order they run, slots non-decreasing
+    int32_t n_operations = 0;
 };
+
+// The operations of one slot, from `op` on, with the samples offered before and after each.
+template <class Kernel, class Hooks>
+NN_HD inline void run_slot(const ScheduleModel& m, Kernel& kernel, Hooks& hooks, nn_kernel_block& b, int32_t slot,
+                           int32_t& op) {
+    for (;; ++op) {
+        hooks.sample(b, slot, op);
+        if (op >= m.n_operations || m.operations[op].slot != slot) return;
+        if (b.step % m.operations[op].every == 0) kernel.operation(&b, op);
+    }
+}
 
 // The first non-finite value a step produced: lane < 0 when there was none.
 struct StepFailure {
@@ -105,7 +129,8 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     b.step = k;
     b.t = t;
     b.event_value = 0.0;
-    hooks.sample(b);
+    int32_t op = 0;
+    run_slot(m, kernel, hooks, b, SLOT_UPDATE, op);
 
     const double* const out = b.out;
     if (m.refractory != REFRACTORY_NONE) {
@@ -144,6 +169,7 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
             }
     }
 
+    run_slot(m, kernel, hooks, b, SLOT_THRESHOLD, op);
     int spiking[MaxLanes];
     int n_spiking = 0;
     if (m.has_threshold) {
@@ -164,10 +190,13 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
             --spikes;
         }
     }
+    run_slot(m, kernel, hooks, b, SLOT_EVENTS, op);
     hooks.events(b);
     b.event_value = 0.0;
+    run_slot(m, kernel, hooks, b, SLOT_RESET, op);
     if (m.has_reset)
         for (int s = 0; s < n_spiking; ++s) kernel.statements(&b, -1, spiking[s]);
+    run_slot(m, kernel, hooks, b, SLOT_END, op);
     return true;
 }
 

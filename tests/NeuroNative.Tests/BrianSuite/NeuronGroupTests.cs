@@ -132,18 +132,6 @@ public class NeuronGroupTests
         foreach (var name in new[] { "v1", "v3", "v4" }) AllClose(Vector(brian.GetProperty(name)), g.Get(name), 1e-12);
     }
 
-    // test_constant_variable_subexpression: under rk2 Brian evaluates a (constant over dt) subexpression
-    // once per step at its start; NeuroNative cannot yet (its stages see only their own state) and says so.
-    [Fact, Trait("Category", "CodegenIndependent")]
-    public void ConstantOverDtUnderMultiStageMethodsIsRefusedWithTheReason()
-    {
-        var model = new ModelDefinition("dv2/dt = -v_const**2 / (10*ms) : 1\nv_const = v2 : 1 (constant over dt)") { Method = "rk2" };
-        var e = Assert.Throws<ModelException>(() => NeuroNative.Models.Integrators.IntegrationMethods.Derive(NeuroNative.Models.Analysis.ModelAnalyzer.Analyze(model)));
-        Assert.Contains("'v_const' is 'constant over dt'", e.Message);
-        var timed = model with { Equations = "dv/dt = (s - v)/(10*ms) : 1\ns = t/ms : 1 (constant over dt)", Method = "rk4" };
-        Assert.Throws<ModelException>(() => NeuroNative.Models.Integrators.IntegrationMethods.Derive(NeuroNative.Models.Analysis.ModelAnalyzer.Analyze(timed)));
-    }
-
     // test_constants_values
     [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void ConstantsValues(Backend backend)

@@ -80,6 +80,84 @@ mon = StateMonitor(G, ["v", "s"], record=True)
 run(1*ms)
 cases["constant_over_dt_rk4"] = dict(v=trace(mon, "v")[0], s=trace(mon, "s")[0])
 
+# run_regularly in every slot of Brian's schedule (test_neurongroup.test_run_regularly_scheduling and
+# _scheduling_2 with a threshold, reset and refractoriness): for each `when`, three operations there (orders -1,
+# 0 and 1, one on its own clock of 3 steps), monitors at 'start' (order 0) and at the slot itself (order 2).
+# `w = 2*v`, not `w = v`: numpy binds w to v's array, and writing v back after `v = ...` or `v *= ...` changes
+# w too, which Brian's C++ targets (and NeuroNative) do not.
+SLOTS = [f"{p}{s}" for s in ["start", "groups", "thresholds", "synapses", "resets", "end"] for p in ["before_", "", "after_"]]
+for when in SLOTS:
+    runtime()
+    G = NeuronGroup(3, """dv/dt = (1.2 - v)/(4*ms) : 1
+                          c : 1
+                          w : 1""", threshold="v > 1", reset="v = 0.1*c", refractory=0.7*ms, method="euler")
+    G.v = "0.35*i"
+    G.run_regularly("c += int(not_refractory) + 0.5*int(t == lastspike)", when=when, order=-1)
+    G.run_regularly("v += 0.02*c", when=when, order=0)
+    G.run_regularly("w = 2*v\nv *= 0.995", when=when, order=1, dt=0.3*ms)
+    start = StateMonitor(G, ["v", "c", "w"], record=True)
+    at = StateMonitor(G, ["v", "c", "w"], record=True, when=when, order=2)
+    spikes = SpikeMonitor(G)
+    run(4*ms)
+    cases.setdefault("run_regularly_slots", []).append(dict(
+        when=when, v=trace(start, "v"), c=trace(start, "c"), w=trace(start, "w"),
+        at_v=trace(at, "v"), at_c=trace(at, "c"), at_w=trace(at, "w"),
+        spike_i=list(map(int, spikes.i)), spike_t=list(map(float, spikes.t_))))
+
+# run_regularly writes an (unless refractory) variable only where not_refractory holds (Brian's conditional
+# write, which only the resetters override); the other variables are written everywhere.
+runtime()
+G = NeuronGroup(2, """dv/dt = (1.5 - v)/(2*ms) : 1 (unless refractory)
+                      dw/dt = -w/(5*ms) : 1""", threshold="v > 1", reset="v = 0", refractory=1*ms, method="euler")
+G.run_regularly("v += 0.05\nw += 0.1", when="end")
+G.v = "0.5*i"
+mon = StateMonitor(G, ["v", "w"], record=True)
+run(4*ms)
+cases["run_regularly_unless_refractory"] = dict(v=trace(mon, "v"), w=trace(mon, "w"))
+
+# test_network.test_both_equal: 'v = 2*v' every 20 ms on an exact integration, 100 ms.
+runtime()
+G = NeuronGroup(1, "dv/dt = (1-v)/(10*ms) : 1", method="exact")
+mon = StateMonitor(G, "v", record=True)
+G.run_regularly("v = 2*v", dt=20*ms)
+run(100*ms)
+cases["run_regularly_both_equal"] = dict(v=trace(mon, "v")[0])
+
+# (constant over dt) is a parameter set at 'before_start': the threshold and reset read the value of the
+# step's start, a run_regularly at 'start' changes v after it (rk4).
+runtime()
+G = NeuronGroup(2, """dv/dt = (s - v)/(3*ms) : 1
+                      s = 1.5*v + 0.5 + t/ms : 1 (constant over dt)""", threshold="s > 3", reset="v = -s/4", method="rk4")
+G.v = "0.5*i"
+G.run_regularly("v += 0.01", when="start")
+mon = StateMonitor(G, ["v", "s"], record=True)
+spikes = SpikeMonitor(G)
+run(2*ms)
+cases["constant_over_dt_schedule"] = dict(v=trace(mon, "v"), s=trace(mon, "s"),
+                                          spike_i=list(map(int, spikes.i)), spike_t=list(map(float, spikes.t_)))
+
+# Custom events beside a threshold, reset and refractoriness (test_neurongroup.test_custom_events and
+# test_monitor.test_event_monitor on a spiking model): refractoriness does not gate an event, one event's
+# condition is checked at 'before_groups', its code runs at 'start' (on the neurons of the previous check).
+runtime()
+G = NeuronGroup(3, """dv/dt = (1.2 - v)/(4*ms) : 1
+                      c : 1
+                      d : 1""", threshold="v > 1", reset="v = 0", refractory=1*ms, method="euler",
+                events={"up": "v > 0.6", "early": "v > 0.3 and not_refractory"})
+G.v = "0.4*i"
+G.run_on_event("up", "c += 1")
+G.set_event_schedule("early", when="before_groups")
+G.run_on_event("early", "d += v", when="start")
+up = EventMonitor(G, "up")
+early = EventMonitor(G, "early")
+late = EventMonitor(G, "up", when="end", order=0)
+mon = StateMonitor(G, ["v", "c", "d"], record=True)
+run(6*ms)
+cases["custom_events"] = dict(
+    c=trace(mon, "c"), d=trace(mon, "d"), v=trace(mon, "v"),
+    up_i=list(map(int, up.i)), up_t=list(map(float, up.t_)), early_i=list(map(int, early.i)),
+    early_t=list(map(float, early.t_)), late_i=list(map(int, late.i)), late_t=list(map(float, late.t_)))
+
 # A model without differential equations: parameters, a subexpression and a TimedArray lookup.
 runtime()
 ta = TimedArray([1.0, 2.5, -3.0, 4.0], dt=0.2*ms)

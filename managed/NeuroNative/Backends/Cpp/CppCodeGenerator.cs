@@ -139,6 +139,15 @@ public static class CppCodeGenerator
         sb.AppendLine("    }");
         sb.AppendLine("}");
         sb.AppendLine();
+        // Operations (run_regularly, constant over dt) on every lane of the block, in the schedule's order.
+        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_operation(const nn_kernel_block* b, int32_t operation) {");
+        sb.AppendLine("    switch (operation) {");
+        for (int j = 0; j < model.Operations.Count; j++)
+            StatementSection(sb, j.ToString(CultureInfo.InvariantCulture), model.Operations[j].Stores, allLanes: true);
+        sb.AppendLine("    default: break;");
+        sb.AppendLine("    }");
+        sb.AppendLine("}");
+        sb.AppendLine();
         sb.AppendLine("} // extern \"C\"");
 
         string code = sb.ToString();
@@ -183,17 +192,21 @@ public static class CppCodeGenerator
         w.Section(sb, roots, [.. roots.Select((_, k) => k == 0 ? "b->out" : $"b->out + {k} * b->out_stride")], "b->t");
     }
 
-    /// <summary>Reset or event statements on one lane: every value from the old state, then the stores.</summary>
-    private static void StatementSection(StringBuilder sb, string label, IReadOnlyList<IrStore> stores)
+    /// <summary>Reset or event statements on one lane i (or, <paramref name="allLanes"/>, on each lane of the
+    /// block in turn): every value from the old state, then the stores.</summary>
+    private static void StatementSection(StringBuilder sb, string label, IReadOnlyList<IrStore> stores, bool allLanes = false)
     {
         sb.AppendLine($"    case {label}: {{");
-        var w = new SectionWriter("double", stageState: false, "        ");
+        string indent = allLanes ? "            " : "        ";
+        if (allLanes) sb.AppendLine("        for (int i = 0; i < b->n; ++i) {");
+        var w = new SectionWriter("double", stageState: false, indent);
         var values = w.Straight(sb, stores.Select(s => s.Value).ToList(), "b->t");
         for (int k = 0; k < stores.Count; k++)
         {
             string array = stores[k].Kind == VariableKind.State ? "b->state" : "b->params";
-            sb.AppendLine($"        {array}[{stores[k].Index} * b->stride + i] = {values[k]};");
+            sb.AppendLine($"{indent}{array}[{stores[k].Index} * b->stride + i] = {values[k]};");
         }
+        if (allLanes) sb.AppendLine("        }");
         sb.AppendLine("        break;");
         sb.AppendLine("    }");
     }

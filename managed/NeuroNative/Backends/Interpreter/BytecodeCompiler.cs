@@ -37,6 +37,7 @@ internal static class BytecodeCompiler
         var reset = Statements(model.Reset);
         var refractory = model.Refractory is null ? NativeSection.Empty : Expressions([model.Refractory]);
         NativeSection[] events = [.. model.Events.Select(Statements)];
+        NativeOperation[] operations = [.. model.Operations.Select(o => new NativeOperation(Statements(o.Stores), o.Slot, o.Dt ?? 0))];
         // Observable j is subexpression j: what monitors record natively.
         var observables = Expressions([.. model.Subexpressions.Select(s => s.Node)]);
 
@@ -65,7 +66,9 @@ internal static class BytecodeCompiler
             RefractoryExpr: refractory,
             Events: events,
             Observables: observables,
-            ObservableNames: [.. model.Subexpressions.Select(s => s.Name)]);
+            ObservableNames: [.. model.Subexpressions.Select(s => s.Name)],
+            Operations: operations,
+            SampleAfter: model.SampleAfter);
     }
 
     /// <summary>A section computing OUT[k] = roots[k].</summary>

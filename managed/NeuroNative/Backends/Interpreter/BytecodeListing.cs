@@ -35,6 +35,7 @@ public static class BytecodeListing
         listing.Section(sb, "reset", d.Reset);
         listing.Section(sb, "refractory", d.RefractoryExpr);
         for (int e = 0; e < d.Events.Length; e++) listing.Section(sb, $"event {e}", d.Events[e]);
+        for (int j = 0; j < d.Operations.Length; j++) listing.Section(sb, $"operation {j} (slot {d.Operations[j].Slot})", d.Operations[j].Code);
         listing.Section(sb, "observables", d.Observables);
         return sb.ToString();
     }

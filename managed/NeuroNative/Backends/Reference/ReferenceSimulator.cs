@@ -37,6 +37,9 @@ public sealed class ReferenceSimulator
         _dt = dt;
         _seed = seed;
         _state = _model.States.Select(_ => new double[neurons]).ToArray();
+        if (_model.Operations.Count > 0)
+            throw new NotSupportedException("the reference simulator has no operations (run_regularly, constant over dt); " +
+                "compare such models with Brian's numbers instead");
         _params = _model.Parameters.Select(p => Enumerable.Repeat(p.Default ?? 0.0, neurons).ToArray()).ToArray();
         _lastSpike = Enumerable.Repeat(-1e4, neurons).ToArray();
         _notRefractory = Enumerable.Repeat(true, neurons).ToArray();

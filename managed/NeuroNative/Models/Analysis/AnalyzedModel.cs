@@ -16,10 +16,26 @@ public sealed record StateVariable(string Name, Dimension Dimension, bool Unless
 /// or event statements). <see cref="FromNamespace"/> marks namespace constants made per-neuron; their
 /// <see cref="Default"/> is the namespace value.</summary>
 public sealed record ModelParameter(string Name, Dimension Dimension, VariableType Type, bool IsConstant, bool IsShared,
-    bool FromNamespace, double? Default, string? Description);
+    bool FromNamespace, double? Default, string? Description)
+{
+    /// <summary>A <c>(constant over dt)</c> subexpression: as in Brian, a parameter (0 until the first step) that
+    /// the operation <see cref="Schedule"/> runs before the start of every step sets to the expression.</summary>
+    public bool ConstantOverDt { get; init; }
+
+    /// <summary>Brian's <c>_{event}space</c> of a custom event: 1 where its condition held when last checked.</summary>
+    public string? EventSpaceOf { get; init; }
+}
 
 public sealed record ModelSubexpression(string Name, Dimension Dimension, IrNode Node, string Expression,
-    bool ConstantOverDt, bool IsBoolean, string? Description);
+    bool IsBoolean, string? Description);
+
+/// <summary>Statements run on every neuron at a point of the step (Brian's run_regularly, and the update of
+/// <c>(constant over dt)</c> subexpressions): in native slot <see cref="Slot"/> (nn_slot), on the steps of its
+/// clock (<see cref="Dt"/> seconds; null: every step). <see cref="Name"/> is Brian's name of the object.</summary>
+public sealed record ModelOperation(string Name, string Context, IReadOnlyList<IrStore> Stores, int Slot, double? Dt)
+{
+    internal Schedule.Key Key { get; init; }
+}
 
 public sealed record ModelConstant(string Name, Quantity Value, string? Expression);
 
@@ -62,12 +78,47 @@ public sealed class AnalyzedModel
     public required RefractoryKind RefractoryKind { get; init; }
     public required IrNode? Refractory { get; init; }
     public required IReadOnlyList<IReadOnlyList<IrStore>> Events { get; init; }
+    /// <summary>In the order they run (Brian's schedule), slots non-decreasing.</summary>
+    public required IReadOnlyList<ModelOperation> Operations { get; init; }
     /// <summary>Random streams used by rand()/randn() calls (0, 1, ...; noise terms have streams of their own).</summary>
     public int RandomStreams => Scope.RandomStreams;
 
     /// <summary>Names a sweep or fit can vary: per-neuron parameters and namespace constants.</summary>
     public IReadOnlyList<string> FreeParameters =>
-        [.. Parameters.Where(p => !p.IsShared).Select(p => p.Name), .. Constants.Select(c => c.Name)];
+        [.. Parameters.Where(p => !p.IsShared && !p.ConstantOverDt && p.EventSpaceOf is null).Select(p => p.Name),
+         .. Constants.Select(c => c.Name)];
+
+    /// <summary>The parameter holding a custom event's neurons (<see cref="ModelParameter.EventSpaceOf"/>), or -1.</summary>
+    public int EventSpaceIndex(string eventName)
+    {
+        for (int p = 0; p < Parameters.Count; p++)
+            if (Parameters[p].EventSpaceOf == eventName) return p;
+        return -1;
+    }
+
+    /// <summary>Where an EventMonitor of a custom event records by default: as Brian, just after the check of its
+    /// condition (its when, its order + 1).</summary>
+    public (string When, int Order) EventMonitorDefault(string eventName)
+    {
+        var e = Definition.CustomEvents.FirstOrDefault(x => x.Name == eventName)
+            ?? throw new ArgumentException($"the model has no custom event '{eventName}'" +
+                (Definition.CustomEvents.Count == 0 ? "" : $"; it has {string.Join(", ", Definition.CustomEvents.Select(x => x.Name))}"),
+                nameof(eventName));
+        return (e.ConditionWhen, e.ConditionOrder + 1);
+    }
+
+    /// <summary>Where a state monitor with Brian's <paramref name="when"/> and <paramref name="order"/> samples:
+    /// the native slot and the number of operations that run before it. Brian's default ('start', 0) is
+    /// <see cref="SampleAfter"/> in slot 0, where reducers sample too.</summary>
+    public (int Slot, int AfterOperations) MonitorPoint(string when, int order)
+    {
+        var key = new Schedule.Key(Schedule.Position(when) ?? throw new ArgumentException(
+            $"when is '{when}'; expected one of {string.Join(", ", Schedule.SlotNames)}", nameof(when)), order, Schedule.MonitorName);
+        return (Schedule.SlotOf(key), Operations.Count(o => o.Key.CompareTo(key) < 0));
+    }
+
+    /// <summary>The operations that run before monitors sample by default (Brian's StateMonitor at 'start', order 0).</summary>
+    public int SampleAfter => MonitorPoint("start", 0).AfterOperations;
 
     public IrPrinter.Names Names => new([.. States.Select(s => s.Name)], [.. Parameters.Select(p => p.Name)],
         NoiseTerms, [.. Inputs.Select(i => i.Name)]);

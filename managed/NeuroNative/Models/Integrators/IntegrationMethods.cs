@@ -159,19 +159,6 @@ public static class IntegrationMethods
 
     internal static bool DependsOnState(IrNode n) => IrCalculus.DependsOn(n, x => x.Op == IrOp.State);
 
-    /// <summary>'constant over dt' subexpressions are only honoured where every stage sees the state
-    /// and the time at t_k, i.e. single-stage methods (the stages of the others see their own state and
-    /// time); otherwise say so rather than compute something else.</summary>
-    internal static string? CheckConstantOverDt(AnalyzedModel model, int stages)
-    {
-        if (stages <= 1) return null;
-        var offending = model.Subexpressions.FirstOrDefault(s => s.ConstantOverDt && IrCalculus.DependsOn(s.Node,
-            x => x.Op == IrOp.State || x is { Op: IrOp.Special, Index: (int)IrSpecial.Time }));
-        return offending is null ? null
-            : $"the subexpression '{offending.Name}' is 'constant over dt' and depends on state variables or t, " +
-              "which multi-stage methods do not support; use euler, exponential_euler, heun or milstein";
-    }
-
     internal static StepProgram Program(AnalyzedModel model, string name, MethodDescription method,
         IReadOnlyList<IrNode> derivatives, IReadOnlyList<IReadOnlyList<IrNode>> noise,
         IReadOnlyList<IrNode>? a = null, IReadOnlyList<IrNode>? bCoeff = null, IReadOnlyList<StateFlags>? flags = null)
@@ -215,11 +202,6 @@ internal sealed class RungeKuttaMethod(string name, IReadOnlyList<string> aliase
                         $"'{model.States[v].Name}' depends on state variables; use heun or milstein";
                     return null;
                 }
-        }
-        if (IntegrationMethods.CheckConstantOverDt(model, tableau.Stages) is { } why)
-        {
-            reason = why;
-            return null;
         }
         reason = "";
         return IntegrationMethods.Program(model, name, tableau, f, g);

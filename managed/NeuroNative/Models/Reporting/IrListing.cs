@@ -61,6 +61,8 @@ public static class IrListing
             sb.AppendLine().Append("refractory (").Append(model.RefractoryKind.ToString().ToLowerInvariant()).Append("): ")
               .AppendLine(IrPrinter.Print(refractory, names));
         for (int e = 0; e < model.Events.Count; e++) Stores(sb, $"event {e}", model.Events[e], model);
+        foreach (var o in model.Operations)
+            Stores(sb, $"operation {o.Name} (slot {o.Slot}{(o.Dt is { } dt ? $", every {dt} s" : "")})", o.Stores, model);
         return sb.ToString();
     }
 

@@ -27,10 +27,21 @@ public class StructLayoutTests
     }
 
     [Fact]
+    public void nn_operation_matches_C_layout()
+    {
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<nn_operation>());
+        Assert.Equal(40, Unsafe.SizeOf<nn_operation>());
+        Assert.Equal(0, (int)Marshal.OffsetOf<nn_operation>("code"));
+        Assert.Equal(24, (int)Marshal.OffsetOf<nn_operation>("slot"));
+        Assert.Equal(28, (int)Marshal.OffsetOf<nn_operation>("reserved"));
+        Assert.Equal(32, (int)Marshal.OffsetOf<nn_operation>("dt"));
+    }
+
+    [Fact]
     public void nn_model_desc_matches_C_layout()
     {
         Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<nn_model_desc>());
-        Assert.Equal(296, Unsafe.SizeOf<nn_model_desc>());
+        Assert.Equal(312, Unsafe.SizeOf<nn_model_desc>());
         Assert.Equal(0, (int)Marshal.OffsetOf<nn_model_desc>("struct_size"));
         Assert.Equal(4, (int)Marshal.OffsetOf<nn_model_desc>("n_state"));
         Assert.Equal(8, (int)Marshal.OffsetOf<nn_model_desc>("n_param"));
@@ -60,6 +71,9 @@ public class StructLayoutTests
         Assert.Equal(256, (int)Marshal.OffsetOf<nn_model_desc>("observables"));
         Assert.Equal(280, (int)Marshal.OffsetOf<nn_model_desc>("observable_names"));
         Assert.Equal(288, (int)Marshal.OffsetOf<nn_model_desc>("model_hash"));
+        Assert.Equal(296, (int)Marshal.OffsetOf<nn_model_desc>("n_operations"));
+        Assert.Equal(300, (int)Marshal.OffsetOf<nn_model_desc>("sample_after"));
+        Assert.Equal(304, (int)Marshal.OffsetOf<nn_model_desc>("operations"));
     }
 
     [Fact]
