@@ -58,6 +58,6 @@ public sealed class PlotCliTests
         File.WriteAllBytes(cli.Path("truncated/state_x.npy"), [1, 2, 3]);
         (code, _, stderr) = CliHarness.Invoke("plot", cli.Path("truncated"));
         Assert.Equal(CliApp.ExitUsageError, code);
-        Assert.StartsWith("neuronative: ", stderr);
+        Assert.StartsWith($"neuronative: {cli.Path("truncated/state_x.npy")}: not a .npy file", stderr);
     }
 }
