@@ -118,10 +118,21 @@ public sealed class PlottingTests : IDisposable
     [Fact]
     public void TextIsDrawnInTheEmbeddedDejaVuSans()
     {
-        SyntheticExplorations.HhGrid().PlotHeatmap();
-        var typeface = Fonts.GetTypeface("DejaVu Sans", bold: false, italic: false);
-        Assert.Equal("DejaVu Sans", typeface.FamilyName);
-        Assert.True(typeface.ContainsGlyphs("μ²−η"));
+        var plot = SyntheticExplorations.HhGrid().PlotHeatmap().Plots.Single();
+        Assert.Equal("DejaVu Sans", Fonts.Default);
+        Assert.Equal("DejaVu Sans", plot.Axes.Bottom.Label.FontName);
+        Assert.Equal("DejaVu Sans", plot.Axes.GetPanels().OfType<ScottPlot.Panels.ColorBar>().Single().Axis.Label.FontName);
+        // The first resolver ScottPlot asks is the embedded one, so no system font is needed.
+        var embedded = Fonts.FontResolvers.First();
+        Assert.StartsWith("NeuroNative.Plotting.", embedded.GetType().FullName);
+        foreach (bool bold in new[] { false, true })
+        {
+            var typeface = embedded.CreateTypeface("DejaVu Sans", bold, italic: false);
+            Assert.NotNull(typeface);
+            Assert.Equal("DejaVu Sans", typeface.FamilyName);
+            Assert.Equal(bold, typeface.IsBold);
+            Assert.True(typeface.ContainsGlyphs("μ²−η"));
+        }
     }
 
     private static string? ColorBarLabel(Plot plot) =>
