@@ -31,7 +31,9 @@ internal static class PlotText
     public static ScaledLabel ForTime(ExplorationResult result, double span)
     {
         if (result.TimeUnit.Length == 0) return new ScaledLabel("time", "", 1);
-        if (!UnitRegistry.TryParseDimension(result.TimeUnit, out var dimension))
+        // "s" is the time unit's symbol, which Brian has no name for.
+        var dimension = Dimension.Time;
+        if (result.TimeUnit != "s" && !UnitRegistry.TryParseDimension(result.TimeUnit, out dimension))
             return new ScaledLabel($"time ({result.TimeUnit})", result.TimeUnit, 1);
         var unit = UnitRegistry.DisplayUnitFor(dimension, span);
         return new ScaledLabel($"time ({unit.Symbol})", unit.Symbol, unit.Scale);

@@ -79,6 +79,28 @@ public sealed class PlottingTests : IDisposable
     }
 
     [Fact]
+    public void BrianTimeSeriesAreInMillisecondsAndTitledInPicoamps()
+    {
+        var figure = SyntheticExplorations.BrianCurrentSteps().PlotTimeSeries();
+        Assert.Equal(["I = 0 pA", "I = 5 pA", "I = 10 pA", "I = 15 pA", "I = 20 pA"], figure.Plots.Select(p => p.Axes.Title.Label.Text));
+        Assert.Equal("time (ms)", figure.Plots[0].Axes.Bottom.Label.Text);
+        Assert.Equal(19.9, figure.Plots[0].GetPlottables().OfType<SignalXY>().Single().GetAxisLimits().Right, 9);
+        PngAssert.Picture(figure.SavePng(Png("brian.png")), 3 * 420, 2 * 300);
+    }
+
+    [Fact]
+    public void UnevenlySpacedAxesGetOneCellPerValueLabelledWithTheValues()
+    {
+        var figure = SyntheticExplorations.FhnUneven().PlotHeatmap();
+        PngAssert.Picture(figure.SavePng(Png("uneven.png")), 800, 600); // rendering generates the ticks
+        var plot = figure.Plots.Single();
+        var ticks = Assert.IsType<ScottPlot.TickGenerators.NumericManual>(plot.Axes.Bottom.TickGenerator);
+        Assert.Equal(["0.1", "0.3", "1"], ticks.Ticks.Select(t => t.Label));
+        Assert.Equal([0.0, 1, 2], ticks.Ticks.Select(t => t.Position));
+        Assert.IsNotType<ScottPlot.TickGenerators.NumericManual>(plot.Axes.Left.TickGenerator);
+    }
+
+    [Fact]
     public void PhasePortraitsMarkStartGreenAndEndRed()
     {
         var figure = SyntheticExplorations.VanDerPol().PlotPhasePortraits();

@@ -53,8 +53,18 @@ internal static class SyntheticExplorations
                 return k == 0 ? 0.2 + 0.02 * eta + amplitude * Math.Sin(t) : -1 + amplitude * Math.Cos(t);
             });
 
+    /// <summary>A Brian model's 1-D sweep: I over 0–20 pA, the membrane potential v in volt, time in seconds.</summary>
+    public static ExplorationResult BrianCurrentSteps() =>
+        Series("current_steps", [new("I", [0, 5e-12, 10e-12, 15e-12, 20e-12], "amp", ["I"])], SweepMode.Product, ["v"],
+            (v, t, k) => -0.065 + 1e9 * v["I"] * Math.Sin(300 * t), samples: 200, dt: 1e-4, timeUnit: "s");
+
+    /// <summary><see cref="FhnGrid"/> with unevenly spaced values of a.</summary>
+    public static ExplorationResult FhnUneven() =>
+        Series("amp_uneven", [new("a", [0.1, 0.3, 1.0], "", ["a"]), new("I_ext", [0.0, 0.5, 1.0], "", ["I_ext"])],
+            SweepMode.Product, ["v"], (v, t, k) => (v["a"] + 2 * v["I_ext"]) * Math.Sin(0.3 * t));
+
     private static ExplorationResult Series(string name, IReadOnlyList<ExplorationAxis> axes, SweepMode mode, string[] outputs,
-        Func<IReadOnlyDictionary<string, double>, double, int, double> value, int samples = 600, double dt = 0.05)
+        Func<IReadOnlyDictionary<string, double>, double, int, double> value, int samples = 600, double dt = 0.05, string timeUnit = "")
     {
         var conditions = Product(axes.Select(a => (a.Name, a.ExploredValues.ToArray())).ToArray());
         double[] time = Enumerable.Range(0, samples).Select(i => i * dt).ToArray();
@@ -68,7 +78,7 @@ internal static class SyntheticExplorations
             Mode = mode,
             OutputNames = outputs,
             Dt = dt,
-            TimeUnit = "",
+            TimeUnit = timeUnit,
             Time = time,
             Series = series,
             ConditionValues = conditions,
