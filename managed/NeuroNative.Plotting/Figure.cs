@@ -8,12 +8,7 @@ namespace NeuroNative.Plotting;
 /// </summary>
 public sealed class Figure
 {
-    internal Figure(Multiplot multiplot, int width, int height)
-    {
-        Multiplot = multiplot;
-        Width = width;
-        Height = height;
-    }
+    internal Figure(Multiplot multiplot, int width, int height) => (Multiplot, Width, Height) = (multiplot, width, height);
 
     public Multiplot Multiplot { get; }
     public IReadOnlyList<Plot> Plots => Multiplot.GetPlots();
