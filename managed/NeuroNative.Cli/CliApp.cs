@@ -11,10 +11,10 @@ using NeuroNative.Models;
 namespace NeuroNative.Cli;
 
 /// <summary>
-/// <c>neuronative run</c>, <c>neuronative codegen</c> and <c>neuronative compare</c>. Everything goes through <see cref="Run"/>, which
+/// <c>neuronative run</c>, <c>neuronative codegen</c>, <c>neuronative compare</c> and <c>neuronative plot</c>. Everything goes through <see cref="Run"/>, which
 /// never throws: problems are one clear message on stderr and an exit code.
 /// </summary>
-public static class CliApp
+public static partial class CliApp
 {
     public const int ExitOk = 0;
     /// <summary>Runtime or I/O error (unwritable output, native failure, diverged simulation).</summary>
@@ -178,6 +178,7 @@ public static class CliApp
         root.Subcommands.Add(report);
         root.Subcommands.Add(merge);
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
+        root.Subcommands.Add(PlotCommand(stdout, stderr));
         return root;
     }
 

@@ -113,10 +113,10 @@ public static class ExplorationFiles
             var outputs = root.GetProperty("outputs").EnumerateArray().Select(o => o.GetString()!).ToList();
             var mode = Enum.Parse<SweepMode>(root.GetProperty("mode").GetString()!, ignoreCase: true);
             int conditions = root.GetProperty("conditions").GetInt32();
-            double[] time = outputs.Count > 0 ? Npy.ReadFloat64(File.ReadAllBytes(Path.Combine(directory, TimeFile))) : [];
+            double[] time = outputs.Count > 0 ? ReadArray(Path.Combine(directory, TimeFile)) : [];
             var series = outputs.Select(o =>
             {
-                var values = Npy.ReadFloat64(File.ReadAllBytes(Path.Combine(directory, $"state_{o}.npy")));
+                var values = ReadArray(Path.Combine(directory, $"state_{o}.npy"));
                 if (values.LongLength != (long)conditions * time.Length)
                     throw new ExperimentException(Path.Combine(directory, $"state_{o}.npy"), 0, 0, $"{values.LongLength} values, " +
                                                   $"expected {conditions} conditions x {time.Length} samples");
@@ -145,6 +145,13 @@ public static class ExplorationFiles
         {
             throw new ExperimentException(directory, 0, 0, e.Message);
         }
+    }
+
+    /// <summary>A float64 .npy file; a malformed one is an <see cref="ExperimentException"/> that names it.</summary>
+    private static double[] ReadArray(string path)
+    {
+        try { return Npy.ReadFloat64(File.ReadAllBytes(path)); }
+        catch (FormatException e) { throw new ExperimentException(path, 0, 0, e.Message); }
     }
 
     private static (List<IReadOnlyDictionary<string, double>>, List<ConditionSummary>) ReadSummary(string path,
