@@ -4,7 +4,8 @@
 #   ./build.sh build   dotnet build -c Release of the solution (which builds native/ with CMake)
 #   ./build.sh test    build, check the generated bindings, run the native (ctest) and .NET tests,
 #                      build the managed code for win-x64 and osx-arm64
-#   ./build.sh run     the HH parameter exploration of examples/hh_exploration.yaml into out/hh_exploration
+#   ./build.sh run     the HH parameter exploration of examples/hh_exploration.yaml into out/hh_exploration,
+#                      and its firing-rate heat map (out/hh_exploration/*_rate_heatmap.png)
 #   ./build.sh bench   benchmarks/run.sh
 #   ./build.sh pack    NuGet packages into artifacts/
 set -euo pipefail
@@ -78,7 +79,9 @@ case "$verb" in
     deps
     build
     [ -d managed/NeuroNative.Cli ] || { echo "build.sh: managed/NeuroNative.Cli does not exist yet" >&2; exit 1; }
-    dotnet run --project managed/NeuroNative.Cli -c Release -- run examples/hh_exploration.yaml --out out/hh_exploration ;;
+    dotnet run --project managed/NeuroNative.Cli -c Release -- run examples/hh_exploration.yaml --out out/hh_exploration
+    # The example's output is its picture: the firing-rate heat map over the g_na x I grid.
+    dotnet run --project managed/NeuroNative.Cli -c Release --no-build -- plot out/hh_exploration ;;
   bench)
     deps
     build

@@ -104,8 +104,20 @@ public readonly record struct Shard(int Index, int Count)
 /// <summary>Runs an experiment on a <see cref="NeuronGroup"/>: one neuron per sweep condition.</summary>
 public static class ExperimentRunner
 {
+    /// <summary>The experiment's model built for these settings (backend, precision, threads), for
+    /// <see cref="Run"/> to reuse across runs of slices.</summary>
+    public static CompiledModel Compile(Experiment experiment, RunSettings settings) =>
+        CompiledModel.Compile(experiment.Program, new CompileOptions
+        {
+            Backend = settings.Backend,
+            Precision = settings.Precision,
+            Threads = settings.Threads,
+            ExpectedNeuronSteps = experiment.N * Math.Round(experiment.Duration / experiment.Dt),
+        });
+
+    /// <param name="compiled">The experiment's model from <see cref="Compile"/>; null: built here.</param>
     public static ExperimentResult Run(Experiment experiment, RunSettings settings,
-        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellation = default)
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellation = default, CompiledModel? compiled = null)
     {
         if (settings.StopAtStep is not null && settings.SnapshotPath is null)
             throw new ArgumentException("a run stopped at a step needs a snapshot path to resume from", nameof(settings));
@@ -113,13 +125,8 @@ public static class ExperimentRunner
         var slice = settings.Slice ?? new NeuronSlice(0, experiment.N);
         if (slice.First < 0 || slice.Count < 1 || slice.End > experiment.N)
             throw new ArgumentException($"neurons [{slice.First}, {slice.End}) are not a slice of the experiment's {experiment.N}", nameof(settings));
-        using var model = CompiledModel.Compile(experiment.Program, new CompileOptions
-        {
-            Backend = settings.Backend,
-            Precision = settings.Precision,
-            Threads = settings.Threads,
-            ExpectedNeuronSteps = experiment.N * Math.Round(experiment.Duration / experiment.Dt),
-        });
+        using var owned = compiled is null ? Compile(experiment, settings) : null;
+        var model = compiled ?? owned!;
         using var group = model.CreateGroup(slice.Count, new GroupOptions
         {
             Dt = experiment.Dt, Seed = seed, Threads = settings.Threads, FirstNeuron = slice.First, TotalNeurons = experiment.N,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NeuroNative.Experiments;
 using NeuroNative.Explorations;
 
@@ -47,24 +46,33 @@ public static class ChunkedRunner
 
         long total = range.Count * Steps(experiment), done = stepsBefore;
         ExperimentResult? last = null;
-        foreach (var chunk in chunks)
+        CompiledModel? model = null; // built once, when the first chunk to run needs it
+        try
         {
-            var path = ChunkData.PathOf(output.Directory, chunk.Id);
-            if (chunk.State == ChunkState.Done && ChunkData.Read(path, chunk.Sha256) is not null) continue;
-            catalog.MarkRunning(chunk.Id);
-            var watch = Stopwatch.StartNew();
-            long offset = done;
-            var chunkProgress = progress is null ? null : new Forward(v => progress.Report((offset + v.Done * chunk.Count, total)));
-            var result = ExperimentRunner.Run(experiment, settings with { Slice = new NeuronSlice(chunk.First, chunk.Count) }, chunkProgress, cancellation);
-            last = result;
-            if (result.Outcome != RunOutcome.Completed)
+            foreach (var chunk in chunks)
             {
-                catalog.MarkPending(chunk.Id);
-                return result; // cancelled or diverged: the chunks done stay, this one is recomputed next time
+                var path = ChunkData.PathOf(output.Directory, chunk.Id);
+                if (chunk.State == ChunkState.Done && ChunkData.Read(path, chunk.Sha256) is not null) continue;
+                catalog.MarkRunning(chunk.Id);
+                long offset = done;
+                var chunkProgress = progress is null ? null : new Forward(v => progress.Report((offset + v.Done * chunk.Count, total)));
+                model ??= ExperimentRunner.Compile(experiment, settings);
+                var result = ExperimentRunner.Run(experiment, settings with { Slice = new NeuronSlice(chunk.First, chunk.Count) }, chunkProgress,
+                    cancellation, model);
+                last = result;
+                if (result.Outcome != RunOutcome.Completed)
+                {
+                    catalog.MarkPending(chunk.Id);
+                    return result; // cancelled or diverged: the chunks done stay, this one is recomputed next time
+                }
+                string sha = ChunkData.From(result).Write(path);
+                catalog.MarkDone(chunk.Id, sha, result.SimulationSeconds, result.Backend);
+                done += chunk.Count * Steps(experiment);
             }
-            string sha = ChunkData.From(result).Write(path);
-            catalog.MarkDone(chunk.Id, sha, watch.Elapsed.TotalSeconds, result.Backend);
-            done += chunk.Count * Steps(experiment);
+        }
+        finally
+        {
+            model?.Dispose();
         }
         var summary = new ChunkSummary(chunks.Count, chunks.Max(c => c.Count), options.Shard, doneBefore, stepsBefore);
         return Assemble(output, [(catalog, output.Directory)], experiment, settings, range, summary, last);
@@ -72,14 +80,15 @@ public static class ChunkedRunner
 
     private static long Steps(Experiment e) => (long)Math.Round(e.Duration / e.Dt);
 
-    /// <summary>The temporary files a killed process left behind (a file is written under a temporary name and then
-    /// renamed, so these never hold anything finished).</summary>
+    /// <summary>The temporary files a killed process left behind (a file is written under a temporary name ending in
+    /// .&lt;pid&gt;.tmp and then renamed, so these never hold anything finished); this process's own are left alone.</summary>
     private static void RemovePartialFiles(string directory)
     {
-        foreach (var f in Directory.EnumerateFiles(directory, ".*.tmp")) File.Delete(f);
+        string own = $".{Environment.ProcessId}.tmp";
         string chunks = Path.GetDirectoryName(ChunkData.PathOf(directory, 0))!;
-        if (Directory.Exists(chunks))
-            foreach (var f in Directory.EnumerateFiles(chunks, "*.tmp")) File.Delete(f);
+        var stale = Directory.EnumerateFiles(directory, ".*.tmp")
+            .Concat(Directory.Exists(chunks) ? Directory.EnumerateFiles(chunks, "*.tmp") : []);
+        foreach (var f in stale.Where(f => !f.EndsWith(own, StringComparison.Ordinal))) File.Delete(f);
     }
 
     /// <summary>The final files of the range from its chunk files (state streamed chunk by chunk), then run.json.</summary>
@@ -203,12 +212,12 @@ public static class ChunkedRunner
         return catalog.Chunks();
     }
 
-    /// <summary>At least 16 chunks for long runs (so that a kill loses little), each of at least two blocks per thread,
+    /// <summary>At least 16 chunks for long runs (so that a kill loses little), each of at least 16 blocks per thread,
     /// and no more conditions than <paramref name="memory"/> holds of recorded samples.</summary>
     internal static int DefaultChunkSize(Experiment e, NeuronSlice range, RunSettings settings, long memory)
     {
         int threads = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount;
-        int minimum = 2 * 256 * threads;
+        int minimum = 16 * 256 * threads; // smaller chunks leave threads idle at each chunk's end
         long samples = e.RecordState is { } r ? (Steps(e) + r.EverySteps - 1) / r.EverySteps * r.Variables.Count : 0;
         double perNeuron = 8.0 * (samples * (e.RecordState?.Neurons.Count ?? 0) / Math.Max(1, e.N)) + 64;
         int byMemory = (int)Math.Clamp(memory / perNeuron, 1, int.MaxValue);
