@@ -150,10 +150,10 @@ NN_HD inline void store_each(const StepArgs& a, int v, F value) {
     // Float lanes: the cost model would pick the doubles' vector width and leave half of each empty.
     if constexpr (sizeof(R) < sizeof(double)) {
         if (nr != nullptr) {
-#pragma omp simd simdlen(8)
+#pragma omp simd simdlen(NN_FLOAT_SIMDLEN)
             for (int i = 0; i < n; ++i) lane(i);
         } else {
-#pragma omp simd simdlen(8)
+#pragma omp simd simdlen(NN_FLOAT_SIMDLEN)
             for (int i = 0; i < n; ++i) xv[i] = static_cast<double>(value(i, static_cast<R>(xv[i])));
         }
     } else if (nr != nullptr) {

@@ -11,6 +11,12 @@
 
 #define NN_RESTRICT __restrict__
 
+// Lanes per iteration of float loops (the float32 option): 8 fill a 256-bit vector; compiled kernels pass 16
+// on AVX-512 hosts, where they use 512-bit vectors (HostCompiler).
+#ifndef NN_FLOAT_SIMDLEN
+#  define NN_FLOAT_SIMDLEN 8
+#endif
+
 // The library compiles its hot loops once per x86-64 level (native/CMakeLists.txt) with NN_ISA set to
 // the level's name; these headers then put every inline function in a namespace of that level, so
 // that the linker never merges one level's copy of a function into another's (the copy it kept

@@ -251,7 +251,7 @@ public static class CppCodeGenerator
             // The compilers' cost models reject long bodies with calls to nn::exp; the lanes are independent.
             // Float sections read double state and parameters: without simdlen the cost model picks the
             // doubles' width, half the floats'.
-            sb.Append(indent).AppendLine(real == "double" ? "#pragma omp simd" : "#pragma omp simd simdlen(8)");
+            sb.Append(indent).AppendLine(real == "double" ? "#pragma omp simd" : "#pragma omp simd simdlen(NN_FLOAT_SIMDLEN)");
             sb.Append(indent).AppendLine("for (int i = 0; i < n; ++i) {");
             sb.Append(body);
             for (int k = 0; k < roots.Count; k++)

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using System.Collections.Concurrent;
 
 namespace NeuroNative.Backends.Cpp;
@@ -28,8 +29,14 @@ internal sealed class HostCompiler
     public IReadOnlyList<string> Flags =>
     [
         "-std=c++20", "-O3", "-march=native", "-fno-math-errno", "-ffp-contract=off", "-fPIC", "-shared",
-        "-fvisibility=hidden", "-fopenmp-simd", .. IsClang ? new[] { "-Rpass=loop-vectorize", "-Rpass-missed=loop-vectorize" } : ["-fopt-info-vec-optimized"],
+        "-fvisibility=hidden", "-fopenmp-simd", .. VectorWidth,
+        .. IsClang ? new[] { "-Rpass=loop-vectorize", "-Rpass-missed=loop-vectorize" } : ["-fopt-info-vec-optimized"],
     ];
+
+    /// <summary>On AVX-512 hosts, 512-bit vectors (and 16 float lanes): the compilers' default of 256 bits for
+    /// CPUs they do not know leaves half of a full-width FMA unit idle (the seed-000 HH kernel: +10-25 % on a
+    /// 5th-generation Xeon, neutral on Zen 4). Lanes are independent, so results do not change.</summary>
+    private static string[] VectorWidth => Avx512F.IsSupported ? ["-mprefer-vector-width=512", "-DNN_FLOAT_SIMDLEN=16"] : [];
 
     /// <summary>Finds and identifies the compiler (once per process and path).</summary>
     /// <param name="requested">A path or command name; null: <c>CXX</c>, else the candidates.</param>
