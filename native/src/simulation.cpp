@@ -241,6 +241,15 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
     if (!initial_.captured)
         initial_ = Initial{true, state_, params_, lastspike_, not_refractory_, events_};
 
+    // The samples of the whole call are reserved at once: grown segment by segment, the arrays would double
+    // their capacity and copy themselves, up to three times the memory of what they hold.
+    for (Monitor& mon : monitors_) {
+        const int64_t first = (step_ + mon.every - 1) / mon.every * mon.every, end = step_ + n_steps;
+        const int64_t count = mon.enabled && first < end ? (end - 1 - first) / mon.every + 1 : 0;
+        const size_t samples = mon.steps.size() + static_cast<size_t>(count);
+        mon.steps.reserve(samples);
+        for (Doubles& d : mon.data) d.reserve(samples * mon.neurons.size());
+    }
     int64_t done = 0;
     while (done < n_steps) {
         const int64_t k0 = step_, k1 = k0 + std::min(kSegment, n_steps - done);

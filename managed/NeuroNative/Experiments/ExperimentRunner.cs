@@ -21,6 +21,8 @@ public sealed record RunSettings
     /// <summary>Run only these conditions (neurons) of the experiment, with their own indices, parameters and
     /// random numbers: the results are those neurons' results of the whole run. Null: all.</summary>
     public NeuronSlice? Slice { get; init; }
+    /// <summary>State traces as one array each (<see cref="StateTrace.Column"/>) rather than one per neuron.</summary>
+    public bool ColumnTraces { get; init; }
 }
 
 /// <summary>Neurons [<see cref="First"/>, <see cref="First"/> + <see cref="Count"/>) of an experiment.</summary>
@@ -228,7 +230,8 @@ public static class ExperimentRunner
                 ? rate!.SmoothRate(window, smooth.Width) : null,
             StateTimes = state?.Times,
             StateValues = state is null ? [] : experiment.RecordState!.Variables
-                .Select(v => state.Get(v) is var t && slice.First == 0 ? t : t with { Neurons = [.. t.Neurons.Select(i => i + slice.First)] }).ToList(),
+                .Select(v => (settings.ColumnTraces ? state.GetColumn(v) : state.Get(v)) is var t && slice.First == 0 ? t
+                    : t with { Neurons = [.. t.Neurons.Select(i => i + slice.First)] }).ToList(),
             FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),
             Events = eventMonitors.Select(m => (m.Event, m.Events.Indices.Select(i => i + slice.First).ToArray(), m.Events.Times)).ToList(),
         };

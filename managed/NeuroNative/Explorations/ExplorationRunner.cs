@@ -42,7 +42,7 @@ public static class ExplorationRunner
             }
             var phaseProgress = progress is null ? null
                 : new Progress(v => progress.Report(new ExplorationProgress(exploration.Name, experiment.N, v.Done, v.Total)));
-            var run = ExperimentRunner.Run(experiment, settings, phaseProgress, cancellation);
+            var run = ExperimentRunner.Run(experiment, settings with { ColumnTraces = true }, phaseProgress, cancellation);
             var result = Result(se, exploration, experiment, run);
             if (output is not null)
             {
@@ -181,6 +181,9 @@ public static class ExplorationRunner
             throw new ExplorationException(Origin(source, e), e.Message, e);
         }
         var initial = dynamics.StateVariables.Select(s => new InitialValue(s.Name, G(s.InitialValue))).ToList();
+        // The monitor records from the first sample kept, so the samples before the cutoff are never stored.
+        long dropped = (long)Math.Round(cutoff / ds);
+        double start = dropped * every * dt;
         var experiment = new Experiment
         {
             Source = se.Source,
@@ -194,6 +197,8 @@ public static class ExplorationRunner
             Initial = initial,
             RecordState = new StateRecording([.. outputs.Select(o => o.Name)], [.. Enumerable.Range(0, conditions).Select(c => (long)c)], every),
         };
+        if (dropped > 0)
+            experiment = experiment with { Phases = [new Phase(start, [], false, false), new Phase(duration - start, [], false, true)] };
         return (exploration, experiment);
     }
 
@@ -217,16 +222,10 @@ public static class ExplorationRunner
     {
         var recording = experiment.RecordState!;
         double ds = recording.EverySteps * experiment.Dt;
-        var times = run.StateTimes ?? [];
-        int drop = (int)Math.Min(times.Length, (long)Math.Round(se.Outputs.Cutoff / ds));
-        int samples = times.Length - drop;
+        var times = run.StateTimes ?? []; // from the cutoff on (the monitor starts there)
+        int samples = times.Length;
         int conditions = experiment.N;
-        var series = run.StateValues.Select(trace =>
-        {
-            var flat = new double[(long)conditions * samples];
-            for (int c = 0; c < conditions; c++) Array.Copy(trace.Values[c], drop, flat, (long)c * samples, samples);
-            return flat;
-        }).ToList();
+        var series = run.StateValues.Select(trace => trace.Column!).ToList();
         var names = recording.Variables;
         var summaries = new ConditionSummary[conditions];
         Parallel.For(0, conditions, c =>
@@ -245,7 +244,7 @@ public static class ExplorationRunner
             OutputNames = names,
             Dt = ds,
             TimeUnit = "",
-            Time = times[drop..],
+            Time = times,
             Series = series,
             ConditionValues = [.. Enumerable.Range(0, conditions).Select(c =>
                 (IReadOnlyDictionary<string, double>)exploration.Parameters.Select((p, k) => (p.Name, columns[k][c])).ToDictionary(x => x.Name, x => x.Item2))],

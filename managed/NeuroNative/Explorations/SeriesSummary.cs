@@ -23,18 +23,24 @@ public static class SeriesSummary
         return new OutputSummary(min, max, mean, max - min, max > min ? DominantFrequency(x, mean, sampleStep) : 0);
     }
 
-    /// <summary>k*/(M ds), k* the DFT bin 1..floor(M/2) of largest magnitude of the mean-removed series
-    /// (the lowest such bin on ties): the frequency of the strongest oscillation, at a resolution of 1/(M ds).</summary>
+    /// <summary>k*/(N ds): the series minus its mean, zero-padded to N, the least power of two >= M, transformed
+    /// (radix 2, MathNet); k* the bin 1..N/2 of largest magnitude (the lowest on ties). The frequency of the
+    /// strongest oscillation, on a grid of 1/(N ds) (padding interpolates the M-point spectrum; a power of two keeps
+    /// 20,000 series of 9,000 samples to seconds, where MathNet's arbitrary-length transform takes minutes).</summary>
     public static double DominantFrequency(ReadOnlySpan<double> x, double mean, double sampleStep)
     {
         int m = x.Length;
         if (m < 2) return 0;
-        var spectrum = new Complex[m];
+        int n = 1;
+        while (n < m) n <<= 1;
+        // Conditions are summarised in parallel: one buffer per thread and length.
+        var spectrum = t_buffer is { } b && b.Length == n ? b : t_buffer = new Complex[n];
         for (int j = 0; j < m; j++) spectrum[j] = new Complex(x[j] - mean, 0);
+        Array.Clear(spectrum, m, n - m);
         Fourier.Forward(spectrum, FourierOptions.NoScaling);
         int best = 1;
         double bestMagnitude = -1;
-        for (int k = 1; k <= m / 2; k++)
+        for (int k = 1; k <= n / 2; k++)
         {
             double magnitude = spectrum[k].Magnitude;
             if (magnitude > bestMagnitude)
@@ -43,6 +49,8 @@ public static class SeriesSummary
                 best = k;
             }
         }
-        return best / (m * sampleStep);
+        return best / (n * sampleStep);
     }
+
+    [ThreadStatic] private static Complex[]? t_buffer;
 }

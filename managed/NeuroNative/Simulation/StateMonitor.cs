@@ -5,7 +5,12 @@ using NeuroNative.Models.Units;
 namespace NeuroNative;
 
 /// <summary>One recorded variable: <see cref="Values"/> is [neuron][sample] in SI units.</summary>
-public sealed record StateTrace(string Variable, Dimension Unit, IReadOnlyList<long> Neurons, double[] Times, double[][] Values);
+public sealed record StateTrace(string Variable, Dimension Unit, IReadOnlyList<long> Neurons, double[] Times, double[][] Values)
+{
+    /// <summary>The values as one array, neuron by neuron ([neuron * samples + sample]), when they were asked for
+    /// that way (<see cref="StateMonitor.GetColumn"/>); <see cref="Values"/> is then empty.</summary>
+    public double[]? Column { get; init; }
+}
 
 /// <summary>The native array a variable name reads: a state variable, a parameter, a subexpression (observable j
 /// is subexpression j, computed natively from the state) or, with refractoriness, lastspike and not_refractory.</summary>
@@ -97,11 +102,18 @@ public sealed class StateMonitor
 
     public StateTrace this[string variable] => Get(variable);
 
+    /// <summary>As <see cref="Get"/>, the values in one array [neuron * samples + sample] (no copy per neuron: what
+    /// large recordings that are written out whole need).</summary>
+    public StateTrace GetColumn(string variable)
+    {
+        var v = Resolve(variable);
+        var times = Times;
+        return new StateTrace(variable, v.Unit, Neurons, times, []) { Column = Native.GetMonitorValues(_group.Handle, _monitor, v.Column, Neurons.Count) };
+    }
+
     public StateTrace Get(string variable)
     {
-        if (!_variables.TryGetValue(variable, out var v))
-            throw new ArgumentException($"'{variable}' is not recorded by this monitor (recorded: {string.Join(", ", _variables.Keys)})",
-                nameof(variable));
+        var v = Resolve(variable);
         var times = Times;
         int samples = times.Length;
         var column = Native.GetMonitorValues(_group.Handle, _monitor, v.Column, Neurons.Count); // [neuron][sample]
@@ -109,4 +121,8 @@ public sealed class StateMonitor
         for (int n = 0; n < values.Length; n++) values[n] = column.AsSpan(n * samples, samples).ToArray();
         return new StateTrace(variable, v.Unit, Neurons, times, values);
     }
+
+    private (int Column, Dimension Unit) Resolve(string variable) => _variables.TryGetValue(variable, out var v) ? v
+        : throw new ArgumentException($"'{variable}' is not recorded by this monitor (recorded: {string.Join(", ", _variables.Keys)})",
+            nameof(variable));
 }

@@ -99,3 +99,20 @@ public class ExplorationSemanticsTests
         Assert.Contains("reserved", Assert.Throws<ArgumentException>(() => new Dynamics().AddParameter("t", 1)).Message);
     }
 }
+
+public class SeriesSummaryTests
+{
+    [Theory]
+    [InlineData(100, 0.5, 0.25, 0.25)]        // N = 128: bins k/64, 0.25 is bin 16
+    [InlineData(100, 0.5, 0.3, 19.0 / 64)]    // the nearest bin below: 19/64
+    [InlineData(9000, 1e-3, 10.8, 177 / 16.384)] // N = 16384: 10.8 Hz is nearest bin 177 (Jansen-Rit's alpha rhythm)
+    public void TheDominantFrequencyIsTheStrongestBinOfThePaddedSpectrum(int m, double ds, double f, double expected)
+    {
+        var x = Enumerable.Range(0, m).Select(j => 3 + Math.Sin(2 * Math.PI * f * j * ds) + 0.3 * Math.Sin(2 * Math.PI * 3.7 * f * j * ds)).ToArray();
+        Assert.Equal(expected, SeriesSummary.Of(x, ds).DominantFrequency, 1e-12);
+        var s = SeriesSummary.Of(x, ds);
+        Assert.Equal(x.Max() - x.Min(), s.PeakToPeak, 1e-12);
+        Assert.Equal(0, SeriesSummary.Of(Enumerable.Repeat(2.0, 50).ToArray(), ds).DominantFrequency);
+        Assert.True(double.IsNaN(SeriesSummary.Of([1, double.NaN, 2], ds).Mean));
+    }
+}
