@@ -37,16 +37,16 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
                 w.Write(First);
                 w.Write(Count);
                 w.Write(StepsDone);
-                Longs(w, PhaseStarts);
-                Longs(w, SpikeCounts);
-                Longs(w, SpikeIndices);
-                Doubles(w, SpikeTimes);
-                Doubles(w, StateTimes);
-                Longs(w, StateNeurons);
+                Put(w, PhaseStarts);
+                Put(w, SpikeCounts);
+                Put(w, SpikeIndices);
+                Put(w, SpikeTimes);
+                Put(w, StateTimes);
+                Put(w, StateNeurons);
                 w.Write(StateValues.Count);
-                foreach (var v in StateValues) Doubles(w, v);
+                foreach (var v in StateValues) Put(w, v);
                 w.Write(FinalValues.Count);
-                foreach (var v in FinalValues) Doubles(w, v);
+                foreach (var v in FinalValues) Put(w, v);
             }
             stream.Flush(flushToDisk: true);
         }
@@ -65,43 +65,29 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
         if (r.ReadInt64() != Magic) return null;
         int first = r.ReadInt32(), count = r.ReadInt32();
         long steps = r.ReadInt64();
-        var phases = Longs(r) ?? [0];
-        var counts = Longs(r);
-        var indices = Longs(r);
-        var times = Doubles(r);
-        var stateTimes = Doubles(r);
-        var neurons = Longs(r) ?? [];
-        var state = Enumerable.Range(0, r.ReadInt32()).Select(_ => Doubles(r) ?? []).ToList();
-        var final = Enumerable.Range(0, r.ReadInt32()).Select(_ => Doubles(r) ?? []).ToList();
+        var phases = Take<long>(r) ?? [0];
+        var counts = Take<long>(r);
+        var indices = Take<long>(r);
+        var times = Take<double>(r);
+        var stateTimes = Take<double>(r);
+        var neurons = Take<long>(r) ?? [];
+        var state = Enumerable.Range(0, r.ReadInt32()).Select(_ => Take<double>(r) ?? []).ToList();
+        var final = Enumerable.Range(0, r.ReadInt32()).Select(_ => Take<double>(r) ?? []).ToList();
         return new ChunkData(first, count, steps, phases, counts, indices, times, stateTimes, neurons, state, final);
     }
 
-    private static void Longs(BinaryWriter w, long[]? values)
+    /// <summary>An array as its length (-1: none) and its little-endian values.</summary>
+    private static void Put<T>(BinaryWriter w, T[]? values) where T : unmanaged
     {
         w.Write(values is null ? -1L : values.LongLength);
         if (values is not null) w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    private static void Doubles(BinaryWriter w, double[]? values)
-    {
-        w.Write(values is null ? -1L : values.LongLength);
-        if (values is not null) w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-    }
-
-    private static long[]? Longs(BinaryReader r)
+    private static T[]? Take<T>(BinaryReader r) where T : unmanaged
     {
         long n = r.ReadInt64();
         if (n < 0) return null;
-        var values = new long[n];
-        r.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        return values;
-    }
-
-    private static double[]? Doubles(BinaryReader r)
-    {
-        long n = r.ReadInt64();
-        if (n < 0) return null;
-        var values = new double[n];
+        var values = new T[n];
         r.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
