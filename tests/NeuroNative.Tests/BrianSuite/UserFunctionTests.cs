@@ -90,6 +90,30 @@ public class UserFunctionTests
         Assert.Contains("combines values of different units", Refused("x : volt", "foo(v : volt) = v + 3 : volt").Message);
     }
 
+    // test_function_dependencies_numpy, _cython and _cython_rename: run_regularly calls bar, which calls foo. Brian's three
+    // differ only in how each target's implementation reaches foo (a Python reference, a Cython dependency, one under
+    // another name); ours are one language, where a function calls another by its name, so one model covers all
+    // three. Then the same with foo reading its argument, so the value passes through both calls.
+    [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
+    public void FunctionDependencies(Backend backend)
+    {
+        foreach (var (foo, expected) in new (string, double[])[]
+        {
+            ("foo(x : volt) = 42*mV : volt", [0.084, 0.084, 0.084, 0.084, 0.084]),
+            ("foo(x : volt) = x + 42*mV : volt", [0.084, 0.086, 0.088, 0.090, 0.092]),
+        })
+        {
+            using var g = new NeuronGroup(5, new ModelDefinition("v : volt")
+            {
+                Functions = foo + "\nbar(x : volt) = 2*foo(x) : volt",
+                RunRegularly = [new("v = bar(v)")],
+            }, Options(backend));
+            g.Set("v", "i*mV");
+            g.RunSteps(1);
+            AllClose(expected, g.Get("v"), 1e-15);
+        }
+    }
+
     // test_repeated_function_dependencies: two functions with the same dependency (randn) in one expression;
     // each call draws its own numbers.
     [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]

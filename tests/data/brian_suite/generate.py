@@ -183,6 +183,72 @@ cases["population_rate"] = dict(
     custom=list(map(float, np.asarray(rate_sub.smooth_rate(window=np.array([1.0, 2.0, 4.0]))))))
 del rate_all, rate_sub  # else the next case's magic network finds them
 
+from numpy.testing import assert_allclose as numpy_allclose
+
+# test_functions.test_math_functions: each function of a variable in a subexpression, one group per function as
+# in Brian's test, on Brian's inputs and a few more; numpy's values beside Brian's (the test compares the two).
+def num(x):
+    """JSON has no NaN or infinities: those as the strings .NET's double.Parse reads."""
+    x = float(x)
+    return x if np.isfinite(x) else ("NaN" if np.isnan(x) else ("Infinity" if x > 0 else "-Infinity"))
+
+
+def int_(x):
+    return np.array(x, dtype=int)
+
+
+math_inputs = [-1, -0.5, 0, 0.5, 1, -3.7, -1e-10, 1e-10, 2.5, 30]
+math_functions = dict(cos=np.cos, tan=np.tan, sinh=np.sinh, cosh=np.cosh, tanh=np.tanh, arcsin=np.arcsin,
+                      arccos=np.arccos, arctan=np.arctan, log=np.log, log10=np.log10, log1p=np.log1p, exp=np.exp,
+                      sqrt=np.sqrt, expm1=np.expm1, exprel=brian2.exprel, ceil=np.ceil, floor=np.floor,
+                      sign=np.sign, int=int_, sin=np.sin, abs=np.abs)
+cases["math_functions"] = dict(inputs=math_inputs, functions={})
+for name, func in math_functions.items():
+    runtime()
+    G = NeuronGroup(len(math_inputs), f"func = {name}(variable) : 1\nvariable : 1")
+    G.variable = math_inputs
+    mon = StateMonitor(G, "func", record=True)
+    Network(G, mon).run(defaultclock.dt)
+    with np.errstate(all="ignore"):
+        expected = func(np.array(math_inputs, dtype=float))
+    brian_values = mon.func_.flatten()
+    numpy_allclose(brian_values, expected, rtol=4.5e8*np.finfo(float).eps, atol=0)
+    cases["math_functions"]["functions"][name] = dict(brian=list(map(num, brian_values)), numpy=list(map(num, expected)))
+
+# test_functions.test_math_operators (** and % of a variable and a namespace scalar 3), extended to every operator,
+# to a second operand that is a variable (no constant folding) and to integers (floor division and Python's modulo).
+operator_x = [-1, -0.5, 0, 0.5, 1, -3.7, 2.5, 7]
+operator_y = [3, -0.75, 2, -2, 0.3, 1.5, -4, 2.5]
+operator_a = [-7, -3, 0, 3, 7, -1, 5, 8]
+operator_b = [2, -2, 3, -3, 3, 4, -5, 3]
+operators = {"add": "+", "sub": "-", "mul": "*", "div": "/", "floordiv": "//", "mod": "%", "pow": "**"}
+runtime()
+G = NeuronGroup(len(operator_x), "\n".join(
+    ["x : 1", "y : 1", "a : integer", "b : integer"]
+    + [f"{k}_scalar = x {op} scalar : 1" for k, op in operators.items()]
+    + [f"{k}_variable = x {op} y : 1" for k, op in operators.items()]
+    + [f"{k}_integer = a {op} b : integer" for k, op in operators.items() if k in ("add", "sub", "mul", "floordiv", "mod")]),
+    namespace=dict(scalar=3))
+G.x = operator_x
+G.y = operator_y
+G.a = operator_a
+G.b = operator_b
+names = [n for n in G.variables.keys() if n.endswith(("_scalar", "_variable", "_integer"))]
+mon = StateMonitor(G, names, record=True)
+Network(G, mon).run(defaultclock.dt)
+x_, y_, a_, b_ = (np.array(v) for v in (operator_x, operator_y, operator_a, operator_b))
+with np.errstate(all="ignore"):
+    numpy_values = dict(add_scalar=x_ + 3, sub_scalar=x_ - 3, mul_scalar=x_*3, div_scalar=x_/3, floordiv_scalar=x_//3,
+                        mod_scalar=np.mod(x_, 3), pow_scalar=np.power(x_, 3), add_variable=x_ + y_, sub_variable=x_ - y_,
+                        mul_variable=x_*y_, div_variable=x_/y_, floordiv_variable=x_//y_, mod_variable=np.mod(x_, y_),
+                        pow_variable=np.power(x_, y_), add_integer=a_ + b_, sub_integer=a_ - b_, mul_integer=a_*b_,
+                        floordiv_integer=a_//b_, mod_integer=np.mod(a_, b_))
+cases["math_operators"] = dict(x=operator_x, y=operator_y, a=operator_a, b=operator_b, scalar=3, results={})
+for name in names:
+    brian_values = getattr(mon, name + "_").flatten()
+    numpy_allclose(brian_values, numpy_values[name], rtol=4.5e8*np.finfo(float).eps, atol=0)
+    cases["math_operators"]["results"][name] = dict(brian=list(map(num, brian_values)), numpy=list(map(num, numpy_values[name])))
+
 # `: integer` on a subexpression, in cpp_standalone (see above).
 device.reinit()
 set_device("cpp_standalone", directory=os.path.join("/tmp", "brian_suite_standalone"))
