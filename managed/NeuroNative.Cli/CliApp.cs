@@ -177,6 +177,23 @@ public static partial class CliApp
         root.Subcommands.Add(codegen);
         root.Subcommands.Add(report);
         root.Subcommands.Add(merge);
+
+        var statusDir = new Argument<string>("DIR") { Description = "The output directory of a (running, interrupted or finished) run or shard." };
+        var status = new Command("status", "Print the chunks and conditions done of a run, its rate and what is left, from its catalog.") { statusDir };
+        status.SetAction(p => Guard(stderr, "status", () =>
+        {
+            try
+            {
+                stdout.Write(RunCatalog.Status(p.GetValue(statusDir)!));
+                return ExitOk;
+            }
+            catch (InvalidDataException e)
+            {
+                stderr.WriteLine($"neuronative: status: {e.Message}");
+                return ExitUsageError;
+            }
+        }));
+        root.Subcommands.Add(status);
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         root.Subcommands.Add(PlotCommand(stdout, stderr));
         return root;

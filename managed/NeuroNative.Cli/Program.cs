@@ -13,6 +13,12 @@ internal static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
+        // SIGTERM (what Slurm sends at a job's time limit) stops a run the same way: the chunks done are kept.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            cancel.Cancel();
+        });
         return CliApp.Run(args, Console.Out, Console.Error, cancel.Token, showProgress: !Console.IsErrorRedirected);
     }
 }

@@ -113,6 +113,32 @@ public sealed class RunCatalog : IDisposable
     /// <summary>A done chunk whose file is missing or corrupt goes back to pending (it is recomputed).</summary>
     public void MarkPending(int id) => Update(id, "state = 'pending', sha256 = NULL", null, 0, null);
 
+    /// <summary>What <c>neuronative status</c> prints: the experiment, the shard, chunks and conditions done, the
+    /// simulation rate of the chunks done and the time the others would take at it.</summary>
+    public static string Status(string directory)
+    {
+        if (!Exists(directory)) throw new InvalidDataException($"{directory}: not a run directory (no {Folder}/{FileName})");
+        using var catalog = Open(directory);
+        var chunks = catalog.Chunks();
+        var done = chunks.Where(c => c.State == ChunkState.Done).ToList();
+        var running = chunks.Where(c => c.State == ChunkState.Running).ToList();
+        long conditions = chunks.Sum(c => (long)c.Count), doneConditions = done.Sum(c => (long)c.Count);
+        double seconds = done.Sum(c => c.Seconds);
+        double perCondition = doneConditions > 0 ? seconds / doneConditions : double.NaN;
+        string eta = doneConditions == conditions ? "complete" : double.IsNaN(perCondition) ? "unknown (no chunk done yet)"
+            : $"{(conditions - doneConditions) * perCondition:F0} s of simulation left at the rate so far";
+        var inv = CultureInfo.InvariantCulture;
+        return string.Create(inv, $"""
+            experiment: {catalog.Get("experiment")}
+            shard: {catalog.Get("shard")}, chunks of {catalog.Get("chunk_size")} conditions
+            chunks: {done.Count} of {chunks.Count} done, {running.Count} running or interrupted ({string.Join(", ", running.Select(c => $"{c.Id} on {c.Host}"))})
+            conditions: {doneConditions} of {conditions} done
+            rate: {(double.IsNaN(perCondition) ? "-" : $"{doneConditions / Math.Max(seconds, 1e-9):F1} conditions/s of simulation")}
+            remaining: {eta}
+
+            """);
+    }
+
     private void Update(int id, string set, string? sha, double seconds, string? backend)
     {
         using var c = _db.CreateCommand();
