@@ -166,8 +166,8 @@ public static class ExplorationFigures
 
         var traces = figure.Plots[1];
         int from = (int)(0.6 * result.Samples);
-        var time = PlotText.ForTime(result, result.Time[^1] - result.Time[from]);
-        double[] t = time.Apply(result.Time[from..].Select(v => v - result.Time[from]));
+        var time = PlotText.ForTime(result, result.Time[^1]);
+        double[] t = time.Apply(result.Time[from..]); // model time, as the time-series panels show it
         var colormap = new ScottPlot.Colormaps.Viridis();
         var picked = Pick(order, samples);
         for (int k = 0; k < picked.Length; k++)

@@ -46,7 +46,11 @@ internal static class PlotText
     public static string Value(ExplorationAxis axis, double value)
     {
         var label = ForAxis(axis);
-        string number = (value / label.Scale).ToString("G3", CultureInfo.InvariantCulture);
+        // Three significant digits, but whole numbers as written (C = 1350, not 1.35E+03).
+        double scaled = value / label.Scale;
+        string number = scaled == Math.Round(scaled) && Math.Abs(scaled) < 1e6
+            ? scaled.ToString("0", CultureInfo.InvariantCulture)
+            : scaled.ToString("G3", CultureInfo.InvariantCulture);
         return label.Unit.Length == 0 ? $"{axis.Name} = {number}" : $"{axis.Name} = {number} {label.Unit}";
     }
 
