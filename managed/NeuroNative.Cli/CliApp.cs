@@ -194,6 +194,7 @@ public static partial class CliApp
             }
         }));
         root.Subcommands.Add(status);
+        root.Subcommands.Add(SlurmCommand(stdout, stderr));
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         root.Subcommands.Add(PlotCommand(stdout, stderr));
         return root;
@@ -283,6 +284,56 @@ public static partial class CliApp
             return ExitDisagree;
         }));
         return compare;
+    }
+
+    private static Command SlurmCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML)." };
+        var output = new Option<string>("--out", "-o") { Description = "Directory for the shards, the merged result and the scripts.", Required = true };
+        var shards = new Option<int>("--shards") { Description = "Number of array tasks (shards).", Required = true };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
+        var time = new Option<string?>("--time") { Description = "Time limit of each task (Slurm's --time, e.g. 02:00:00)." };
+        var cpus = new Option<int>("--cpus") { Description = "CPUs per task (also its threads).", DefaultValueFactory = _ => 1 };
+        var extra = new Option<string[]>("--sbatch-arg") { Description = "More sbatch options for both scripts (repeatable), e.g. --sbatch-arg=--mem=4G." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Write the scripts without submitting them." };
+        var slurm = new Command("slurm",
+            "Run an experiment on Slurm: a job array of shards (each resumable) and a merge job after it; prints the job ids.")
+        {
+            file, output, shards, partition, time, cpus, extra, dryRun,
+        };
+        slurm.SetAction(p => Guard(stderr, p.GetValue(file)!, () =>
+        {
+            // This very CLI, as the tasks must call it: the app host, or dotnet and the CLI's assembly.
+            string host = Environment.ProcessPath ?? "dotnet";
+            string[] self = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, typeof(CliApp).Assembly.Location] : [host];
+            try
+            {
+                var submitted = SlurmJobs.Submit(p.GetValue(file)!, p.GetValue(output)!, new SlurmOptions
+                {
+                    Shards = p.GetValue(shards),
+                    Partition = p.GetValue(partition),
+                    Time = p.GetValue(time),
+                    Cpus = p.GetValue(cpus),
+                    SbatchArgs = p.GetValue(extra) ?? [],
+                    DryRun = p.GetValue(dryRun),
+                }, self);
+                stdout.WriteLine($"scripts: {submitted.ArrayScript}, {submitted.MergeScript}");
+                if (submitted.ArrayJob is not null)
+                    stdout.WriteLine($"submitted: array job {submitted.ArrayJob}, merge job {submitted.MergeJob} (after the array succeeds)");
+                return ExitOk;
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"neuronative: slurm: {e.Message}");
+                return ExitUsageError;
+            }
+            catch (SlurmException e)
+            {
+                stderr.WriteLine($"neuronative: slurm: {e.Message}");
+                return ExitRuntimeError;
+            }
+        }));
+        return slurm;
     }
 
     private static Backend ParseBackend(string? name) =>

@@ -120,9 +120,52 @@ public class ChunkedRunTests
         AssertSameFiles(h.Path("one"), h.Path("killed"));
     }
 
-    private static Process StartCli(params string[] args)
+    [Fact]
+    public void TheSlurmScriptsRunTheShardsAndTheMergeIntoTheFilesOfOneRun()
+    {
+        // A stand-in for sbatch that runs what it is given at once: every task of an array (with its
+        // SLURM_ARRAY_TASK_ID), or the script, and prints a job id as --parsable does.
+        using var h = new CliHarness();
+        string bin = h.Path("bin");
+        Directory.CreateDirectory(bin);
+        string sbatch = Path.Combine(bin, "sbatch");
+        File.WriteAllText(sbatch, """
+            #!/bin/bash
+            script="${@: -1}"
+            echo "$@" >> "$FAKE_SBATCH_LOG"
+            last=$(sed -n 's/^#SBATCH --array=0-\([0-9]*\)$/\1/p' "$script")
+            if [ -n "$last" ]; then
+              for k in $(seq 0 "$last"); do SLURM_ARRAY_TASK_ID=$k bash "$script" >/dev/null 2>&1 || exit 1; done
+              echo 101
+            else
+              bash "$script" >/dev/null 2>&1 || exit 1
+              echo 102
+            fi
+            """);
+        File.SetUnixFileMode(sbatch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string file = h.Write("e.yaml", Experiment);
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
+
+        using var process = StartCli(new Dictionary<string, string>
+        {
+            ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+            ["FAKE_SBATCH_LOG"] = h.Path("sbatch.log"),
+        }, "slurm", file, "--out", h.Path("cluster"), "--shards", "3", "--time", "00:10:00");
+        string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, stderr);
+        Assert.Contains("submitted: array job 101, merge job 102", stdout);
+        Assert.Contains("--dependency=afterok:101", File.ReadAllText(h.Path("sbatch.log")));
+        Assert.Contains("#SBATCH --array=0-2", File.ReadAllText(h.Path("cluster/slurm/array.sbatch")));
+        AssertSameFiles(h.Path("one"), h.Path("cluster/merged"));
+    }
+
+    private static Process StartCli(params string[] args) => StartCli(new Dictionary<string, string>(), args);
+
+    private static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (k, v) in environment) info.Environment[k] = v;
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(typeof(CliApp).Assembly.Location);
         foreach (var a in args) info.ArgumentList.Add(a);
