@@ -17,7 +17,7 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
     /// <summary>A chunk's result; without recorded neurons in it, an empty trace per recorded variable.</summary>
     public static ChunkData From(ExperimentResult r) => new(r.Neurons.First, r.Neurons.Count, r.StepsDone, r.PhaseStarts, r.SpikeCounts,
         r.SpikeIndices, r.SpikeTimes, r.StateTimes, r.StateValues.Count > 0 ? [.. r.StateValues[0].Neurons] : [],
-        r.StateValues.Count > 0 ? [.. r.StateValues.Select(t => t.Values.SelectMany(row => row).ToArray())]
+        r.StateValues.Count > 0 ? [.. r.StateValues.Select(t => t.Column ?? t.Values.SelectMany(row => row).ToArray())]
             : [.. (r.Experiment.RecordState?.Variables ?? []).Select(_ => Array.Empty<double>())],
         [.. r.FinalValues.Select(f => f.Values)]);
 
@@ -55,13 +55,22 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
         return Convert.ToHexStringLower(SHA256.HashData(read));
     }
 
-    /// <summary>The chunk, or null when the file is missing, truncated or not the one the catalog recorded.</summary>
-    public static ChunkData? Read(string path, string? sha256)
+    /// <summary>Whether the file is there and is the one the catalog recorded (its SHA-256, read in blocks).</summary>
+    public static bool IsValid(string path, string? sha256)
     {
-        if (!File.Exists(path) || sha256 is null) return null;
-        byte[] bytes = File.ReadAllBytes(path);
-        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha256) return null;
-        using var r = new BinaryReader(new MemoryStream(bytes));
+        if (sha256 is null || !File.Exists(path)) return false;
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream)) == sha256;
+    }
+
+    /// <summary>The chunk, or null when the file is missing, truncated or not the one the catalog recorded. Only the
+    /// state variables <paramref name="state"/> accepts are read (the others are empty): a chunk's traces are what
+    /// is large, and the final files are written one variable at a time.</summary>
+    public static ChunkData? Read(string path, string? sha256, Func<int, bool>? state = null)
+    {
+        if (!IsValid(path, sha256)) return null;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var r = new BinaryReader(stream);
         if (r.ReadInt64() != Magic) return null;
         int first = r.ReadInt32(), count = r.ReadInt32();
         long steps = r.ReadInt64();
@@ -71,9 +80,20 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
         var times = Take<double>(r);
         var stateTimes = Take<double>(r);
         var neurons = Take<long>(r) ?? [];
-        var state = Enumerable.Range(0, r.ReadInt32()).Select(_ => Take<double>(r) ?? []).ToList();
+        var values = new List<double[]>();
+        int variables = r.ReadInt32();
+        for (int v = 0; v < variables; v++)
+        {
+            if (state?.Invoke(v) == true) values.Add(Take<double>(r) ?? []);
+            else
+            {
+                long n = r.ReadInt64();
+                stream.Seek(Math.Max(n, 0) * sizeof(double), SeekOrigin.Current);
+                values.Add([]);
+            }
+        }
         var final = Enumerable.Range(0, r.ReadInt32()).Select(_ => Take<double>(r) ?? []).ToList();
-        return new ChunkData(first, count, steps, phases, counts, indices, times, stateTimes, neurons, state, final);
+        return new ChunkData(first, count, steps, phases, counts, indices, times, stateTimes, neurons, values, final);
     }
 
     /// <summary>An array as its length (-1: none) and its little-endian values.</summary>
@@ -88,7 +108,7 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
         long n = r.ReadInt64();
         if (n < 0) return null;
         var values = new T[n];
-        r.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 }

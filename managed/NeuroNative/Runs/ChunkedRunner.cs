@@ -12,8 +12,9 @@ public sealed record ChunkOptions
     public bool Restart { get; init; }
     /// <summary>Run only this shard's conditions.</summary>
     public Shard? Shard { get; init; }
-    /// <summary>Memory the recorded results of one chunk may take (default 512 MiB).</summary>
-    public long ChunkMemoryBytes { get; init; } = 512L << 20;
+    /// <summary>Memory the recorded samples of one chunk may take (default 256 MiB; a chunk holds them twice while it
+    /// is gathered, in the native monitor and in the managed column).</summary>
+    public long ChunkMemoryBytes { get; init; } = 256L << 20;
 }
 
 /// <summary>The directory holds a run of another experiment (or other settings): the message names the differences.</summary>
@@ -39,7 +40,7 @@ public static class ChunkedRunner
         using var catalog = RunCatalog.Open(output.Directory);
         RemovePartialFiles(output.Directory);
         var chunks = Prepare(catalog, output.Directory, experiment, fingerprint, range, options, settings);
-        int doneBefore = chunks.Count(c => c.State == ChunkState.Done && ChunkData.Read(ChunkData.PathOf(output.Directory, c.Id), c.Sha256) is not null);
+        int doneBefore = chunks.Count(c => c.State == ChunkState.Done && ChunkData.IsValid(ChunkData.PathOf(output.Directory, c.Id), c.Sha256));
         long stepsBefore = chunks.Where(c => c.State == ChunkState.Done).Sum(c => (long)c.Count) * Steps(experiment);
         output.WriteConditions(experiment);
         output.WriteReport(experiment, Path.GetFileNameWithoutExtension(experiment.Source));
@@ -52,13 +53,13 @@ public static class ChunkedRunner
             foreach (var chunk in chunks)
             {
                 var path = ChunkData.PathOf(output.Directory, chunk.Id);
-                if (chunk.State == ChunkState.Done && ChunkData.Read(path, chunk.Sha256) is not null) continue;
+                if (chunk.State == ChunkState.Done && ChunkData.IsValid(path, chunk.Sha256)) continue;
                 catalog.MarkRunning(chunk.Id);
                 long offset = done;
                 var chunkProgress = progress is null ? null : new Forward(v => progress.Report((offset + v.Done * chunk.Count, total)));
                 model ??= ExperimentRunner.Compile(experiment, settings);
-                var result = ExperimentRunner.Run(experiment, settings with { Slice = new NeuronSlice(chunk.First, chunk.Count) }, chunkProgress,
-                    cancellation, model);
+                var result = ExperimentRunner.Run(experiment, settings with { Slice = new NeuronSlice(chunk.First, chunk.Count), ColumnTraces = true },
+                    chunkProgress, cancellation, model);
                 last = result;
                 if (result.Outcome != RunOutcome.Completed)
                 {
@@ -75,7 +76,16 @@ public static class ChunkedRunner
             model?.Dispose();
         }
         var summary = new ChunkSummary(chunks.Count, chunks.Max(c => c.Count), options.Shard, doneBefore, stepsBefore);
-        return Assemble(output, [(catalog, output.Directory)], experiment, settings, range, summary, last);
+        var assembled = Assemble(output, [(catalog, output.Directory)], experiment, settings, range, summary, last);
+        // The final files hold everything now; a shard keeps its chunks for the merge. A later run of the same
+        // experiment in this directory starts over (its chunk files are gone).
+        if (options.Shard is null)
+        {
+            catalog.Set("complete", "true");
+            string chunkDirectory = Path.GetDirectoryName(ChunkData.PathOf(output.Directory, 0))!;
+            if (Directory.Exists(chunkDirectory)) Directory.Delete(chunkDirectory, recursive: true);
+        }
+        return assembled;
     }
 
     private static long Steps(Experiment e) => (long)Math.Round(e.Duration / e.Dt);
@@ -96,8 +106,8 @@ public static class ChunkedRunner
         Experiment experiment, RunSettings settings, NeuronSlice range, ChunkSummary summary, ExperimentResult? last)
     {
         var chunks = sources.SelectMany(s => s.Catalog.Chunks().Select(c => (s.Directory, Chunk: c))).OrderBy(c => c.Chunk.First).ToList();
-        ChunkData Load((string Directory, ChunkRecord Chunk) c) =>
-            ChunkData.Read(ChunkData.PathOf(c.Directory, c.Chunk.Id), c.Chunk.Sha256)
+        ChunkData Load((string Directory, ChunkRecord Chunk) c, Func<int, bool>? state = null) =>
+            ChunkData.Read(ChunkData.PathOf(c.Directory, c.Chunk.Id), c.Chunk.Sha256, state)
             ?? throw new InvalidDataException($"{ChunkData.PathOf(c.Directory, c.Chunk.Id)}: missing or corrupt (checksum); run the experiment again to recompute it");
         int expected = range.First;
         foreach (var (_, c) in chunks)
@@ -141,7 +151,7 @@ public static class ChunkedRunner
                 {
                     s.Write(Npy.Header("<f8", [recorded.Count, stateTimes.Length]));
                     foreach (var c in chunks)
-                        s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Load(c).StateValues[variable].AsSpan()));
+                        s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Load(c, k => k == variable).StateValues[variable].AsSpan()));
                 });
             }
         }
@@ -191,7 +201,7 @@ public static class ChunkedRunner
             if (differences is null && catalog.Get("shard") != shard) differences = $"it is shard {catalog.Get("shard")}, not {shard}";
             if (differences is not null)
                 throw new RunMismatchException($"the directory holds a run of another experiment: {differences}; use --restart to start over");
-            return catalog.Chunks();
+            if (catalog.Get("complete") != "true") return catalog.Chunks(); // else the finished run is done again
         }
         int size = options.ChunkSize ?? DefaultChunkSize(experiment, range, settings, options.ChunkMemoryBytes);
         if (size < 1) throw new ArgumentException($"the chunk size must be at least 1 condition, not {size}", nameof(options));

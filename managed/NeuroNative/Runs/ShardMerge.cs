@@ -40,7 +40,7 @@ public static class ShardMerge
             foreach (var s in shards)
             {
                 var chunks = s.Catalog.Chunks();
-                int done = chunks.Count(c => c.State == ChunkState.Done && ChunkData.Read(ChunkData.PathOf(s.Directory, c.Id), c.Sha256) is not null);
+                int done = chunks.Count(c => c.State == ChunkState.Done && ChunkData.IsValid(ChunkData.PathOf(s.Directory, c.Id), c.Sha256));
                 if (done < chunks.Count)
                     throw new InvalidDataException($"shard {s.Shard.Index}/{count} in {s.Directory} is unfinished: {done} of {chunks.Count} chunks done " +
                         "(run its command again to finish it)");
