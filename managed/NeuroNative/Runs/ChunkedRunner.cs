@@ -91,7 +91,8 @@ public static class ChunkedRunner
     private static long Steps(Experiment e) => (long)Math.Round(e.Duration / e.Dt);
 
     /// <summary>The temporary files a killed process left behind (a file is written under a temporary name ending in
-    /// .&lt;pid&gt;.tmp and then renamed, so these never hold anything finished); this process's own are left alone.</summary>
+    /// .&lt;pid&gt;.tmp and then renamed, so these never hold anything finished, and the output directory's probe);
+    /// this process's own are left alone.</summary>
     private static void RemovePartialFiles(string directory)
     {
         string own = $".{Environment.ProcessId}.tmp";
@@ -99,6 +100,10 @@ public static class ChunkedRunner
         var stale = Directory.EnumerateFiles(directory, ".*.tmp")
             .Concat(Directory.Exists(chunks) ? Directory.EnumerateFiles(chunks, "*.tmp") : []);
         foreach (var f in stale.Where(f => !f.EndsWith(own, StringComparison.Ordinal))) File.Delete(f);
+        // ExperimentOutput.Open's writability probe, left when a process is killed while it exists.
+        foreach (var f in Directory.EnumerateFiles(directory, ".neuronative-probe-*")
+                     .Where(f => !f.EndsWith($"-{Environment.ProcessId}", StringComparison.Ordinal)))
+            File.Delete(f);
     }
 
     /// <summary>The final files of the range from its chunk files (state streamed chunk by chunk), then run.json.</summary>
