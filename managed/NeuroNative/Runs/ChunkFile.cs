@@ -65,10 +65,11 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
 
     /// <summary>The chunk, or null when the file is missing, truncated or not the one the catalog recorded. Only the
     /// state variables <paramref name="state"/> accepts are read (the others are empty): a chunk's traces are what
-    /// is large, and the final files are written one variable at a time.</summary>
-    public static ChunkData? Read(string path, string? sha256, Func<int, bool>? state = null)
+    /// is large, and the final files are written one variable at a time. <paramref name="verified"/>: the file's
+    /// checksum was checked already (by <see cref="IsValid"/> or an earlier read), so it is not read twice for it.</summary>
+    public static ChunkData? Read(string path, string? sha256, Func<int, bool>? state = null, bool verified = false)
     {
-        if (!IsValid(path, sha256)) return null;
+        if (!(verified ? File.Exists(path) : IsValid(path, sha256))) return null;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var r = new BinaryReader(stream);
         if (r.ReadInt64() != Magic) return null;

@@ -40,8 +40,11 @@ public static class ChunkedRunner
         using var catalog = RunCatalog.Open(output.Directory);
         RemovePartialFiles(output.Directory);
         var chunks = Prepare(catalog, output.Directory, experiment, fingerprint, range, options, settings);
-        int doneBefore = chunks.Count(c => c.State == ChunkState.Done && ChunkData.IsValid(ChunkData.PathOf(output.Directory, c.Id), c.Sha256));
-        long stepsBefore = chunks.Where(c => c.State == ChunkState.Done).Sum(c => (long)c.Count) * Steps(experiment);
+        // Each earlier chunk's file is checked once: a missing or damaged one is recomputed below.
+        var valid = chunks.Where(c => c.State == ChunkState.Done && ChunkData.IsValid(ChunkData.PathOf(output.Directory, c.Id), c.Sha256))
+            .Select(c => c.Id).ToHashSet();
+        int doneBefore = valid.Count;
+        long stepsBefore = chunks.Where(c => valid.Contains(c.Id)).Sum(c => (long)c.Count) * Steps(experiment);
         output.WriteConditions(experiment);
         output.WriteReport(experiment, Path.GetFileNameWithoutExtension(experiment.Source));
 
@@ -53,7 +56,7 @@ public static class ChunkedRunner
             foreach (var chunk in chunks)
             {
                 var path = ChunkData.PathOf(output.Directory, chunk.Id);
-                if (chunk.State == ChunkState.Done && ChunkData.IsValid(path, chunk.Sha256)) continue;
+                if (valid.Contains(chunk.Id)) continue;
                 catalog.MarkRunning(chunk.Id);
                 long offset = done;
                 var chunkProgress = progress is null ? null : new Forward(v => progress.Report((offset + v.Done * chunk.Count, total)));
@@ -111,8 +114,9 @@ public static class ChunkedRunner
         Experiment experiment, RunSettings settings, NeuronSlice range, ChunkSummary summary, ExperimentResult? last)
     {
         var chunks = sources.SelectMany(s => s.Catalog.Chunks().Select(c => (s.Directory, Chunk: c))).OrderBy(c => c.Chunk.First).ToList();
-        ChunkData Load((string Directory, ChunkRecord Chunk) c, Func<int, bool>? state = null) =>
-            ChunkData.Read(ChunkData.PathOf(c.Directory, c.Chunk.Id), c.Chunk.Sha256, state)
+        // The first pass checks every chunk's checksum; the reads of one variable after it do not read each file again for it.
+        ChunkData Load((string Directory, ChunkRecord Chunk) c, Func<int, bool>? state = null, bool verified = false) =>
+            ChunkData.Read(ChunkData.PathOf(c.Directory, c.Chunk.Id), c.Chunk.Sha256, state, verified)
             ?? throw new InvalidDataException($"{ChunkData.PathOf(c.Directory, c.Chunk.Id)}: missing or corrupt (checksum); run the experiment again to recompute it");
         int expected = range.First;
         foreach (var (_, c) in chunks)
@@ -156,7 +160,7 @@ public static class ChunkedRunner
                 {
                     s.Write(Npy.Header("<f8", [recorded.Count, stateTimes.Length]));
                     foreach (var c in chunks)
-                        s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Load(c, k => k == variable).StateValues[variable].AsSpan()));
+                        s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Load(c, k => k == variable, verified: true).StateValues[variable].AsSpan()));
                 });
             }
         }
