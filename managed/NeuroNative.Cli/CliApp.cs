@@ -102,11 +102,18 @@ public static partial class CliApp
         var chunkSize = new Option<int?>("--chunk-size") { Description = "Conditions per chunk of a resumable run (default: from memory and threads)." };
         chunkSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--chunk-size must be 1 or more"); });
         var restart = new Option<bool>("--restart") { Description = "Start over in a directory that holds another or an unfinished run." };
+        var snapshotEvery = new Option<double>("--snapshot-every")
+        {
+            Description = "Seconds between snapshots of the chunk being run (and one when stopped by Ctrl-C or SIGTERM), so that a " +
+                "kill loses at most that much of a long chunk; 0: no snapshots.",
+            DefaultValueFactory = _ => 300,
+        };
+        snapshotEvery.Validators.Add(r => { if (!(r.GetValueOrDefault<double>() >= 0)) r.AddError("--snapshot-every must be 0 or more seconds"); });
         var shard = new Option<string?>("--shard") { Description = "Run shard K of N (K/N, K from 0): a contiguous part of the conditions, merged later with 'neuronative merge'." };
         var run = new Command("run", "Run an experiment and write its results (conditions.csv, *.npy, run.json, model.md) to --out. " +
             "A Brian-model run is chunked and resumable: run it again on the same --out to continue after a kill.")
         {
-            runFile, output, backend, precision, threads, seed, stopAt, snapshot, resume, chunkSize, restart, shard,
+            runFile, output, backend, precision, threads, seed, stopAt, snapshot, resume, chunkSize, restart, shard, snapshotEvery,
         };
         run.Validators.Add(r =>
         {
@@ -127,6 +134,7 @@ public static partial class CliApp
                 ChunkSize = p.GetValue(chunkSize),
                 Restart = p.GetValue(restart),
                 Shard = p.GetValue(shard) is { } text ? ParseShard(text) : null,
+                SnapshotInterval = p.GetValue(snapshotEvery) is > 0 and var every ? TimeSpan.FromSeconds(every) : null,
             }, stdout, stderr, cancellation, showProgress)));
 
         var codegenFile = new Argument<string>("EXPERIMENT") { Description = "The experiment file (YAML)." };

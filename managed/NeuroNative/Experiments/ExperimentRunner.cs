@@ -23,7 +23,14 @@ public sealed record RunSettings
     public NeuronSlice? Slice { get; init; }
     /// <summary>State traces as one array each (<see cref="StateTrace.Column"/>) rather than one per neuron.</summary>
     public bool ColumnTraces { get; init; }
+    /// <summary>Snapshots written while the run goes (and when it is cancelled), so that a long run killed part-way
+    /// continues from the last one (<see cref="ResumeFrom"/>) instead of from step 0. Null: none.</summary>
+    public Checkpoints? Checkpoints { get; init; }
 }
+
+/// <summary>A snapshot to <see cref="Path"/> (replaced atomically) every <see cref="Interval"/> of wall time, and
+/// one when the run is cancelled; <see cref="Written"/> is told the step of each.</summary>
+public sealed record Checkpoints(string Path, TimeSpan Interval, Action<long>? Written = null);
 
 /// <summary>Neurons [<see cref="First"/>, <see cref="First"/> + <see cref="Count"/>) of an experiment.</summary>
 public readonly record struct NeuronSlice(int First, int Count)
@@ -82,7 +89,10 @@ public sealed record ExperimentResult
     /// <summary>Each of <see cref="Experiment.RecordEvents"/>: its (i, t) in time order.</summary>
     public IReadOnlyList<(string Event, long[] Indices, double[] Times)> Events { get; init; } = [];
 
-    public double NeuronStepsPerSecond => SimulationSeconds > 0 ? StepsDone * (double)Neurons.Count / SimulationSeconds : 0;
+    /// <summary>The step the run continued from (<see cref="RunSettings.ResumeFrom"/>); 0 for a run from the start.</summary>
+    public long ResumedAtStep { get; init; }
+
+    public double NeuronStepsPerSecond => SimulationSeconds > 0 ? (StepsDone - ResumedAtStep) * (double)Neurons.Count / SimulationSeconds : 0;
     /// <summary>For a chunked run: how it was split and what an earlier process had done.</summary>
     public ChunkSummary? Chunks { get; init; }
 }
@@ -162,34 +172,59 @@ public static class ExperimentRunner
         long end = settings.StopAtStep is { } stop ? Math.Min(Math.Max(stop, group.Step), requested) : requested;
         var outcome = RunOutcome.Completed;
         string? error = null;
+        long resumedAt = group.Step;
         var watch = Stopwatch.StartNew();
+        var checkpoints = settings.Checkpoints is { } c ? new CheckpointClock(c, watch) : null;
+        // The resuming process restores into monitors that are on, as they are when created.
+        void WriteSnapshot(string path, bool recording)
+        {
+            if (state is not null) state.Enabled = true;
+            WriteAtomically(path, group.Snapshot());
+            if (state is not null) state.Enabled = recording;
+        }
+        int phase = 0;
         try
         {
             long first = group.Step;
-            for (int p = 0; p < phases.Count && group.Step < end; p++)
+            for (; phase < phases.Count && group.Step < end; phase++)
             {
+                int p = phase;
                 // Phases finished before a resumed snapshot; one that starts at the current step has not begun
                 // (a run stops before a phase's assignments), nor has a zero-length one there.
                 if (starts[p + 1] < group.Step || (starts[p + 1] == group.Step && starts[p] < group.Step)) continue;
                 if (starts[p] == group.Step)
                     foreach (var a in phases[p].Set) Assign(group, a, slice);
                 if (state is not null) state.Enabled = phases[p].RecordState;
-                long offset = group.Step - first;
-                var phaseProgress = progress is null ? null
-                    : new PhaseProgress(done => progress.Report((offset + done, end - first)));
-                group.RunSteps(Math.Min(starts[p + 1], end) - group.Step, phaseProgress, cancellation);
+                long phaseEnd = Math.Min(starts[p + 1], end);
+                while (group.Step < phaseEnd)
+                {
+                    long offset = group.Step - first;
+                    var phaseProgress = progress is null ? null
+                        : new PhaseProgress(done => progress.Report((offset + done, end - first)));
+                    long steps = checkpoints?.NextPiece(phaseEnd - group.Step) ?? phaseEnd - group.Step;
+                    group.RunSteps(steps, phaseProgress, cancellation);
+                    if (checkpoints is not null && group.Step < requested && checkpoints.Due(steps))
+                    {
+                        WriteSnapshot(checkpoints.Settings.Path, phases[p].RecordState);
+                        checkpoints.Written(group.Step);
+                    }
+                }
             }
             if (end < requested)
             {
                 outcome = RunOutcome.Stopped;
-                // The resuming process restores into monitors that are on, as they are when created.
-                if (state is not null) state.Enabled = true;
-                WriteAtomically(settings.SnapshotPath!, group.Snapshot());
+                WriteSnapshot(settings.SnapshotPath!, true);
             }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             outcome = RunOutcome.Cancelled;
+            // The step reached is kept: the next process continues from it (the native run stops at a step boundary).
+            if (checkpoints is not null && group.Step > resumedAt)
+            {
+                WriteSnapshot(checkpoints.Settings.Path, phase < phases.Count && phases[phase].RecordState);
+                checkpoints.Written(group.Step);
+            }
         }
         catch (SimulationDivergedException e)
         {
@@ -203,7 +238,7 @@ public static class ExperimentRunner
             for (int j = 0; j < indices.Length; j++) indices[j] += slice.First;
         var counts = spikes?.Count;
         if (spikes is not null && phases.Any(p => !p.RecordSpikes))
-            (indices, times, counts) = SpikesRecorded(indices, times, experiment, phases, starts, slice);
+            (indices, times, counts) = SpikesRecorded(indices!, times, experiment, phases, starts, slice);
         return new ExperimentResult
         {
             Experiment = experiment,
@@ -220,6 +255,7 @@ public static class ExperimentRunner
             StepsRequested = requested,
             PhaseStarts = starts[..^1],
             StepsDone = group.Step,
+            ResumedAtStep = resumedAt,
             CompileSeconds = group.CompileSeconds,
             SimulationSeconds = simulationSeconds,
             SpikeCounts = counts,
@@ -280,11 +316,47 @@ public static class ExperimentRunner
         public void Report((long Done, long Total) value) => report(value.Done);
     }
 
-    /// <summary>A snapshot is either complete or absent: written beside, then renamed over.</summary>
+    /// <summary>A snapshot is either complete or absent: written beside (a name ending in .&lt;pid&gt;.tmp, which a
+    /// later process may remove), flushed to disk, then renamed over.</summary>
     private static void WriteAtomically(string path, byte[] blob)
     {
-        string temporary = path + ".partial";
-        File.WriteAllBytes(temporary, blob);
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(blob);
+            stream.Flush(flushToDisk: true);
+        }
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>When checkpoints are due: the run goes in pieces of about a quarter of the interval (at least 50 ms
+    /// of wall time, from the rate of the last piece), so a snapshot is at most that late.</summary>
+    private sealed class CheckpointClock(Checkpoints settings, Stopwatch watch)
+    {
+        private long _piece = 64;
+        private TimeSpan _pieceStart, _last = watch.Elapsed;
+
+        public Checkpoints Settings => settings;
+
+        public long NextPiece(long left)
+        {
+            _pieceStart = watch.Elapsed;
+            return Math.Min(left, _piece);
+        }
+
+        public bool Due(long stepsRun)
+        {
+            double seconds = (watch.Elapsed - _pieceStart).TotalSeconds;
+            double target = Math.Max(settings.Interval.TotalSeconds / 4, 0.05);
+            _piece = (long)Math.Clamp(stepsRun * target / Math.Max(seconds, 1e-6), 1, 1L << 40);
+            return watch.Elapsed - _last >= settings.Interval;
+        }
+
+        public void Written(long step)
+        {
+            _last = watch.Elapsed;
+            settings.Written?.Invoke(step);
+        }
     }
 }

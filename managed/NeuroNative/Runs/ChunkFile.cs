@@ -24,6 +24,9 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
     public static string PathOf(string directory, int id) =>
         Path.Combine(directory, RunCatalog.Folder, "chunks", $"chunk_{id:D6}.bin");
 
+    /// <summary>Where a chunk being run keeps its latest snapshot (removed when the chunk is done).</summary>
+    public static string SnapshotPathOf(string directory, int id) => Path.ChangeExtension(PathOf(directory, id), ".snapshot");
+
     /// <summary>Writes the file atomically and returns its SHA-256.</summary>
     public string Write(string path)
     {

@@ -15,6 +15,9 @@ public sealed record ChunkOptions
     /// <summary>Memory the recorded samples of one chunk may take (default 256 MiB; a chunk holds them twice while it
     /// is gathered, in the native monitor and in the managed column).</summary>
     public long ChunkMemoryBytes { get; init; } = 256L << 20;
+    /// <summary>How often a chunk being run writes a snapshot (and it writes one when cancelled), so that a kill loses
+    /// at most this much of a long chunk's work; null: none (a killed chunk starts over).</summary>
+    public TimeSpan? SnapshotInterval { get; init; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>The directory holds a run of another experiment (or other settings): the message names the differences.</summary>
@@ -58,19 +61,30 @@ public static class ChunkedRunner
                 var path = ChunkData.PathOf(output.Directory, chunk.Id);
                 if (valid.Contains(chunk.Id)) continue;
                 catalog.MarkRunning(chunk.Id);
-                long offset = done;
-                var chunkProgress = progress is null ? null : new Forward(v => progress.Report((offset + v.Done * chunk.Count, total)));
                 model ??= ExperimentRunner.Compile(experiment, settings);
-                var result = ExperimentRunner.Run(experiment, settings with { Slice = new NeuronSlice(chunk.First, chunk.Count), ColumnTraces = true },
-                    chunkProgress, cancellation, model);
+                string snapshot = ChunkData.SnapshotPathOf(output.Directory, chunk.Id);
+                var chunkSettings = settings with
+                {
+                    Slice = new NeuronSlice(chunk.First, chunk.Count),
+                    ColumnTraces = true,
+                    Checkpoints = options.SnapshotInterval is { } interval
+                        ? new Checkpoints(snapshot, interval, step => catalog.MarkSnapshot(chunk.Id, step)) : null,
+                };
+                long offset = done;
+                var result = RunChunk(experiment, chunkSettings, snapshot, chunk.SnapshotStep, model, cancellation, progress is null ? null
+                    : resumedAt => new Forward(v => progress.Report((offset + (resumedAt + v.Done) * chunk.Count, total))));
                 last = result;
                 if (result.Outcome != RunOutcome.Completed)
                 {
+                    // Cancelled or diverged: the chunks done stay; this one continues from its snapshot next time (a
+                    // diverged chunk's snapshot is from before the divergence, which comes again).
                     catalog.MarkPending(chunk.Id);
-                    return result; // cancelled or diverged: the chunks done stay, this one is recomputed next time
+                    return result;
                 }
+                stepsBefore += result.ResumedAtStep * chunk.Count;
                 string sha = ChunkData.From(result).Write(path);
                 catalog.MarkDone(chunk.Id, sha, result.SimulationSeconds, result.Backend);
+                File.Delete(snapshot);
                 done += chunk.Count * Steps(experiment);
             }
         }
@@ -92,6 +106,19 @@ public static class ChunkedRunner
     }
 
     private static long Steps(Experiment e) => (long)Math.Round(e.Duration / e.Dt);
+
+    /// <summary>One chunk, continued from its snapshot when an earlier process left one (a damaged or foreign one is
+    /// removed and the chunk starts over). <paramref name="progress"/> is made for the step the run starts at.</summary>
+    private static ExperimentResult RunChunk(Experiment experiment, RunSettings settings, string snapshot, long snapshotStep,
+        CompiledModel model, CancellationToken cancellation, Func<long, IProgress<(long Done, long Total)>>? progress)
+    {
+        if (File.Exists(snapshot))
+        {
+            try { return ExperimentRunner.Run(experiment, settings with { ResumeFrom = snapshot }, progress?.Invoke(snapshotStep), cancellation, model); }
+            catch (ArgumentException) { File.Delete(snapshot); }
+        }
+        return ExperimentRunner.Run(experiment, settings, progress?.Invoke(0), cancellation, model);
+    }
 
     /// <summary>The temporary files a killed process left behind (a file is written under a temporary name ending in
     /// .&lt;pid&gt;.tmp and then renamed, so these never hold anything finished, and the output directory's probe);

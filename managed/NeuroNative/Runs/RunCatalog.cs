@@ -5,9 +5,10 @@ namespace NeuroNative.Runs;
 
 public enum ChunkState { Pending, Running, Done }
 
-/// <summary>One chunk of a run: conditions [<see cref="First"/>, First + <see cref="Count"/>).</summary>
+/// <summary>One chunk of a run: conditions [<see cref="First"/>, First + <see cref="Count"/>);
+/// <see cref="SnapshotStep"/>: the step of the last snapshot a process wrote while running it (0: none).</summary>
 public sealed record ChunkRecord(int Id, int First, int Count, ChunkState State, string? Sha256, double Seconds, string? Backend,
-    string? Host, string? Started, string? Finished);
+    string? Host, string? Started, string? Finished, long SnapshotStep);
 
 /// <summary>
 /// The run catalog, <c>DIR/.neuronative/catalog.db</c> (SQLite in WAL mode): the experiment's fingerprint, the
@@ -37,8 +38,13 @@ public sealed class RunCatalog : IDisposable
             Execute(db, """
                 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS chunk (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, count INTEGER NOT NULL,
-                    state TEXT NOT NULL, sha256 TEXT, seconds REAL NOT NULL DEFAULT 0, backend TEXT, host TEXT, started TEXT, finished TEXT);
+                    state TEXT NOT NULL, sha256 TEXT, seconds REAL NOT NULL DEFAULT 0, backend TEXT, host TEXT, started TEXT, finished TEXT,
+                    snapshot_step INTEGER NOT NULL DEFAULT 0);
                 """);
+            // A catalog written before chunks had snapshots.
+            using var columns = db.CreateCommand();
+            columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('chunk') WHERE name = 'snapshot_step'";
+            if ((long)columns.ExecuteScalar()! == 0) Execute(db, "ALTER TABLE chunk ADD COLUMN snapshot_step INTEGER NOT NULL DEFAULT 0");
         }
         catch (SqliteException e)
         {
@@ -95,13 +101,13 @@ public sealed class RunCatalog : IDisposable
     public IReadOnlyList<ChunkRecord> Chunks()
     {
         using var c = _db.CreateCommand();
-        c.CommandText = "SELECT id, first, count, state, sha256, seconds, backend, host, started, finished FROM chunk ORDER BY id";
+        c.CommandText = "SELECT id, first, count, state, sha256, seconds, backend, host, started, finished, snapshot_step FROM chunk ORDER BY id";
         using var r = c.ExecuteReader();
         var list = new List<ChunkRecord>();
         while (r.Read())
             list.Add(new ChunkRecord(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), Enum.Parse<ChunkState>(r.GetString(3), ignoreCase: true),
                 r.IsDBNull(4) ? null : r.GetString(4), r.GetDouble(5), r.IsDBNull(6) ? null : r.GetString(6),
-                r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)));
+                r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), r.GetInt64(10)));
         return list;
     }
 
@@ -110,8 +116,12 @@ public sealed class RunCatalog : IDisposable
     public void MarkDone(int id, string sha256, double seconds, string backend) =>
         Update(id, "state = 'done', sha256 = $sha, seconds = $s, backend = $b, finished = $now", sha256, seconds, backend);
 
-    /// <summary>A done chunk whose file is missing or corrupt goes back to pending (it is recomputed).</summary>
+    /// <summary>A done chunk whose file is missing or corrupt goes back to pending (it is recomputed); so does an
+    /// interrupted one (it continues from its snapshot, if it has one).</summary>
     public void MarkPending(int id) => Update(id, "state = 'pending', sha256 = NULL", null, 0, null);
+
+    /// <summary>A snapshot of the running chunk was written at <paramref name="step"/>.</summary>
+    public void MarkSnapshot(int id, long step) => Update(id, "snapshot_step = $s", null, step, null);
 
     /// <summary>What <c>neuronative status</c> prints: the experiment, the shard, chunks and conditions done, the
     /// simulation rate of the chunks done and the time the others would take at it.</summary>
@@ -131,7 +141,7 @@ public sealed class RunCatalog : IDisposable
         return string.Create(inv, $"""
             experiment: {catalog.Get("experiment")}
             shard: {catalog.Get("shard")}, chunks of {catalog.Get("chunk_size")} conditions
-            chunks: {done.Count} of {chunks.Count} done, {running.Count} running or interrupted ({string.Join(", ", running.Select(c => $"{c.Id} on {c.Host}"))})
+            chunks: {done.Count} of {chunks.Count} done, {running.Count} running or interrupted ({string.Join(", ", running.Select(c => $"{c.Id} on {c.Host}" + (c.SnapshotStep > 0 ? $", snapshot at step {c.SnapshotStep}" : "")))})
             conditions: {doneConditions} of {conditions} done
             rate: {(double.IsNaN(perCondition) ? "-" : $"{doneConditions / Math.Max(seconds, 1e-9):F1} conditions/s of simulation")}
             remaining: {eta}

@@ -89,6 +89,53 @@ public class ChunkedRunTests
         Assert.InRange(run.RootElement.GetProperty("resumed").GetProperty("chunks").GetInt32(), 1, 2); // the damaged one is not counted
     }
 
+    [Fact]
+    public void AKilledChunkContinuesFromItsLastSnapshot()
+    {
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment.Replace("duration: 200*ms", "duration: 3*second"));
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
+        // One chunk, snapshots every 0.1 s: kill -9 once the first snapshot is there.
+        string[] args = ["run", file, "--out", h.Path("killed"), "--chunk-size", "700", "--threads", "1", "--snapshot-every", "0.1"];
+        using (var process = StartCli(args))
+        {
+            string snapshot = NeuroNative.Runs.ChunkData.SnapshotPathOf(h.Path("killed"), 0);
+            var wait = Stopwatch.StartNew();
+            while (!File.Exists(snapshot) && !process.HasExited && wait.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(10);
+            Assert.False(process.HasExited, "the run ended before it wrote a snapshot");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.Contains("snapshot at step", NeuroNative.Runs.RunCatalog.Status(h.Path("killed")));
+        var (code, _, err) = CliHarness.Invoke([.. args]);
+        Assert.True(code == 0, err);
+        AssertSameFiles(h.Path("one"), h.Path("killed"));
+        using var run = JsonDocument.Parse(File.ReadAllText(h.Path("killed/run.json")));
+        var resumed = run.RootElement.GetProperty("resumed");
+        Assert.Equal(0, resumed.GetProperty("chunks").GetInt32());
+        Assert.InRange(resumed.GetProperty("neuron_steps").GetInt64(), 700, 700L * 29_999);
+        Assert.False(File.Exists(NeuroNative.Runs.ChunkData.SnapshotPathOf(h.Path("killed"), 0)));
+    }
+
+    [Fact]
+    public void ACancelledChunkKeepsTheStepItReached()
+    {
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment.Replace("duration: 200*ms", "duration: 2*second"));
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
+        // Cancelled part-way through the first chunk (progress comes every few hundred steps).
+        using var cancel = new CancellationTokenSource();
+        var progress = new Progress(done => { if (done > 300 * 12_340) cancel.Cancel(); });
+        var experiment = NeuroNative.Experiments.ExperimentFile.Load(file);
+        var options = new NeuroNative.Runs.ChunkOptions { ChunkSize = 300, SnapshotInterval = TimeSpan.FromHours(1) };
+        var stopped = NeuroNative.Runs.ChunkedRunner.Run(experiment, new() { Threads = 1 }, options, h.Path("cut"), progress, cancel.Token);
+        Assert.Equal(NeuroNative.Experiments.RunOutcome.Cancelled, stopped.Outcome);
+        Assert.InRange(stopped.StepsDone, 12_341, 19_999);
+        var continued = NeuroNative.Runs.ChunkedRunner.Run(experiment, new() { Threads = 1 }, options, h.Path("cut"));
+        Assert.Equal(stopped.StepsDone * 300, continued.Chunks!.StepsBefore);
+        AssertSameFiles(h.Path("one"), h.Path("cut"));
+    }
+
     private sealed class Progress(Action<long> report) : IProgress<(long Done, long Total)>
     {
         public void Report((long Done, long Total) value) => report(value.Done);
@@ -100,11 +147,11 @@ public class ChunkedRunTests
         using var h = new CliHarness();
         string file = h.Write("e.yaml", Experiment.Replace("duration: 200*ms", "duration: 1*second"));
         Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
-        // 20 interruptions at random moments (start-up, mid-chunk, mid-write, assembly): 16 SIGKILL, 4 SIGTERM.
+        // 20 interruptions at random moments (start-up, mid-chunk, mid-snapshot, mid-write, assembly): 16 SIGKILL, 4 SIGTERM.
         var random = new Random(11);
         for (int attempt = 0; attempt < 20; attempt++)
         {
-            using var process = StartCli("run", file, "--out", h.Path("killed"), "--chunk-size", "50", "--threads", "1");
+            using var process = StartCli("run", file, "--out", h.Path("killed"), "--chunk-size", "50", "--threads", "1", "--snapshot-every", "0.05");
             Thread.Sleep(random.Next(150, 1400));
             if (!process.HasExited)
             {
