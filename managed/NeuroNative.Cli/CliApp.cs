@@ -28,11 +28,11 @@ public static partial class CliApp
     /// <summary>Interrupted (Ctrl+C): partial results were written. 128 + SIGINT, as shells report it.</summary>
     public const int ExitCancelled = 130;
 
-    /// <param name="showProgress">Draw the progress line on <paramref name="stderr"/> (only for a terminal).</param>
+    /// <param name="progress">How a run shows its progress on <paramref name="stderr"/>.</param>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr,
-        CancellationToken cancellation = default, bool showProgress = false)
+        CancellationToken cancellation = default, ProgressMode progress = ProgressMode.None)
     {
-        var root = BuildCommands(stdout, stderr, cancellation, showProgress);
+        var root = BuildCommands(stdout, stderr, cancellation, progress);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
@@ -50,7 +50,7 @@ public static partial class CliApp
         });
     }
 
-    private static Command BuildCommands(TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
+    private static Command BuildCommands(TextWriter stdout, TextWriter stderr, CancellationToken cancellation, ProgressMode showProgress)
     {
         // A plain command rather than RootCommand, whose name would be the assembly's (NeuroNative.Cli).
         var root = new Command("neuronative",
@@ -170,8 +170,9 @@ public static partial class CliApp
         {
             try
             {
-                var merged = ShardMerge.Merge(p.GetValue(shardDirs)!, p.GetValue(mergeOut)!);
-                stdout.WriteLine($"merged {p.GetValue(shardDirs)!.Length} shards: {merged.Experiment.N} conditions x {merged.StepsDone} steps into {Path.GetFullPath(p.GetValue(mergeOut)!)}");
+                foreach (var merged in ShardMerge.Merge(p.GetValue(shardDirs)!, p.GetValue(mergeOut)!))
+                    stdout.WriteLine($"merged {p.GetValue(shardDirs)!.Length} shards: {merged.Experiment.N} conditions x {merged.StepsDone} steps " +
+                        $"into {Path.GetFullPath(p.GetValue(mergeOut)!)}");
                 return ExitOk;
             }
             catch (InvalidDataException e)
@@ -360,9 +361,9 @@ public static partial class CliApp
     }
 
     private static int RunExperiment(string file, string outDir, RunSettings settings, ChunkOptions chunking, TextWriter stdout,
-        TextWriter stderr, CancellationToken cancellation, bool showProgress)
+        TextWriter stderr, CancellationToken cancellation, ProgressMode showProgress)
     {
-        if (ExplorationFile.IsExplorationFile(file)) return RunExplorations(file, outDir, settings, stdout, stderr, cancellation, showProgress);
+        if (ExplorationFile.IsExplorationFile(file)) return RunExplorations(file, outDir, settings, chunking, stdout, stderr, cancellation, showProgress);
         var experiment = ExperimentFile.Load(file);
         // A stopped run with a snapshot (--stop-at-step/--resume) runs in one piece; every other run is chunked.
         // So does one with a population-rate or event monitor (not yet assembled from chunks).
@@ -371,7 +372,8 @@ public static partial class CliApp
         if (single && (chunking.Shard is not null || chunking.ChunkSize is not null))
             throw new NotSupportedException("--stop-at-step and --resume run in one piece: they cannot be combined with --shard or --chunk-size");
         var output = ExperimentOutput.Open(outDir);
-        ConsoleProgress? progress = showProgress ? new ConsoleProgress(stderr, experiment.N) : null;
+        using var progress = ConsoleProgress.Create(showProgress, stderr);
+        var steps = progress is null ? null : new StepProgress(progress, experiment.N);
         ExperimentResult result;
         try
         {
@@ -379,7 +381,7 @@ public static partial class CliApp
             {
                 output.WriteConditions(experiment);
                 output.WriteReport(experiment, Path.GetFileNameWithoutExtension(file));
-                result = ExperimentRunner.Run(experiment, settings, progress, cancellation);
+                result = ExperimentRunner.Run(experiment, settings, steps, cancellation);
             }
             else
             {
@@ -389,7 +391,7 @@ public static partial class CliApp
                 if (result.Outcome == RunOutcome.Diverged && chunking.Shard is null)
                 {
                     single = true;
-                    result = ExperimentRunner.Run(experiment, settings, progress, cancellation);
+                    result = ExperimentRunner.Run(experiment, settings, steps, cancellation);
                 }
             }
         }
@@ -400,7 +402,7 @@ public static partial class CliApp
         }
         finally
         {
-            progress?.Finish();
+            progress?.Dispose();
         }
         if (single)
         {
@@ -420,7 +422,7 @@ public static partial class CliApp
 
         string spikes = result.SpikeIndices is null ? "" : $", {result.SpikeIndices.LongLength} spikes";
         string summary = string.Create(CultureInfo.InvariantCulture,
-            $"{experiment.N} neurons x {result.StepsDone} steps on {result.Backend} ({result.Threads} threads): " +
+            $"{result.Neurons.Count} neurons x {result.StepsDone} steps on {result.Backend} ({result.Threads} threads): " +
             $"{result.SimulationSeconds:F2} s, {result.NeuronStepsPerSecond:0.00e+00} neuron-steps/s{spikes}; results in {output.Directory}");
         switch (result.Outcome)
         {
@@ -443,17 +445,25 @@ public static partial class CliApp
         }
     }
 
-    private static int RunExplorations(string file, string outDir, RunSettings settings, TextWriter stdout, TextWriter stderr,
-        CancellationToken cancellation, bool showProgress)
+    private static int RunExplorations(string file, string outDir, RunSettings settings, ChunkOptions chunking, TextWriter stdout,
+        TextWriter stderr, CancellationToken cancellation, ProgressMode showProgress)
     {
         if (settings.StopAtStep is not null || settings.ResumeFrom is not null)
-            throw new NotSupportedException("--stop-at-step and --resume are for Brian-model experiments; an exploration file runs whole");
+            throw new NotSupportedException("--stop-at-step and --resume are for Brian-model experiments; an exploration file is chunked and resumes by itself");
         var experiment = ExplorationFile.Load(file);
         Directory.CreateDirectory(outDir);
-        var progress = showProgress ? new ExplorationConsoleProgress(stderr) : null;
         SimulationResult result;
-        try { result = experiment.RunToDirectory(outDir, settings, progress, cancellation); }
-        finally { progress?.Finish(); }
+        using (var progress = ConsoleProgress.Create(showProgress, stderr))
+        {
+            try { result = experiment.RunToDirectory(outDir, settings, progress, cancellation, chunking); }
+            catch (RunMismatchException e)
+            {
+                stderr.WriteLine($"neuronative: {outDir}: {e.Message}");
+                return ExitUsageError;
+            }
+        }
+        var names = experiment.Explorations.Count > 0 ? experiment.Explorations.Select(e => e.Name).ToList() : [SimulationExperiment.DefaultExploration];
+        string current = names[Math.Max(0, result.Runs.Count - 1)];
         for (int k = 0; k < result.Explorations.Count; k++)
         {
             var (e, run) = (result.Explorations[k], result.Runs[k]);
@@ -464,10 +474,11 @@ public static partial class CliApp
         switch (result.Outcome)
         {
             case RunOutcome.Cancelled:
-                stderr.WriteLine($"neuronative: cancelled during exploration '{result.Explorations[^1].Name}'; partial results written");
+                stderr.WriteLine($"neuronative: cancelled during exploration '{current}'; the chunks done are kept in " +
+                    $"{Path.Combine(Path.GetFullPath(outDir), current)} (run the same command to continue)");
                 return ExitCancelled;
             case RunOutcome.Diverged:
-                stderr.WriteLine($"neuronative: exploration '{result.Explorations[^1].Name}' diverged: {result.Runs[^1].Error}");
+                stderr.WriteLine($"neuronative: exploration '{current}' diverged: {result.Runs[^1].Error}");
                 return ExitRuntimeError;
             default:
                 return ExitOk;

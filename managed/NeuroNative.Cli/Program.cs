@@ -19,6 +19,7 @@ internal static class Program
             c.Cancel = true;
             cancel.Cancel();
         });
-        return CliApp.Run(args, Console.Out, Console.Error, cancel.Token, showProgress: !Console.IsErrorRedirected);
+        // A bar on a terminal; plain lines in a file or pipe (a Slurm job's log).
+        return CliApp.Run(args, Console.Out, Console.Error, cancel.Token, Console.IsErrorRedirected ? ProgressMode.Lines : ProgressMode.Terminal);
     }
 }

@@ -321,13 +321,22 @@ public static class ExperimentRunner
     private static void WriteAtomically(string path, byte[] blob)
     {
         string temporary = $"{path}.{Environment.ProcessId}.tmp";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(blob);
-            stream.Flush(flushToDisk: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(blob);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temporary); }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
+            throw new ExperimentOutputException(path, e.Message, e);
+        }
     }
 
     /// <summary>When checkpoints are due: the run goes in pieces of about a quarter of the interval (at least 50 ms

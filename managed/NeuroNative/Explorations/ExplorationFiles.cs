@@ -19,6 +19,13 @@ public static class ExplorationFiles
         for (int k = 0; k < result.OutputNames.Count; k++)
             output.WriteArray($"state_{result.OutputNames[k]}.npy", result.Series[k], result.Conditions, result.Samples);
         if (result.OutputNames.Count > 0) output.WriteArray(TimeFile, result.Time, result.Samples);
+        WriteDescription(output, result);
+    }
+
+    /// <summary>axes.json and summary.csv: all of <see cref="Write"/> but the samples (which a chunked run streams to
+    /// its files itself).</summary>
+    public static void WriteDescription(ExperimentOutput output, ExplorationResult result)
+    {
         output.WriteText(AxesFile, AxesJson(result));
         output.WriteText(SummaryFile, SummaryCsv(result));
     }

@@ -5,6 +5,7 @@ using NeuroNative.Models;
 using NeuroNative.Models.Analysis;
 using NeuroNative.Models.Integrators;
 using NeuroNative.Models.Units;
+using NeuroNative.Runs;
 
 namespace NeuroNative.Explorations;
 
@@ -20,8 +21,10 @@ public static class ExplorationRunner
     /// <summary>Random stream of shared input noise k (model code uses streams below 2^31, noise terms above).</summary>
     private const uint InputStream = 0x40000000u;
 
-    internal static SimulationResult Run(SimulationExperiment se, RunSettings settings, string? directory,
-        IProgress<ExplorationProgress>? progress, CancellationToken cancellation)
+    /// <param name="chunking">With a <paramref name="directory"/>: each exploration runs as a chunked, resumable run
+    /// (Runs/ChunkedRunner) whose result holds the summaries, its samples only in the files; null: in one piece.</param>
+    internal static SimulationResult Run(SimulationExperiment se, RunSettings settings, string? directory, ChunkOptions? chunking,
+        IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
         var explorations = se.Explorations.Count > 0
             ? se.Explorations.ToList()
@@ -34,6 +37,25 @@ public static class ExplorationRunner
         var runs = new List<ExperimentResult>();
         foreach (var (exploration, experiment) in prepared)
         {
+            if (directory is not null && chunking is not null)
+            {
+                var (chunked, described) = ChunkedRunner.Run(experiment, settings, chunking, Path.Combine(directory, exploration.Name),
+                    new ExplorationTarget(se, exploration), progress, cancellation);
+                if (chunked.Outcome == RunOutcome.Completed)
+                {
+                    runs.Add(chunked);
+                    results.Add(described!);
+                    continue;
+                }
+                // Cancelled: the chunks done are kept and nothing final is written. Diverged: a divergence ends every
+                // condition's run at the first failing step (as one run does), which the chunks cannot know, so the
+                // exploration runs again in one piece, up to it (a shard reports it).
+                if (chunked.Outcome != RunOutcome.Diverged || chunking.Shard is not null)
+                {
+                    runs.Add(chunked);
+                    break;
+                }
+            }
             var output = directory is null ? null : ExperimentOutput.Open(Path.Combine(directory, exploration.Name));
             if (output is not null)
             {
@@ -41,9 +63,9 @@ public static class ExplorationRunner
                 output.WriteText(ExperimentOutput.ReportFile, se.Dynamics.Report());
             }
             var phaseProgress = progress is null ? null
-                : new Progress(v => progress.Report(new ExplorationProgress(exploration.Name, experiment.N, v.Done, v.Total)));
+                : new Progress(v => progress.Report(RunProgress.OfSteps(exploration.Name, v.Done, v.Total, experiment.N)));
             var run = ExperimentRunner.Run(experiment, settings with { ColumnTraces = true }, phaseProgress, cancellation);
-            var result = Result(se, exploration, experiment, run);
+            var result = Result(exploration, experiment, run);
             if (output is not null)
             {
                 ExplorationFiles.Write(output, result);
@@ -218,22 +240,37 @@ public static class ExplorationRunner
     private static string Origin(ModelSource source, ModelException e) =>
         e.Context == "equations" && e.Line >= 1 && e.Line <= source.LineOrigins.Count ? source.LineOrigins[e.Line - 1] : "dynamics";
 
-    private static ExplorationResult Result(SimulationExperiment se, Exploration exploration, Experiment experiment, ExperimentResult run)
+    private static ExplorationResult Result(Exploration exploration, Experiment experiment, ExperimentResult run)
     {
-        var recording = experiment.RecordState!;
-        double ds = recording.EverySteps * experiment.Dt;
         var times = run.StateTimes ?? []; // from the cutoff on (the monitor starts there)
-        int samples = times.Length;
-        int conditions = experiment.N;
         var series = run.StateValues.Select(trace => trace.Column!).ToList();
-        var names = recording.Variables;
-        var summaries = new ConditionSummary[conditions];
-        Parallel.For(0, conditions, c =>
+        return Describe(exploration, experiment, times, series, Summarize(experiment, series, 0, experiment.N, times.Length));
+    }
+
+    /// <summary>The summaries of conditions [first, first + count), whose samples are <paramref name="series"/> (per
+    /// output, condition by condition).</summary>
+    internal static ConditionSummary[] Summarize(Experiment experiment, IReadOnlyList<double[]> series, int first, int count, int samples)
+    {
+        var names = experiment.RecordState!.Variables;
+        double ds = experiment.RecordState.EverySteps * experiment.Dt;
+        var summaries = new ConditionSummary[count];
+        Parallel.For(0, count, c =>
         {
             var perOutput = new Dictionary<string, OutputSummary>(StringComparer.Ordinal);
             for (int k = 0; k < names.Count; k++) perOutput[names[k]] = SeriesSummary.Of(series[k].AsSpan(c * samples, samples), ds);
-            summaries[c] = new ConditionSummary(c, perOutput, null, null);
+            summaries[c] = new ConditionSummary(first + c, perOutput, null, null);
         });
+        return summaries;
+    }
+
+    /// <summary>The exploration's result from its samples (<paramref name="series"/> empty when they are only in the
+    /// files) and the summaries of its conditions (a shard's: consecutive ones from the first).</summary>
+    internal static ExplorationResult Describe(Exploration exploration, Experiment experiment, double[] times, IReadOnlyList<double[]> series,
+        IReadOnlyList<ConditionSummary> summaries)
+    {
+        var names = experiment.RecordState!.Variables;
+        double ds = experiment.RecordState.EverySteps * experiment.Dt;
+        int first = summaries.Count > 0 ? summaries[0].Condition : 0; // a shard's conditions start later
         var columns = experiment.Sweep is null ? [] : new Sweep(exploration.Mode,
             [.. exploration.Parameters.Select(p => new SweepParameter(p.Name, Dimension.Dimensionless, true, p.Domain.Values()))]).Columns();
         return new ExplorationResult
@@ -246,7 +283,7 @@ public static class ExplorationRunner
             TimeUnit = "",
             Time = times,
             Series = series,
-            ConditionValues = [.. Enumerable.Range(0, conditions).Select(c =>
+            ConditionValues = [.. Enumerable.Range(first, summaries.Count).Select(c =>
                 (IReadOnlyDictionary<string, double>)exploration.Parameters.Select((p, k) => (p.Name, columns[k][c])).ToDictionary(x => x.Name, x => x.Item2))],
             Summaries = summaries,
         };

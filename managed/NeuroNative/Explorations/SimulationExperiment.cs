@@ -1,4 +1,5 @@
 using NeuroNative.Experiments;
+using NeuroNative.Runs;
 
 namespace NeuroNative.Explorations;
 
@@ -117,18 +118,18 @@ public sealed class SimulationExperiment(Dynamics dynamics)
     public string Source { get; set; } = "dynamics";
 
     /// <summary>Runs every exploration (a cancelled or diverged one keeps what it computed and ends the run).</summary>
-    public SimulationResult Run(RunSettings? settings = null, IProgress<ExplorationProgress>? progress = null,
+    public SimulationResult Run(RunSettings? settings = null, IProgress<RunProgress>? progress = null,
         CancellationToken cancellation = default) =>
-        ExplorationRunner.Run(this, settings ?? new RunSettings(), null, progress, cancellation);
+        ExplorationRunner.Run(this, settings ?? new RunSettings(), null, null, progress, cancellation);
 
-    /// <summary>As <see cref="Run"/>, writing each exploration's files into <c>directory/&lt;name&gt;/</c> as it finishes.</summary>
-    public SimulationResult RunToDirectory(string directory, RunSettings? settings = null, IProgress<ExplorationProgress>? progress = null,
-        CancellationToken cancellation = default) =>
-        ExplorationRunner.Run(this, settings ?? new RunSettings(), directory, progress, cancellation);
+    /// <summary>As <see cref="Run"/>, writing each exploration's files into <c>directory/&lt;name&gt;/</c> as it finishes.
+    /// With <paramref name="chunking"/> each exploration is a chunked run (docs/long-runs.md): resumable after a kill by
+    /// the same call, shardable, in bounded memory; its result then has the summaries, and its samples are in the files
+    /// (<see cref="ExplorationFiles.Load"/>).</summary>
+    public SimulationResult RunToDirectory(string directory, RunSettings? settings = null, IProgress<RunProgress>? progress = null,
+        CancellationToken cancellation = default, ChunkOptions? chunking = null) =>
+        ExplorationRunner.Run(this, settings ?? new RunSettings(), directory, chunking, progress, cancellation);
 }
-
-/// <summary>Steps done of the exploration being run (of its <see cref="Conditions"/> conditions).</summary>
-public readonly record struct ExplorationProgress(string Exploration, int Conditions, long Done, long Total);
 
 /// <summary>Every exploration's result, by name in run order, and its run (backend, timing, outcome).</summary>
 public sealed record SimulationResult(IReadOnlyList<ExplorationResult> Explorations, IReadOnlyList<ExperimentResult> Runs)

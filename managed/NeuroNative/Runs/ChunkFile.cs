@@ -27,11 +27,23 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
     /// <summary>Where a chunk being run keeps its latest snapshot (removed when the chunk is done).</summary>
     public static string SnapshotPathOf(string directory, int id) => Path.ChangeExtension(PathOf(directory, id), ".snapshot");
 
-    /// <summary>Writes the file atomically and returns its SHA-256.</summary>
+    /// <summary>Writes the file atomically and returns its SHA-256; a failure (a full disk) is an
+    /// <see cref="ExperimentOutputException"/> naming the file, and leaves no partial file.</summary>
     public string Write(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temp = $"{path}.{Environment.ProcessId}.tmp";
+        try { return WriteThrough(path, temp); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
+            throw new ExperimentOutputException(path, e.Message, e);
+        }
+    }
+
+    private string WriteThrough(string path, string temp)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
             using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))

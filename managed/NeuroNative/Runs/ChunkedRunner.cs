@@ -33,7 +33,13 @@ public sealed class RunMismatchException(string message) : Exception(message);
 public static class ChunkedRunner
 {
     public static ExperimentResult Run(Experiment experiment, RunSettings settings, ChunkOptions options, string directory,
-        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellation = default)
+        IProgress<RunProgress>? progress = null, CancellationToken cancellation = default) =>
+        Run(experiment, settings, options, directory, null, progress, cancellation).Run;
+
+    /// <param name="exploration">The exploration <paramref name="experiment"/> was prepared from: its files are an
+    /// exploration's (docs/explorations.md), and its result comes back with the run's.</param>
+    internal static (ExperimentResult Run, ExplorationResult? Exploration) Run(Experiment experiment, RunSettings settings, ChunkOptions options,
+        string directory, ExplorationTarget? exploration, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
         if (settings.StopAtStep is not null || settings.ResumeFrom is not null || settings.Slice is not null)
             throw new ArgumentException("a chunked run resumes by itself; --stop-at-step, --resume and slices are for single runs", nameof(settings));
@@ -48,10 +54,13 @@ public static class ChunkedRunner
             .Select(c => c.Id).ToHashSet();
         int doneBefore = valid.Count;
         long stepsBefore = chunks.Where(c => valid.Contains(c.Id)).Sum(c => (long)c.Count) * Steps(experiment);
-        output.WriteConditions(experiment);
-        output.WriteReport(experiment, Path.GetFileNameWithoutExtension(experiment.Source));
+        WriteHeader(output, experiment, exploration);
 
         long total = range.Count * Steps(experiment), done = stepsBefore;
+        int chunksDone = doneBefore;
+        long conditionsDone = chunks.Where(c => valid.Contains(c.Id)).Sum(c => (long)c.Count);
+        string label = exploration?.Exploration.Name ?? "";
+        progress?.Report(new RunProgress(label, done, total, stepsBefore, conditionsDone, range.Count, chunksDone, chunks.Count));
         ExperimentResult? last = null;
         CompiledModel? model = null; // built once, when the first chunk to run needs it
         try
@@ -71,21 +80,40 @@ public static class ChunkedRunner
                         ? new Checkpoints(snapshot, interval, step => catalog.MarkSnapshot(chunk.Id, step)) : null,
                 };
                 long offset = done;
-                var result = RunChunk(experiment, chunkSettings, snapshot, chunk.SnapshotStep, model, cancellation, progress is null ? null
-                    : resumedAt => new Forward(v => progress.Report((offset + (resumedAt + v.Done) * chunk.Count, total))));
-                last = result;
-                if (result.Outcome != RunOutcome.Completed)
+                ExperimentResult result;
+                string sha;
+                // A failed write of a snapshot or the chunk (a full disk) leaves the chunk pending: the catalog says what is on disk.
+                try
                 {
-                    // Cancelled or diverged: the chunks done stay; this one continues from its snapshot next time (a
-                    // diverged chunk's snapshot is from before the divergence, which comes again).
-                    catalog.MarkPending(chunk.Id);
-                    return result;
+                    result = RunChunk(experiment, chunkSettings, snapshot, chunk.SnapshotStep, model, cancellation, progress is null ? null
+                        : resumedAt =>
+                        {
+                            long before = stepsBefore + resumedAt * chunk.Count;
+                            return new Forward(v => progress.Report(new RunProgress(label, offset + (resumedAt + v.Done) * chunk.Count, total, before,
+                                conditionsDone, range.Count, chunksDone, chunks.Count)));
+                        });
+                    if (result.Outcome != RunOutcome.Completed)
+                    {
+                        // Cancelled or diverged: the chunks done stay; this one continues from its snapshot next time (a
+                        // diverged chunk's snapshot is from before the divergence, which comes again).
+                        catalog.MarkPending(chunk.Id);
+                        return (result, null);
+                    }
+                    sha = ChunkData.From(result).Write(path);
                 }
+                catch (ExperimentOutputException)
+                {
+                    catalog.MarkPending(chunk.Id);
+                    throw;
+                }
+                last = result;
                 stepsBefore += result.ResumedAtStep * chunk.Count;
-                string sha = ChunkData.From(result).Write(path);
                 catalog.MarkDone(chunk.Id, sha, result.SimulationSeconds, result.Backend);
                 File.Delete(snapshot);
                 done += chunk.Count * Steps(experiment);
+                chunksDone++;
+                conditionsDone += chunk.Count;
+                progress?.Report(new RunProgress(label, done, total, stepsBefore, conditionsDone, range.Count, chunksDone, chunks.Count));
             }
         }
         finally
@@ -93,7 +121,7 @@ public static class ChunkedRunner
             model?.Dispose();
         }
         var summary = new ChunkSummary(chunks.Count, chunks.Max(c => c.Count), options.Shard, doneBefore, stepsBefore);
-        var assembled = Assemble(output, [(catalog, output.Directory)], experiment, settings, range, summary, last);
+        var assembled = Assemble(output, [(catalog, output.Directory)], experiment, exploration, settings, range, summary, last);
         // The final files hold everything now; a shard keeps its chunks for the merge. A later run of the same
         // experiment in this directory starts over (its chunk files are gone).
         if (options.Shard is null)
@@ -106,6 +134,14 @@ public static class ChunkedRunner
     }
 
     private static long Steps(Experiment e) => (long)Math.Round(e.Duration / e.Dt);
+
+    /// <summary>conditions.csv and model.md (an exploration's describes its dynamics), written before the run.</summary>
+    internal static void WriteHeader(ExperimentOutput output, Experiment experiment, ExplorationTarget? exploration)
+    {
+        output.WriteConditions(experiment);
+        if (exploration is null) output.WriteReport(experiment, Path.GetFileNameWithoutExtension(experiment.Source));
+        else output.WriteText(ExperimentOutput.ReportFile, exploration.Experiment.Dynamics.Report());
+    }
 
     /// <summary>One chunk, continued from its snapshot when an earlier process left one (a damaged or foreign one is
     /// removed and the chunk starts over). <paramref name="progress"/> is made for the step the run starts at.</summary>
@@ -137,8 +173,9 @@ public static class ChunkedRunner
     }
 
     /// <summary>The final files of the range from its chunk files (state streamed chunk by chunk), then run.json.</summary>
-    internal static ExperimentResult Assemble(ExperimentOutput output, IReadOnlyList<(RunCatalog Catalog, string Directory)> sources,
-        Experiment experiment, RunSettings settings, NeuronSlice range, ChunkSummary summary, ExperimentResult? last)
+    internal static (ExperimentResult Run, ExplorationResult? Exploration) Assemble(ExperimentOutput output,
+        IReadOnlyList<(RunCatalog Catalog, string Directory)> sources, Experiment experiment, ExplorationTarget? exploration, RunSettings settings,
+        NeuronSlice range, ChunkSummary summary, ExperimentResult? last)
     {
         var chunks = sources.SelectMany(s => s.Catalog.Chunks().Select(c => (s.Directory, Chunk: c))).OrderBy(c => c.Chunk.First).ToList();
         // The first pass checks every chunk's checksum; the reads of one variable after it do not read each file again for it.
@@ -161,10 +198,14 @@ public static class ChunkedRunner
         double[]? stateTimes = null;
         long[] phaseStarts = [0];
         var recorded = new List<long>();
+        var summaries = new List<ConditionSummary>();
         long stepsDone = long.MaxValue;
         foreach (var c in chunks)
         {
-            var data = Load(c);
+            // An exploration's summaries are of each condition's samples, so its first pass reads the traces too.
+            var data = exploration is null ? Load(c) : Load(c, _ => true);
+            if (exploration is not null && data.StateTimes is { } times)
+                summaries.AddRange(ExplorationRunner.Summarize(experiment, data.StateValues, data.First, data.Count, times.Length));
             stepsDone = Math.Min(stepsDone, data.StepsDone);
             if (data.SpikeCounts is { } k) counts.AddRange(k);
             if (data.SpikeIndices is { } idx) for (int j = 0; j < idx.Length; j++) spikes.Add((data.SpikeTimes![j], idx[j]));
@@ -178,8 +219,12 @@ public static class ChunkedRunner
         {
             if (!recorded.SequenceEqual(state.Neurons.Where(i => i >= range.First && i < range.End)))
                 throw new NotSupportedException("a chunked run records neurons in increasing order; list record.state.neurons sorted");
-            output.WriteArray("state_time.npy", stateTimes, stateTimes.Length);
-            output.Write("state_neurons.npy", s => Npy.Write(s, recorded.ToArray()));
+            if (exploration is not null) output.WriteArray(ExplorationFiles.TimeFile, stateTimes, stateTimes.Length);
+            else
+            {
+                output.WriteArray("state_time.npy", stateTimes, stateTimes.Length);
+                output.Write("state_neurons.npy", s => Npy.Write(s, recorded.ToArray()));
+            }
             for (int v = 0; v < state.Variables.Count; v++)
             {
                 int variable = v;
@@ -214,9 +259,11 @@ public static class ChunkedRunner
             FinalValues = [.. experiment.RecordFinal.Select((v, f) => (v, finals[f].ToArray()))],
             Chunks = summary,
         };
-        ExplorationFiles.Write(output, ExplorationRunner.FromRun(combined, Path.GetFileNameWithoutExtension(experiment.Source)));
+        var described = exploration is null ? ExplorationRunner.FromRun(combined, Path.GetFileNameWithoutExtension(experiment.Source))
+            : ExplorationRunner.Describe(exploration.Exploration, experiment, stateTimes ?? [], [], summaries);
+        ExplorationFiles.WriteDescription(output, described);
         output.WriteResults(combined); // spikes, final values, run.json last
-        return combined;
+        return (combined, exploration is null ? null : described);
     }
 
     private sealed class Forward(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
@@ -271,3 +318,6 @@ public static class ChunkedRunner
         return Math.Max(1, Math.Min(range.Count, Math.Min(byMemory, Math.Max(minimum, bySpread))));
     }
 }
+
+/// <summary>An exploration of a <see cref="SimulationExperiment"/>, run as chunks like a Brian-model experiment.</summary>
+internal sealed record ExplorationTarget(SimulationExperiment Experiment, Exploration Exploration);

@@ -123,30 +123,64 @@ public sealed class RunCatalog : IDisposable
     /// <summary>A snapshot of the running chunk was written at <paramref name="step"/>.</summary>
     public void MarkSnapshot(int id, long step) => Update(id, "snapshot_step = $s", null, step, null);
 
-    /// <summary>What <c>neuronative status</c> prints: the experiment, the shard, chunks and conditions done, the
-    /// simulation rate of the chunks done and the time the others would take at it.</summary>
+    /// <summary>What <c>neuronative status</c> prints: per run in <paramref name="directory"/> (the directory itself, or
+    /// the shards and explorations below it: a Slurm run's <c>shard_K/</c>, an exploration file's <c>&lt;name&gt;/</c>) the
+    /// experiment, the shard, chunks and conditions done, the simulation rate of the chunks done and the time the others
+    /// would take at it; for several, their total.</summary>
     public static string Status(string directory)
     {
-        if (!Exists(directory)) throw new InvalidDataException($"{directory}: not a run directory (no {Folder}/{FileName})");
-        using var catalog = Open(directory);
-        var chunks = catalog.Chunks();
-        var done = chunks.Where(c => c.State == ChunkState.Done).ToList();
-        var running = chunks.Where(c => c.State == ChunkState.Running).ToList();
-        long conditions = chunks.Sum(c => (long)c.Count), doneConditions = done.Sum(c => (long)c.Count);
-        double seconds = done.Sum(c => c.Seconds);
-        double perCondition = doneConditions > 0 ? seconds / doneConditions : double.NaN;
-        string eta = doneConditions == conditions ? "complete" : double.IsNaN(perCondition) ? "unknown (no chunk done yet)"
-            : $"{(conditions - doneConditions) * perCondition:F0} s of simulation left at the rate so far";
+        var runs = Exists(directory) ? [directory] : RunsBelow(directory, 2).ToList();
+        if (runs.Count == 0) throw new InvalidDataException($"{directory}: not a run directory (no {Folder}/{FileName}, nor shards or explorations with one)");
         var inv = CultureInfo.InvariantCulture;
-        return string.Create(inv, $"""
-            experiment: {catalog.Get("experiment")}
-            shard: {catalog.Get("shard")}, chunks of {catalog.Get("chunk_size")} conditions
-            chunks: {done.Count} of {chunks.Count} done, {running.Count} running or interrupted ({string.Join(", ", running.Select(c => $"{c.Id} on {c.Host}" + (c.SnapshotStep > 0 ? $", snapshot at step {c.SnapshotStep}" : "")))})
-            conditions: {doneConditions} of {conditions} done
-            rate: {(double.IsNaN(perCondition) ? "-" : $"{doneConditions / Math.Max(seconds, 1e-9):F1} conditions/s of simulation")}
-            remaining: {eta}
+        var text = new System.Text.StringBuilder();
+        long conditions = 0, doneConditions = 0;
+        int chunkCount = 0, doneChunks = 0;
+        double slowest = 0;
+        foreach (string run in runs)
+        {
+            using var catalog = Open(run);
+            var chunks = catalog.Chunks();
+            var done = chunks.Where(c => c.State == ChunkState.Done).ToList();
+            var running = chunks.Where(c => c.State == ChunkState.Running).ToList();
+            long all = chunks.Sum(c => (long)c.Count), finished = done.Sum(c => (long)c.Count);
+            double seconds = done.Sum(c => c.Seconds);
+            double perCondition = finished > 0 ? seconds / finished : double.NaN;
+            double left = (all - finished) * perCondition;
+            string eta = finished == all ? "complete" : double.IsNaN(perCondition) ? "unknown (no chunk done yet)"
+                : string.Create(inv, $"{left:F0} s of simulation left at the rate so far");
+            if (runs.Count > 1) text.Append(Path.GetRelativePath(directory, run)).Append(":\n");
+            text.Append(string.Create(inv, $"""
+                experiment: {catalog.Get("experiment")}
+                shard: {catalog.Get("shard")}, chunks of {catalog.Get("chunk_size")} conditions
+                chunks: {done.Count} of {chunks.Count} done, {running.Count} running or interrupted ({string.Join(", ", running.Select(c => $"{c.Id} on {c.Host}" + (c.SnapshotStep > 0 ? $", snapshot at step {c.SnapshotStep}" : "")))})
+                conditions: {finished} of {all} done
+                rate: {(double.IsNaN(perCondition) ? "-" : $"{finished / Math.Max(seconds, 1e-9):F1} conditions/s of simulation")}
+                remaining: {eta}
 
-            """);
+                """));
+            conditions += all;
+            doneConditions += finished;
+            chunkCount += chunks.Count;
+            doneChunks += done.Count;
+            if (!double.IsNaN(left)) slowest = Math.Max(slowest, left);
+        }
+        if (runs.Count > 1)
+            text.Append(string.Create(inv, $"""
+                total of {runs.Count} runs: chunks {doneChunks} of {chunkCount} done, conditions {doneConditions} of {conditions} done, {(doneConditions == conditions ? "complete" : $"about {slowest:F0} s of simulation left in the slowest (they run side by side)")}
+
+                """));
+        return text.ToString();
+    }
+
+    /// <summary>The run directories below <paramref name="directory"/>, at most <paramref name="depth"/> levels down.</summary>
+    private static IEnumerable<string> RunsBelow(string directory, int depth)
+    {
+        if (depth == 0 || !Directory.Exists(directory)) yield break;
+        foreach (string sub in Directory.EnumerateDirectories(directory).Where(d => Path.GetFileName(d) != Folder).Order(StringComparer.Ordinal))
+        {
+            if (Exists(sub)) yield return sub;
+            else foreach (string run in RunsBelow(sub, depth - 1)) yield return run;
+        }
     }
 
     private void Update(int id, string set, string? sha, double seconds, string? backend)

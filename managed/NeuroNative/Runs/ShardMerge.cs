@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuroNative.Experiments;
+using NeuroNative.Explorations;
 
 namespace NeuroNative.Runs;
 
@@ -7,12 +8,34 @@ namespace NeuroNative.Runs;
 /// <c>neuronative merge</c>: the shards of one experiment (<c>run --shard K/N</c>, each its own directory) assembled
 /// into the files of a single-process run, byte for byte. The shards must hold the same experiment, be complete and
 /// together cover every condition once; each problem is named (which shard is missing or unfinished, what differs).
+/// A shard of an exploration file holds one chunked run per exploration (<c>SHARD/&lt;name&gt;/</c>): each is merged
+/// into <c>OUT/&lt;name&gt;/</c>.
 /// </summary>
 public static class ShardMerge
 {
-    public static ExperimentResult Merge(IReadOnlyList<string> shardDirectories, string outputDirectory)
+    /// <summary>The merged runs: one for a Brian-model experiment, one per exploration (in the file's order).</summary>
+    public static IReadOnlyList<ExperimentResult> Merge(IReadOnlyList<string> shardDirectories, string outputDirectory)
     {
         if (shardDirectories.Count == 0) throw new ArgumentException("merge needs at least one shard directory");
+        string first = shardDirectories[0];
+        if (RunCatalog.Exists(first)) return [MergeRuns(shardDirectories, outputDirectory, null)];
+        var names = Directory.Exists(first)
+            ? Directory.EnumerateDirectories(first).Where(RunCatalog.Exists).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToList()
+            : [];
+        if (names.Count == 0) throw new InvalidDataException($"{first}: not a run directory (no {RunCatalog.Folder}/{RunCatalog.FileName}, nor explorations with one)");
+        // The exploration file says which explorations there are, and their order.
+        using (var catalog = RunCatalog.Open(Path.Combine(first, names[0])))
+        {
+            var file = ExplorationFile.Load(catalog.Get("experiment")!);
+            var expected = file.Explorations.Count > 0 ? file.Explorations.Select(e => e.Name).ToList() : [SimulationExperiment.DefaultExploration];
+            var absent = expected.Except(names).ToList();
+            if (absent.Count > 0) throw new InvalidDataException($"{first} has no run of exploration {string.Join(", ", absent)} (it holds {string.Join(", ", names)})");
+            return [.. expected.Select(name => MergeRuns([.. shardDirectories.Select(d => Path.Combine(d, name))], Path.Combine(outputDirectory, name), (file, name)))];
+        }
+    }
+
+    private static ExperimentResult MergeRuns(IReadOnlyList<string> shardDirectories, string outputDirectory, (SimulationExperiment File, string Name)? exploration)
+    {
         var shards = new List<(string Directory, RunCatalog Catalog, Shard Shard, string Hash)>();
         try
         {
@@ -47,7 +70,15 @@ public static class ShardMerge
             }
 
             string path = first.Catalog.Get("experiment")!;
-            var experiment = ExperimentFile.Load(path);
+            ExplorationTarget? target = null;
+            Experiment experiment;
+            if (exploration is { } x)
+            {
+                var e = x.File.Explorations.FirstOrDefault(e => e.Name == x.Name) ?? new Exploration(x.Name, []);
+                experiment = ExplorationRunner.Prepare(x.File, e).Item2;
+                target = new ExplorationTarget(x.File, e);
+            }
+            else experiment = ExperimentFile.Load(path);
             var stored = ExperimentFingerprint.FromJson(first.Catalog.Get("fingerprint")!);
             var settings = new RunSettings
             {
@@ -57,12 +88,11 @@ public static class ShardMerge
             if (stored.Differences(ExperimentFingerprint.Of(experiment, settings), "when the shards ran", "now") is { } changed)
                 throw new InvalidDataException($"{path} changed since the shards ran ({changed}); the shards cannot be merged into it");
             var output = ExperimentOutput.Open(outputDirectory);
-            output.WriteConditions(experiment);
-            output.WriteReport(experiment, Path.GetFileNameWithoutExtension(path));
+            ChunkedRunner.WriteHeader(output, experiment, target);
             var all = shards.SelectMany(s => s.Catalog.Chunks()).ToList();
             var summary = new ChunkSummary(all.Count, all.Max(c => c.Count), null, all.Count, all.Sum(c => (long)c.Count) * (long)Math.Round(experiment.Duration / experiment.Dt));
-            return ChunkedRunner.Assemble(output, [.. shards.Select(s => (s.Catalog, s.Directory))], experiment, settings,
-                new NeuronSlice(0, experiment.N), summary, null);
+            return ChunkedRunner.Assemble(output, [.. shards.Select(s => (s.Catalog, s.Directory))], experiment, target, settings,
+                new NeuronSlice(0, experiment.N), summary, null).Run;
         }
         finally
         {

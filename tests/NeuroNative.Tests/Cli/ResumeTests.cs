@@ -32,12 +32,7 @@ public class ResumeTests
     /// <summary>The CLI in a process of its own (the test host's copy of NeuroNative.Cli.dll).</summary>
     private static (int Exit, string Output) Cli(params string[] args)
     {
-        string dll = typeof(CliApp).Assembly.Location;
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(dll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
+        using var process = CliHarness.Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();

@@ -97,7 +97,7 @@ public class ChunkedRunTests
         Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
         // One chunk, snapshots every 0.1 s: kill -9 once the first snapshot is there.
         string[] args = ["run", file, "--out", h.Path("killed"), "--chunk-size", "700", "--threads", "1", "--snapshot-every", "0.1"];
-        using (var process = StartCli(args))
+        using (var process = CliHarness.Start(args))
         {
             string snapshot = NeuroNative.Runs.ChunkData.SnapshotPathOf(h.Path("killed"), 0);
             var wait = Stopwatch.StartNew();
@@ -115,6 +115,36 @@ public class ChunkedRunTests
         Assert.Equal(0, resumed.GetProperty("chunks").GetInt32());
         Assert.InRange(resumed.GetProperty("neuron_steps").GetInt64(), 700, 700L * 29_999);
         Assert.False(File.Exists(NeuroNative.Runs.ChunkData.SnapshotPathOf(h.Path("killed"), 0)));
+    }
+
+    /// <summary>A full disk when a chunk is written (its temporary file is /dev/full): an error naming the file (the CLI
+    /// exits 1 with it), the chunks before it done, it and the rest pending; then the same command finishes the run.</summary>
+    [SkippableFact]
+    public void AFullDiskKeepsTheCatalogConsistentAndTheRunContinues()
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full (Linux)");
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment);
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
+        string full = NeuroNative.Runs.ChunkData.PathOf(h.Path("cut"), 2);
+        string link = $"{full}.{Environment.ProcessId}.tmp";
+        // The disk fills up once two chunks are written.
+        var progress = new Progress(_ => { }, p => { if (p.ChunksDone == 2 && !File.Exists(link)) File.CreateSymbolicLink(link, "/dev/full"); });
+        var experiment = NeuroNative.Experiments.ExperimentFile.Load(file);
+        var e = Assert.Throws<NeuroNative.Experiments.ExperimentOutputException>(() =>
+            NeuroNative.Runs.ChunkedRunner.Run(experiment, new(), new() { ChunkSize = 100 }, h.Path("cut"), progress));
+        Assert.StartsWith($"cannot write {full}: No space left on device", e.Message);
+        using (var catalog = NeuroNative.Runs.RunCatalog.Open(h.Path("cut")))
+        {
+            var states = catalog.Chunks().Select(c => c.State).ToList();
+            Assert.Equal([NeuroNative.Runs.ChunkState.Done, NeuroNative.Runs.ChunkState.Done], states.Take(2));
+            Assert.All(states.Skip(2), s => Assert.Equal(NeuroNative.Runs.ChunkState.Pending, s));
+        }
+        Assert.False(File.Exists(full));
+        File.Delete(link);
+        var (code, _, err) = CliHarness.Invoke("run", file, "--out", h.Path("cut"), "--chunk-size", "100");
+        Assert.True(code == 0, err);
+        AssertSameFiles(h.Path("one"), h.Path("cut"));
     }
 
     [Fact]
@@ -136,9 +166,13 @@ public class ChunkedRunTests
         AssertSameFiles(h.Path("one"), h.Path("cut"));
     }
 
-    private sealed class Progress(Action<long> report) : IProgress<(long Done, long Total)>
+    private sealed class Progress(Action<long> report, Action<NeuroNative.Runs.RunProgress>? whole = null) : IProgress<NeuroNative.Runs.RunProgress>
     {
-        public void Report((long Done, long Total) value) => report(value.Done);
+        public void Report(NeuroNative.Runs.RunProgress value)
+        {
+            report(value.NeuronStepsDone);
+            whole?.Invoke(value);
+        }
     }
 
     [Fact]
@@ -151,7 +185,7 @@ public class ChunkedRunTests
         var random = new Random(11);
         for (int attempt = 0; attempt < 20; attempt++)
         {
-            using var process = StartCli("run", file, "--out", h.Path("killed"), "--chunk-size", "50", "--threads", "1", "--snapshot-every", "0.05");
+            using var process = CliHarness.Start("run", file, "--out", h.Path("killed"), "--chunk-size", "50", "--threads", "1", "--snapshot-every", "0.05");
             Thread.Sleep(random.Next(150, 1400));
             if (!process.HasExited)
             {
@@ -193,7 +227,7 @@ public class ChunkedRunTests
         string file = h.Write("e.yaml", Experiment);
         Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
 
-        using var process = StartCli(new Dictionary<string, string>
+        using var process = CliHarness.Start(new Dictionary<string, string>
         {
             ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
             ["FAKE_SBATCH_LOG"] = h.Path("sbatch.log"),
@@ -205,18 +239,6 @@ public class ChunkedRunTests
         Assert.Contains("--dependency=afterok:101", File.ReadAllText(h.Path("sbatch.log")));
         Assert.Contains("#SBATCH --array=0-2", File.ReadAllText(h.Path("cluster/slurm/array.sbatch")));
         AssertSameFiles(h.Path("one"), h.Path("cluster/merged"));
-    }
-
-    private static Process StartCli(params string[] args) => StartCli(new Dictionary<string, string>(), args);
-
-    private static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (k, v) in environment) info.Environment[k] = v;
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(typeof(CliApp).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
     }
 
     [Fact]
