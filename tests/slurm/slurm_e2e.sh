@@ -26,8 +26,9 @@ done
 
 tmp=$(mktemp -d /tmp/nn-slurm-e2e.XXXXXX)
 chmod 0755 "$tmp" # munged refuses a socket in a directory that others cannot search
-mkdir -p "$tmp"/{munge,state,spool,log}
-export SLURM_CONF="$tmp/slurm.conf" NEURONATIVE_CACHE="$tmp/kernels"
+mkdir -p "$tmp"/{munge,state,spool,log,tmp}
+# TMPDIR too: a .NET process killed with SIGKILL leaves its diagnostic socket and pipes in the temporary folder.
+export SLURM_CONF="$tmp/slurm.conf" NEURONATIVE_CACHE="$tmp/kernels" TMPDIR="$tmp/tmp"
 started=$SECONDS
 munged_pid="" ctld_pid="" slurmd_pid=""
 
