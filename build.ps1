@@ -61,6 +61,8 @@ switch ($Verb) {
         Invoke-Build
         # The generator uses Debian's libclang; CI runs bindings/check.sh on Linux.
         Write-Host 'build.ps1: the generated-bindings check (bindings/check.sh) runs on Linux only'
+        # Slurm (slurm-wlm, munge) is a Linux cluster's scheduler: Windows installs neither.
+        Write-Host 'build.ps1: the real-Slurm test (tests/slurm/slurm_e2e.sh) runs on Linux only'
         Invoke-Tool ctest @('--test-dir', 'build/native', '-C', 'Release', '--output-on-failure', '--no-tests=ignore')
         Invoke-Tool dotnet @('test', 'NeuroNative.sln', '-c', 'Release', '--no-build')
     }

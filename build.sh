@@ -2,8 +2,8 @@
 # NeuroNative's one entry point (Linux; build.ps1 is the Windows twin with the same verbs).
 #   ./build.sh deps    install missing prerequisites (Debian/Ubuntu, apt) and check the .NET SDK
 #   ./build.sh build   dotnet build -c Release of the solution (which builds native/ with CMake)
-#   ./build.sh test    build, check the generated bindings, run the native (ctest) and .NET tests,
-#                      build the managed code for win-x64 and osx-arm64
+#   ./build.sh test    build, check the generated bindings, run the native (ctest) and .NET tests and the
+#                      real-Slurm test (tests/slurm/slurm_e2e.sh), build the managed code for win-x64 and osx-arm64
 #   ./build.sh run     the HH parameter exploration of examples/hh_exploration.yaml into out/hh_exploration,
 #                      and its firing-rate heat map (out/hh_exploration/*_rate_heatmap.png)
 #   ./build.sh bench   benchmarks/run.sh
@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Debian packages and the file or module that proves each is there, so a ready machine costs no apt call.
-APT_PACKAGES=(cmake g++ clang-14 libclang-14-dev python3-clang-14 python3-brian)
+APT_PACKAGES=(cmake g++ clang-14 libclang-14-dev python3-clang-14 python3-brian slurm-wlm munge)
 
 # Finds the module without importing it (importing brian2 alone takes seconds). Debian's modules live in
 # the system Python, which need not be the python3 first on PATH.
@@ -31,6 +31,8 @@ missing_packages() {
       libclang-14-dev)  [ -e /usr/lib/llvm-14/lib/libclang-14.so.1 ] ;;
       python3-clang-14) has_module clang.cindex ;;
       python3-brian)    has_module brian2 ;;
+      slurm-wlm)        [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null ;;
+      munge)            [ -x /usr/sbin/munged ] ;;
     esac || echo "$pkg"
   done
 }
@@ -74,6 +76,7 @@ case "$verb" in
     bindings/check.sh
     ctest --test-dir build/native -C Release --output-on-failure --no-tests=ignore
     dotnet test NeuroNative.sln -c Release --no-build
+    tests/slurm/slurm_e2e.sh
     managed/check-rids.sh ;;
   run)
     deps

@@ -303,12 +303,13 @@ public static partial class CliApp
         var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
         var time = new Option<string?>("--time") { Description = "Time limit of each task (Slurm's --time, e.g. 02:00:00)." };
         var cpus = new Option<int>("--cpus") { Description = "CPUs per task (also its threads).", DefaultValueFactory = _ => 1 };
+        var chunkSize = new Option<int?>("--chunk-size") { Description = "Conditions per chunk of each task's run (default: the run's)." };
         var extra = new Option<string[]>("--sbatch-arg") { Description = "More sbatch options for both scripts (repeatable), e.g. --sbatch-arg=--mem=4G." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Write the scripts without submitting them." };
         var slurm = new Command("slurm",
             "Run an experiment on Slurm: a job array of shards (each resumable) and a merge job after it; prints the job ids.")
         {
-            file, output, shards, partition, time, cpus, extra, dryRun,
+            file, output, shards, partition, time, cpus, chunkSize, extra, dryRun,
         };
         slurm.SetAction(p => Guard(stderr, p.GetValue(file)!, () =>
         {
@@ -323,6 +324,7 @@ public static partial class CliApp
                     Partition = p.GetValue(partition),
                     Time = p.GetValue(time),
                     Cpus = p.GetValue(cpus),
+                    ChunkSize = p.GetValue(chunkSize),
                     SbatchArgs = p.GetValue(extra) ?? [],
                     DryRun = p.GetValue(dryRun),
                 }, self);

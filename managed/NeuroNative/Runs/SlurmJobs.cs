@@ -13,6 +13,8 @@ public sealed record SlurmOptions
     public string? Time { get; init; }
     /// <summary>CPUs per task, also the run's --threads.</summary>
     public int Cpus { get; init; } = 1;
+    /// <summary>Each task's --chunk-size (null: the run's default).</summary>
+    public int? ChunkSize { get; init; }
     /// <summary>More sbatch options, each written as an <c>#SBATCH</c> line of both scripts.</summary>
     public IReadOnlyList<string> SbatchArgs { get; init; } = [];
     /// <summary>Write the scripts without submitting them.</summary>
@@ -36,6 +38,7 @@ public static class SlurmJobs
     {
         if (options.Shards < 1) throw new ArgumentException($"--shards must be 1 or more, not {options.Shards}");
         if (options.Cpus < 1) throw new ArgumentException($"--cpus must be 1 or more, not {options.Cpus}");
+        if (options.ChunkSize < 1) throw new ArgumentException($"--chunk-size must be 1 or more, not {options.ChunkSize}");
         ExperimentFile.Load(experimentFile); // a mistake in the file is reported here, not by N failed tasks
         string dir = Path.GetFullPath(directory), file = Path.GetFullPath(experimentFile);
         string scripts = Path.Combine(dir, "slurm");
@@ -47,9 +50,15 @@ public static class SlurmJobs
         array.Append(CultureInfo.InvariantCulture, $"#SBATCH --array=0-{options.Shards - 1}\n#SBATCH --requeue\n\n");
         array.Append("# Each task is one shard; a requeued or restarted task continues from the chunks it has done.\n");
         array.Append(CultureInfo.InvariantCulture,
-            $"exec {command} run {Quote(file)} --out {Quote(dir)}/shard_$SLURM_ARRAY_TASK_ID --shard $SLURM_ARRAY_TASK_ID/{options.Shards} --threads {options.Cpus}\n");
+            $"exec {command} run {Quote(file)} --out {Quote(dir)}/shard_$SLURM_ARRAY_TASK_ID --shard $SLURM_ARRAY_TASK_ID/{options.Shards} --threads {options.Cpus}");
+        if (options.ChunkSize is { } size) array.Append(CultureInfo.InvariantCulture, $" --chunk-size {size}");
+        array.Append('\n');
         var merge = Header($"nn-{name}-merge", options with { Cpus = 1 }, Path.Combine(scripts, "merge.log"));
-        merge.Append('\n').Append(CultureInfo.InvariantCulture, $"exec {command} merge");
+        // A failed task (killed, time limit) leaves afterok unmet for good, even once it is requeued and succeeds:
+        // without this the merge would stay pending forever.
+        merge.Append("#SBATCH --kill-on-invalid-dep=yes\n\n");
+        merge.Append("# Runs once every task has succeeded; Slurm cancels it when a task fails: submit again to continue.\n");
+        merge.Append(CultureInfo.InvariantCulture, $"exec {command} merge");
         for (int k = 0; k < options.Shards; k++) merge.Append(' ').Append(Quote(Path.Combine(dir, $"shard_{k}")));
         merge.Append(" --out ").Append(Quote(Path.Combine(dir, "merged"))).Append('\n');
 
@@ -67,6 +76,8 @@ public static class SlurmJobs
         var sb = new StringBuilder("#!/bin/bash\n# Written by neuronative slurm; submit with sbatch.\n");
         sb.Append("#SBATCH --job-name=").Append(job).Append('\n');
         sb.Append("#SBATCH --output=").Append(log).Append('\n');
+        // Slurm truncates the log when a requeued job starts again; appending keeps the earlier attempts' lines.
+        sb.Append("#SBATCH --open-mode=append\n");
         sb.Append(CultureInfo.InvariantCulture, $"#SBATCH --cpus-per-task={o.Cpus}\n");
         if (o.Partition is { } p) sb.Append("#SBATCH --partition=").Append(p).Append('\n');
         if (o.Time is { } t) sb.Append("#SBATCH --time=").Append(t).Append('\n');

@@ -231,14 +231,20 @@ public class ChunkedRunTests
         {
             ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
             ["FAKE_SBATCH_LOG"] = h.Path("sbatch.log"),
-        }, "slurm", file, "--out", h.Path("cluster"), "--shards", "3", "--time", "00:10:00");
+        }, "slurm", file, "--out", h.Path("cluster"), "--shards", "3", "--time", "00:10:00", "--chunk-size", "100");
         string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, stderr);
         Assert.Contains("submitted: array job 101, merge job 102", stdout);
         Assert.Contains("--dependency=afterok:101", File.ReadAllText(h.Path("sbatch.log")));
-        Assert.Contains("#SBATCH --array=0-2", File.ReadAllText(h.Path("cluster/slurm/array.sbatch")));
+        string array = File.ReadAllText(h.Path("cluster/slurm/array.sbatch"));
+        Assert.Contains("#SBATCH --array=0-2", array);
+        Assert.Contains("#SBATCH --open-mode=append", array);
+        Assert.Contains("--shard $SLURM_ARRAY_TASK_ID/3 --threads 1 --chunk-size 100", array);
+        Assert.Contains("#SBATCH --kill-on-invalid-dep=yes", File.ReadAllText(h.Path("cluster/slurm/merge.sbatch")));
         AssertSameFiles(h.Path("one"), h.Path("cluster/merged"));
+        using var shard = JsonDocument.Parse(File.ReadAllText(h.Path("cluster/shard_0/run.json")));
+        Assert.Equal(3, shard.RootElement.GetProperty("chunks").GetProperty("count").GetInt32()); // 234 conditions in chunks of 100
     }
 
     [Fact]
