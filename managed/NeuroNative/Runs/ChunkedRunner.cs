@@ -46,6 +46,12 @@ public static class ChunkedRunner
         var output = ExperimentOutput.Open(directory);
         var fingerprint = ExperimentFingerprint.Of(experiment, settings);
         var range = options.Shard is { } shard ? shard.Of(experiment.N) : new NeuronSlice(0, experiment.N);
+        // --restart starts over even when the catalog is damaged (without it, the damage is reported).
+        if (options.Restart && RunCatalog.Exists(output.Directory))
+        {
+            try { RunCatalog.Open(output.Directory).Dispose(); }
+            catch (InvalidDataException) { RunCatalog.Delete(output.Directory); }
+        }
         using var catalog = RunCatalog.Open(output.Directory);
         RemovePartialFiles(output.Directory);
         var chunks = Prepare(catalog, output.Directory, experiment, fingerprint, range, options, settings);

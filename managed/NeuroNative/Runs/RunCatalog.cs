@@ -26,6 +26,13 @@ public sealed class RunCatalog : IDisposable
 
     public static bool Exists(string directory) => File.Exists(PathIn(directory));
 
+    /// <summary>Removes the catalog (and SQLite's journal files beside it): what <c>--restart</c> does with one that
+    /// cannot be read.</summary>
+    public static void Delete(string directory)
+    {
+        foreach (string suffix in new[] { "", "-wal", "-shm" }) File.Delete(PathIn(directory) + suffix);
+    }
+
     /// <summary>Opens (creating if needed) the catalog of <paramref name="directory"/>.</summary>
     public static RunCatalog Open(string directory)
     {

@@ -148,6 +148,23 @@ public class ChunkedRunTests
     }
 
     [Fact]
+    public void ADamagedCatalogIsReportedAndRestartStartsOver()
+    {
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment);
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("one")).Code);
+        Directory.CreateDirectory(h.Path("bad/.neuronative"));
+        File.WriteAllText(NeuroNative.Runs.RunCatalog.PathIn(h.Path("bad")), "not a database, written over by accident");
+        var (code, _, err) = CliHarness.Invoke("run", file, "--out", h.Path("bad"));
+        Assert.Equal(CliApp.ExitRuntimeError, code);
+        Assert.Contains($"{NeuroNative.Runs.RunCatalog.PathIn(h.Path("bad"))}: not a readable run catalog", err);
+        Assert.Contains("--restart", err);
+        (code, _, err) = CliHarness.Invoke("run", file, "--out", h.Path("bad"), "--restart");
+        Assert.True(code == 0, err);
+        AssertSameFiles(h.Path("one"), h.Path("bad"));
+    }
+
+    [Fact]
     public void ACancelledChunkKeepsTheStepItReached()
     {
         using var h = new CliHarness();
