@@ -304,6 +304,6 @@ public static partial class Brian2Script
         return text.Contains('\n') ? $"'''{escaped}'''" : $"'{escaped}'";
     }
 
-    [GeneratedRegex(@"\brandn?\s*\(")]
+    [GeneratedRegex(@"\b(randn?|poisson)\s*\(")]
     private static partial Regex RandomCall();
 }

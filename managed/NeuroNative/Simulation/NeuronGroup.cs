@@ -464,5 +464,9 @@ public sealed class NeuronGroup : IDisposable
         public double Input(int input, double time, double column) => group.Model.Inputs[input].Array.Sample(time, column, group.Dt);
         public double Rand(int stream) => Philox.Uniform(group.Settings.Seed, global, step, (uint)(firstStream + stream));
         public double Randn(int stream) => Philox.Normal(group.Settings.Seed, global, step, (uint)(firstStream + stream));
+        public double Poisson(int stream, double lambda) =>
+            Philox.Poisson(group.Settings.Seed, global, step, (uint)(firstStream + stream), lambda);
+        public double Binomial(int stream, double n, double p) =>
+            Philox.Binomial(group.Settings.Seed, global, step, (uint)(firstStream + stream), n, p);
     }
 }
