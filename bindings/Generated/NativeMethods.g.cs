@@ -90,6 +90,8 @@ internal enum nn_opcode : int
     NN_OP_RAND = 42,
     NN_OP_RANDN = 43,
     NN_OP_INPUT = 44,
+    NN_OP_POISSON = 45,
+    NN_OP_BINOMIAL = 46,
 }
 
 internal enum nn_section_flag : int
@@ -248,6 +250,19 @@ internal unsafe partial struct nn_reducer_desc
     [NativeTypeName("int64_t")] public long target_samples;
 }
 
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe partial struct nn_event_monitor_desc
+{
+    [NativeTypeName("int32_t")] public int struct_size;
+    [NativeTypeName("int32_t")] public int param;
+    [NativeTypeName("int32_t")] public int slot;
+    [NativeTypeName("int32_t")] public int after_operations;
+    [NativeTypeName("int32_t")] public int n_vars;
+    [NativeTypeName("int32_t")] public int reserved;
+    [NativeTypeName("const int32_t *")] public int* kinds;
+    [NativeTypeName("const int32_t *")] public int* indices;
+}
+
 internal static unsafe partial class NativeMethods
 {
     public const string LibraryName = "neuronative";
@@ -256,8 +271,9 @@ internal static unsafe partial class NativeMethods
     public const int NN_VERSION_MINOR = 1;
     public const int NN_VERSION_PATCH = 0;
     public const int NN_VERSION_NUMBER = 100;
-    public const int NN_ABI_VERSION = 9;
+    public const int NN_ABI_VERSION = 10;
     public const int NN_LINEAR_SYSTEM_MAX_STATES = 8;
+    public const int NN_EVENT_SPIKES = -1;
 
     [LibraryImport(LibraryName, EntryPoint = "nn_version_number")]
     [return: NativeTypeName("int32_t")]
@@ -341,6 +357,10 @@ internal static unsafe partial class NativeMethods
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_set_monitor_enabled(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int32_t")] int enabled);
 
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_record_monitor_sample")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_record_monitor_sample(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor);
+
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_set_monitor_slot")]
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_set_monitor_slot(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int32_t")] int slot, [NativeTypeName("int32_t")] int after_operations);
@@ -349,6 +369,10 @@ internal static unsafe partial class NativeMethods
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_add_event_monitor(nn_simulation* sim, [NativeTypeName("int32_t")] int param, [NativeTypeName("int32_t")] int slot, [NativeTypeName("int32_t")] int after_operations, [NativeTypeName("int32_t *")] int* out_monitor);
 
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_add_event_monitor_v2")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_add_event_monitor_v2(nn_simulation* sim, [NativeTypeName("const nn_event_monitor_desc *")] nn_event_monitor_desc* desc, [NativeTypeName("int32_t *")] int* out_monitor);
+
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_event_total")]
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_get_event_total(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int64_t *")] long* out_total);
@@ -356,6 +380,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_events")]
     [return: NativeTypeName("nn_status")]
     public static partial int simulation_get_events(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int64_t *")] long* out_indices, double* out_times, [NativeTypeName("int64_t")] long capacity, [NativeTypeName("int64_t *")] long* out_count);
+
+    [LibraryImport(LibraryName, EntryPoint = "nn_simulation_get_event_values")]
+    [return: NativeTypeName("nn_status")]
+    public static partial int simulation_get_event_values(nn_simulation* sim, [NativeTypeName("int32_t")] int monitor, [NativeTypeName("int32_t")] int var, double* out_values, [NativeTypeName("int64_t")] long count);
 
     [LibraryImport(LibraryName, EntryPoint = "nn_simulation_run")]
     [return: NativeTypeName("nn_status")]

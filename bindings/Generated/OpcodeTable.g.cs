@@ -58,5 +58,7 @@ internal static class OpcodeTable
         new("RAND", "i--"),
         new("RANDN", "i--"),
         new("INPUT", "ooi"),
+        new("POISSON", "oi-"),
+        new("BINOMIAL", "ooi"),
     ];
 }

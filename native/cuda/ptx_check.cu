@@ -1,5 +1,6 @@
-// Compiles the shared integrator templates as CUDA device code (clang, no CUDA toolkit needed:
-// -nocudainc -nocudalib), so CI notices when they stop being portable. Not linked anywhere.
+// Compiles the shared integrator templates and random samplers as CUDA device code (clang, no CUDA
+// toolkit needed: -nocudainc -nocudalib), so CI notices when they stop being portable. Not linked anywhere.
+#include "neuronative/distributions.hpp"
 #include "neuronative/integrators.hpp"
 #include "neuronative/reducers.hpp"
 #include "neuronative/schedule.hpp"
@@ -137,4 +138,14 @@ extern "C" __global__ void schedule_steps(double* state, double* lastspike, doub
             failed[i] = 1;
             return;
         }
+}
+
+// poisson() and BinomialFunction's sampler, their loops over a call site's uniforms, one lane per thread.
+extern "C" __global__ void draw_distributions(double* out, const double* lam, long long n_neurons, unsigned long long seed,
+                                              long long step) {
+    const long long i = static_cast<long long>(__nvvm_read_ptx_sreg_ctaid_x()) * __nvvm_read_ptx_sreg_ntid_x() +
+                        __nvvm_read_ptx_sreg_tid_x();
+    if (i >= n_neurons) return;
+    out[2 * i] = nn::poisson(seed, i, step, 0, lam[i]);
+    out[2 * i + 1] = nn::binomial(seed, i, step, 1, 100.0, 0.1);
 }

@@ -37,7 +37,7 @@ extern "C" {
 /* major*10000 + minor*100 + patch; nn_version_number() must return the same. */
 #define NN_VERSION_NUMBER 100
 /* Bumped whenever a declaration in this file changes. */
-#define NN_ABI_VERSION 9
+#define NN_ABI_VERSION 10
 
 typedef int32_t nn_status;
 
@@ -343,6 +343,9 @@ NN_API nn_status nn_simulation_add_state_monitor(nn_simulation* sim, const int32
 /* On when added. Off: the monitor takes no samples until turned on again (a monitor recording only in
  * some runs, as Brian's `monitor.active = False`); the steps it would have sampled are skipped, not stored. */
 NN_API nn_status nn_simulation_set_monitor_enabled(nn_simulation* sim, int32_t monitor, int32_t enabled);
+/* Appends to a state monitor one sample of the current values at the current step (t = step*dt), outside its
+ * schedule and whether it is on or off: Brian's record_single_timestep, which after a run records the final state. */
+NN_API nn_status nn_simulation_record_monitor_sample(nn_simulation* sim, int32_t monitor);
 /* Moves a state monitor from where monitors sample by default (nn_model_desc.sample_after) to `slot` (nn_slot),
  * after operations [0, after_operations): the operations before it must have slots <= slot, those from
  * after_operations on slots >= slot. */
@@ -352,10 +355,34 @@ NN_API nn_status nn_simulation_set_monitor_slot(nn_simulation* sim, int32_t moni
  * (nn_slot) after operations [0, after_operations) of every step, as (neuron, t_k), ordered by (time, neuron). */
 NN_API nn_status nn_simulation_add_event_monitor(nn_simulation* sim, int32_t param, int32_t slot, int32_t after_operations,
                                                  int32_t* out_monitor);
+/* What an event monitor records instead of a parameter's non-zero neurons (nn_event_monitor_desc.param): the
+ * neurons that spiked in the step (Brian's SpikeMonitor, an EventMonitor of the 'spike' event). */
+#define NN_EVENT_SPIKES -1
+/* An event monitor (nn_simulation_add_event_monitor_v2): at `slot` (nn_slot) after operations [0, after_operations)
+ * of every step it records (neuron, t_k) of the neurons whose parameter `param` is non-zero, or with param
+ * NN_EVENT_SPIKES of those that spiked in that step (slot NN_SLOT_EVENTS or later), ordered by (time, neuron), and
+ * with each event the values at that point of n_vars variables (kinds[j] an nn_array_kind, index indices[j];
+ * observables computed from the state there), as Brian's EventMonitor(..., variables=...). */
+typedef struct nn_event_monitor_desc {
+    int32_t struct_size;      /* sizeof(nn_event_monitor_desc) */
+    int32_t param;            /* a parameter's index (a custom event's flags), or NN_EVENT_SPIKES */
+    int32_t slot;             /* nn_slot */
+    int32_t after_operations; /* 0..n_operations, as for nn_simulation_set_monitor_slot */
+    int32_t n_vars;           /* >= 0 */
+    int32_t reserved;         /* 0 */
+    const int32_t* kinds;     /* n_vars nn_array_kind; NULL when n_vars is 0 */
+    const int32_t* indices;   /* n_vars */
+} nn_event_monitor_desc;
+/* nn_simulation_add_event_monitor with variables and the spikes: see nn_event_monitor_desc. */
+NN_API nn_status nn_simulation_add_event_monitor_v2(nn_simulation* sim, const nn_event_monitor_desc* desc, int32_t* out_monitor);
 NN_API nn_status nn_simulation_get_event_total(nn_simulation* sim, int32_t monitor, int64_t* out_total);
 /* The events recorded so far; capacity must be >= the total. */
 NN_API nn_status nn_simulation_get_events(nn_simulation* sim, int32_t monitor, int64_t* out_indices, double* out_times,
                                           int64_t capacity, int64_t* out_count);
+/* Variable `var` of an event monitor at each of its events, in the order of nn_simulation_get_events; count must
+ * be the event total. */
+NN_API nn_status nn_simulation_get_event_values(nn_simulation* sim, int32_t monitor, int32_t var, double* out_values,
+                                                int64_t count);
 /* Advances n_steps steps. Returns NN_ERR_CANCELLED when stopped by the callback (the steps done
  * are kept), NN_ERR_NUMERICAL for NaN/inf with variable, neuron and time in the message (records
  * up to that step are kept; the simulation cannot continue). progress may be NULL.
@@ -374,7 +401,7 @@ NN_API nn_status nn_simulation_reset(nn_simulation* sim);
 /* ---- snapshots ------------------------------------------------------------------------------- */
 /* The complete dynamic state as a versioned binary blob: step, state arrays, refractory bookkeeping,
  * pending scheduled events, the initial state of nn_simulation_reset, recorded spikes and counts,
- * monitor samples, recorded custom events and reducer accumulators. Inputs (TimedArrays) and the thread count are not in it.
+ * monitor samples, recorded events with their values and reducer accumulators. Inputs (TimedArrays) and the thread count are not in it.
  * out_blob NULL with capacity 0 asks for *out_size only. */
 NN_API nn_status nn_simulation_snapshot(nn_simulation* sim, uint8_t* out_blob, int64_t capacity, int64_t* out_size);
 /* Replaces the dynamic state with a snapshot's. The simulation must be of the same model (same

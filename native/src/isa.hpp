@@ -15,7 +15,7 @@ struct VmKernels {
     Kernel (*unary)(int32_t op, bool scalar);
     Kernel (*binary)(int32_t op, Shape shape);
     Kernel (*ternary)(int32_t op, bool scalar);
-    Kernel broadcast, rand, randn, input_vv, input_ss;
+    Kernel broadcast, rand, randn, input_vv, input_ss, poisson, binomial;
 };
 
 struct IsaLevel {

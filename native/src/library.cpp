@@ -238,8 +238,26 @@ NN_API nn_status nn_simulation_add_event_monitor(nn_simulation* sim, int32_t par
                                                  int32_t* out_monitor) {
     return guard(__func__, [&] {
         if (out_monitor == nullptr) invalid("out_monitor is NULL");
-        *out_monitor = sim_of(sim).add_event_monitor(param, slot, after_operations);
+        const nn_event_monitor_desc desc{sizeof(nn_event_monitor_desc), param, slot, after_operations, 0, 0, nullptr, nullptr};
+        *out_monitor = sim_of(sim).add_event_monitor(desc);
     });
+}
+
+NN_API nn_status nn_simulation_add_event_monitor_v2(nn_simulation* sim, const nn_event_monitor_desc* desc, int32_t* out_monitor) {
+    return guard(__func__, [&] {
+        if (desc == nullptr) invalid("desc is NULL");
+        if (out_monitor == nullptr) invalid("out_monitor is NULL");
+        *out_monitor = sim_of(sim).add_event_monitor(*desc);
+    });
+}
+
+NN_API nn_status nn_simulation_get_event_values(nn_simulation* sim, int32_t monitor, int32_t var, double* out_values,
+                                                int64_t count) {
+    return guard(__func__, [&] { sim_of(sim).get_event_values(monitor, var, out_values, count); });
+}
+
+NN_API nn_status nn_simulation_record_monitor_sample(nn_simulation* sim, int32_t monitor) {
+    return guard(__func__, [&] { sim_of(sim).record_monitor_sample(monitor); });
 }
 
 NN_API nn_status nn_simulation_get_event_total(nn_simulation* sim, int32_t monitor, int64_t* out_total) {

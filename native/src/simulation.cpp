@@ -201,13 +201,7 @@ int32_t Simulation::add_state_monitor(const int32_t* kinds, const int32_t* indic
     if (every_steps < 1) invalid("every_steps is ", every_steps, " (must be >= 1)");
     if (monitors_.size() >= static_cast<size_t>(INT32_MAX)) invalid("too many monitors");
     Monitor mon;
-    for (int32_t j = 0; j < n_vars; ++j) {
-        try {
-            check_array(kinds[j], indices[j], n_, false);
-        } catch (const Error& e) {
-            invalid("variable ", j, ": ", e.message);
-        }
-    }
+    check_variables(kinds, indices, n_vars);
     mon.kinds.assign(kinds, kinds + n_vars);
     mon.indices.assign(indices, indices + n_vars);
     for (int64_t p = 0; p < n_neurons; ++p) {
@@ -221,6 +215,17 @@ int32_t Simulation::add_state_monitor(const int32_t* kinds, const int32_t* indic
     mon.data.resize(static_cast<size_t>(n_vars));
     monitors_.push_back(std::move(mon));
     return static_cast<int32_t>(monitors_.size() - 1);
+}
+
+// Variables a monitor records: (kinds[j], indices[j]) must name arrays of the model.
+void Simulation::check_variables(const int32_t* kinds, const int32_t* indices, int32_t n_vars) const {
+    for (int32_t j = 0; j < n_vars; ++j) {
+        try {
+            check_array(kinds[j], indices[j], n_, false);
+        } catch (const Error& e) {
+            invalid("variable ", j, ": ", e.message);
+        }
+    }
 }
 
 const Simulation::Monitor& Simulation::monitor(int32_t index) const {
@@ -264,7 +269,9 @@ void Simulation::run(int64_t n_steps, nn_progress_fn progress, void* user) {
         for (BlockResult& r : results_) {
             r.spikes.clear();
             r.events.resize(event_monitors_.size());
+            r.event_values.resize(event_monitors_.size());
             for (auto& e : r.events) e.clear();
+            for (auto& v : r.event_values) v.clear();
             r.fail_step = INT64_MAX;
         }
         std::atomic<int64_t> next{0};
@@ -355,24 +362,66 @@ void Simulation::set_monitor_slot(int32_t index, int32_t slot, int32_t after) {
     mon.after = after;
 }
 
-int32_t Simulation::add_event_monitor(int32_t param, int32_t slot, int32_t after) {
-    if (param < 0 || param >= model_->n_param) invalid("param is ", param, " but the model has ", model_->n_param, " parameters");
-    check_point(slot, after);
+int32_t Simulation::add_event_monitor(const nn_event_monitor_desc& d) {
+    if (d.struct_size != static_cast<int32_t>(sizeof(nn_event_monitor_desc)))
+        invalid("desc->struct_size is ", d.struct_size, " but this library expects sizeof(nn_event_monitor_desc) = ",
+                sizeof(nn_event_monitor_desc));
+    if (d.reserved != 0) invalid("desc->reserved is ", d.reserved, " (must be 0)");
+    if (d.param == NN_EVENT_SPIKES) {
+        if (!model_->has_threshold) invalid("desc->param is NN_EVENT_SPIKES but the model has no threshold");
+        // Before the threshold the step's spikes are not known yet.
+        if (d.slot < NN_SLOT_EVENTS)
+            invalid("desc->slot is ", d.slot, " but the spikes are recorded after the threshold (NN_SLOT_EVENTS or later)");
+    } else if (d.param < 0 || d.param >= model_->n_param) {
+        invalid("desc->param is ", d.param, " but the model has ", model_->n_param, " parameters (or NN_EVENT_SPIKES)");
+    }
+    check_point(d.slot, d.after_operations);
+    if (d.n_vars < 0) invalid("desc->n_vars is ", d.n_vars, " (must be >= 0)");
+    if (d.n_vars > 0 && (d.kinds == nullptr || d.indices == nullptr)) invalid("desc->", d.kinds == nullptr ? "kinds" : "indices", " is NULL");
+    check_variables(d.kinds, d.indices, d.n_vars);
     if (event_monitors_.size() >= static_cast<size_t>(INT32_MAX)) invalid("too many event monitors");
-    event_monitors_.push_back(EventMonitor{param, slot, after, {}, {}});
+    EventMonitor mon{d.param, d.slot, d.after_operations, {}, {}, {}, {}, {}};
+    mon.kinds.assign(d.kinds, d.kinds + d.n_vars);
+    mon.indices.assign(d.indices, d.indices + d.n_vars);
+    mon.values.resize(static_cast<size_t>(d.n_vars));
+    event_monitors_.push_back(std::move(mon));
     return static_cast<int32_t>(event_monitors_.size() - 1);
 }
 
-int64_t Simulation::event_total(int32_t monitor) const {
-    if (monitor < 0 || static_cast<size_t>(monitor) >= event_monitors_.size())
-        invalid("monitor is ", monitor, " but the simulation has ", event_monitors_.size(), " event monitors");
-    return static_cast<int64_t>(event_monitors_[static_cast<size_t>(monitor)].neuron.size());
+const Simulation::EventMonitor& Simulation::event_monitor(int32_t index) const {
+    if (index < 0 || static_cast<size_t>(index) >= event_monitors_.size())
+        invalid("monitor is ", index, " but the simulation has ", event_monitors_.size(), " event monitors");
+    return event_monitors_[static_cast<size_t>(index)];
 }
 
+int64_t Simulation::event_total(int32_t monitor) const { return static_cast<int64_t>(event_monitor(monitor).neuron.size()); }
+
 void Simulation::get_monitor_events(int32_t monitor, int64_t* indices, double* times, int64_t capacity, int64_t* out_count) const {
-    event_total(monitor); // checks the index
-    const EventMonitor& mon = event_monitors_[static_cast<size_t>(monitor)];
+    const EventMonitor& mon = event_monitor(monitor);
     copy_events(mon.neuron, mon.step, indices, times, capacity, out_count, "events");
+}
+
+void Simulation::get_event_values(int32_t monitor, int32_t var, double* out, int64_t count) const {
+    const EventMonitor& mon = event_monitor(monitor);
+    if (var < 0 || static_cast<size_t>(var) >= mon.values.size())
+        invalid("var is ", var, " but event monitor ", monitor, " records ", mon.values.size(), " variables");
+    const Doubles& v = mon.values[static_cast<size_t>(var)];
+    if (count != static_cast<int64_t>(v.size())) invalid("count is ", count, " but event monitor ", monitor, " holds ", v.size(), " events");
+    if (out == nullptr && count > 0) invalid("out_values is NULL");
+    std::copy(v.begin(), v.end(), out);
+}
+
+void Simulation::record_monitor_sample(int32_t index) {
+    monitor(index); // checks the index
+    Monitor& mon = monitors_[static_cast<size_t>(index)];
+    const size_t width = mon.neurons.size(), sample = mon.steps.size();
+    std::vector<double> all(static_cast<size_t>(n_));
+    for (size_t v = 0; v < mon.kinds.size(); ++v) {
+        get_array(mon.kinds[v], mon.indices[v], all.data(), n_); // observables: of the current state
+        mon.data[v].resize((sample + 1) * width);
+        for (size_t p = 0; p < width; ++p) mon.data[v][sample * width + p] = all[static_cast<size_t>(mon.neurons[p])];
+    }
+    mon.steps.push_back(step_);
 }
 
 void Simulation::copy_events(const std::vector<int64_t>& neuron, const std::vector<int64_t>& step, int64_t* indices,
@@ -402,13 +451,6 @@ std::vector<char> Simulation::sample_points() const {
 // for the block when one of them needs one.
 void Simulation::record(const nn_kernel_block& b, int64_t k, int32_t slot, int32_t op, BlockResult& result) {
     const int64_t i0 = b.first_neuron - first_, i1 = i0 + b.n;
-    for (size_t j = 0; j < event_monitors_.size(); ++j) {
-        const EventMonitor& mon = event_monitors_[j];
-        if (mon.slot != slot || mon.after != op) continue;
-        const double* flags = b.params + mon.param * b.stride;
-        for (int i = 0; i < b.n; ++i)
-            if (flags[i] != 0.0) result.events[j].push_back(Spike{k, i0 + i});
-    }
     bool observed = false;
     auto observe = [&] {
         if (observed) return;
@@ -423,6 +465,24 @@ void Simulation::record(const nn_kernel_block& b, int64_t k, int32_t slot, int32
         observe();
         return static_cast<const double*>(b.out + index * b.out_stride);
     };
+    for (size_t j = 0; j < event_monitors_.size(); ++j) {
+        const EventMonitor& mon = event_monitors_[j];
+        if (mon.slot != slot || mon.after != op) continue;
+        std::vector<Spike>& events = result.events[j];
+        const size_t first = events.size();
+        if (mon.param == NN_EVENT_SPIKES) { // the block's spikes of step k: the end of its list
+            size_t s = result.spikes.size();
+            while (s > 0 && result.spikes[s - 1].step == k) --s;
+            events.insert(events.end(), result.spikes.begin() + static_cast<std::ptrdiff_t>(s), result.spikes.end());
+        } else {
+            const double* flags = b.params + mon.param * b.stride;
+            for (int i = 0; i < b.n; ++i)
+                if (flags[i] != 0.0) events.push_back(Spike{k, i0 + i});
+        }
+        for (size_t e = first; e < events.size(); ++e)
+            for (size_t v = 0; v < mon.kinds.size(); ++v)
+                result.event_values[j].push_back(values(mon.kinds[v], mon.indices[v])[events[e].neuron - i0]);
+    }
     for (Monitor& mon : monitors_) {
         if (!mon.enabled || mon.slot != slot || mon.after != op || k % mon.every != 0) continue;
         const int64_t sample = mon.segment_base + (k - mon.segment_first) / mon.every;
@@ -460,6 +520,7 @@ void Simulation::clear_results() {
     for (EventMonitor& mon : event_monitors_) {
         mon.neuron.clear();
         mon.step.clear();
+        for (Doubles& v : mon.values) v.clear();
     }
     for (Reducer& r : reducers_)
         for (int64_t i = 0; i < n_; ++i) nn::reducer_init(r.kind, r.capacity, r.acc.data() + i * r.slots);
@@ -556,7 +617,9 @@ void Simulation::get_reducer_values(int32_t index, double* out, int64_t count) c
 // Counting sort by step: blocks are visited in index order and each block's list is ordered, so the result
 // is ordered by (step, neuron) for any thread count. neuron and step may be NULL (only counted).
 std::vector<int64_t> Simulation::merge_ordered(const std::vector<const std::vector<Spike>*>& lists, int64_t k0, int64_t end,
-                                               std::vector<int64_t>* neuron, std::vector<int64_t>* step) {
+                                               std::vector<int64_t>* neuron, std::vector<int64_t>* step,
+                                               const std::vector<const std::vector<double>*>& values,
+                                               std::vector<Doubles>* columns) {
     std::vector<int64_t> per_step(static_cast<size_t>(end - k0), 0);
     for (const auto* list : lists)
         for (const Spike& s : *list)
@@ -570,13 +633,17 @@ std::vector<int64_t> Simulation::merge_ordered(const std::vector<const std::vect
     }
     neuron->resize(static_cast<size_t>(pos));
     step->resize(static_cast<size_t>(pos));
-    for (const auto* list : lists)
-        for (const Spike& s : *list)
-            if (s.step < end) {
-                const size_t at = static_cast<size_t>(offset[static_cast<size_t>(s.step - k0)]++);
-                (*neuron)[at] = s.neuron;
-                (*step)[at] = s.step;
-            }
+    const size_t width = columns != nullptr ? columns->size() : 0;
+    for (size_t v = 0; v < width; ++v) (*columns)[v].resize(static_cast<size_t>(pos));
+    for (size_t l = 0; l < lists.size(); ++l)
+        for (size_t m = 0; m < lists[l]->size(); ++m) {
+            const Spike& s = (*lists[l])[m];
+            if (s.step >= end) continue;
+            const size_t at = static_cast<size_t>(offset[static_cast<size_t>(s.step - k0)]++);
+            (*neuron)[at] = s.neuron;
+            (*step)[at] = s.step;
+            for (size_t v = 0; v < width; ++v) (*columns)[v][at] = (*values[l])[m * width + v];
+        }
     return per_step;
 }
 
@@ -593,8 +660,13 @@ void Simulation::merge_segment(int64_t k0, int64_t k1) {
                                                           : merge_ordered(lists, k0, end, nullptr, nullptr);
     for (size_t j = 0; j < event_monitors_.size(); ++j) {
         lists.clear();
-        for (const BlockResult& r : results_) lists.push_back(&r.events[j]);
-        merge_ordered(lists, k0, end, &event_monitors_[j].neuron, &event_monitors_[j].step);
+        std::vector<const std::vector<double>*> values;
+        for (const BlockResult& r : results_) {
+            lists.push_back(&r.events[j]);
+            values.push_back(&r.event_values[j]);
+        }
+        EventMonitor& mon = event_monitors_[j];
+        merge_ordered(lists, k0, end, &mon.neuron, &mon.step, values, &mon.values);
     }
     for (const BlockResult& r : results_)
         for (const Spike& s : r.spikes)

@@ -43,9 +43,11 @@ public:
     void get_step_spike_counts(int64_t* out, int64_t count, int64_t* out_n_steps) const;
     void set_monitor_enabled(int32_t monitor, bool enabled);
     void set_monitor_slot(int32_t monitor, int32_t slot, int32_t after_operations);
-    int32_t add_event_monitor(int32_t param, int32_t slot, int32_t after_operations);
+    int32_t add_event_monitor(const nn_event_monitor_desc& desc);
+    void record_monitor_sample(int32_t monitor);
     int64_t event_total(int32_t monitor) const;
     void get_monitor_events(int32_t monitor, int64_t* indices, double* times, int64_t capacity, int64_t* out_count) const;
+    void get_event_values(int32_t monitor, int32_t var, double* out, int64_t count) const;
     int64_t monitor_samples(int32_t monitor) const;
     void get_monitor_values(int32_t monitor, int32_t var, double* out, int64_t count) const;
     void get_monitor_times(int32_t monitor, double* out, int64_t count) const;
@@ -58,6 +60,7 @@ private:
     struct BlockResult {
         std::vector<Spike> spikes; // ordered by (step, neuron)
         std::vector<std::vector<Spike>> events; // per event monitor, ordered by (step, neuron)
+        std::vector<std::vector<double>> event_values; // per event monitor: [event][variable]
         int64_t fail_step, fail_neuron;
         int32_t fail_var;
         double fail_value;
@@ -86,10 +89,13 @@ private:
         int64_t slots;                       // accumulator doubles per neuron
         std::vector<double> acc;             // [neuron][slot]
     };
-    // Neurons with a non-zero parameter at a point of the step.
+    // Neurons with a non-zero parameter (or, param NN_EVENT_SPIKES, the step's spikes) at a point of the step, with
+    // the values of some variables there.
     struct EventMonitor {
         int32_t param, slot, after;
-        std::vector<int64_t> neuron, step; // ordered by (step, neuron)
+        std::vector<int32_t> kinds, indices; // the variables
+        std::vector<int64_t> neuron, step;   // ordered by (step, neuron)
+        std::vector<Doubles> values;         // per variable, per event
     };
     // What reset() returns to: the state when the first run since creation or the last reset began.
     struct Initial {
@@ -101,6 +107,8 @@ private:
     const double* array(int32_t kind, int32_t index) const;
     void check_array(int32_t kind, int32_t index, int64_t count, bool allow_broadcast) const;
     const Monitor& monitor(int32_t index) const;
+    const EventMonitor& event_monitor(int32_t index) const;
+    void check_variables(const int32_t* kinds, const int32_t* indices, int32_t n_vars) const;
     const Reducer& reducer(int32_t index) const;
     void prepare_kernels(int n_workers);
     nn_kernel_block kernel_block(Worker& w, int64_t block);
@@ -116,9 +124,12 @@ private:
     void copy_events(const std::vector<int64_t>& neuron, const std::vector<int64_t>& step, int64_t* indices, double* times,
                      int64_t capacity, int64_t* out_count, const char* what) const;
     // Appends the block results' lists (each ordered by step, then neuron) of steps [k0, end) in (step, neuron)
-    // order for any thread count; returns the number per step.
+    // order for any thread count, with each item's values (values[l]: [item][variable], as many variables as
+    // `columns` has) into the columns; returns the number per step.
     static std::vector<int64_t> merge_ordered(const std::vector<const std::vector<Spike>*>& lists, int64_t k0, int64_t end,
-                                              std::vector<int64_t>* neuron, std::vector<int64_t>* step);
+                                              std::vector<int64_t>* neuron, std::vector<int64_t>* step,
+                                              const std::vector<const std::vector<double>*>& values = {},
+                                              std::vector<Doubles>* columns = nullptr);
     void spiked(BlockResult& result, int64_t k, int64_t neuron);
     void merge_segment(int64_t k0, int64_t k1);
     void clear_results();

@@ -13,7 +13,8 @@ namespace nn::rt {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'N', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr uint32_t kFormatVersion = 4; // 2: state monitors carry their on/off flag; 3: and their slot; 4: event monitors
+constexpr uint32_t kFormatVersion = 5; // 2: state monitors carry their on/off flag; 3: and their slot; 4: event monitors;
+                                       // 5: their variables and values
 
 uint64_t fnv1a(const uint8_t* p, size_t n, uint64_t h = 0xcbf29ce484222325ull) {
     for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
@@ -177,8 +178,11 @@ std::vector<uint8_t> Simulation::snapshot() const {
     w.put(static_cast<int64_t>(event_monitors_.size()));
     for (const EventMonitor& mon : event_monitors_) {
         for (int32_t x : {mon.param, mon.slot, mon.after}) w.put(x);
+        w.array(mon.kinds);
+        w.array(mon.indices);
         w.array(mon.neuron);
         w.array(mon.step);
+        for (const Doubles& v : mon.values) w.array(v);
     }
     w.put(static_cast<int64_t>(reducers_.size()));
     for (const Reducer& r : reducers_) {
@@ -288,9 +292,18 @@ void Simulation::restore(const uint8_t* blob, int64_t size) {
         bool ok = true;
         for (int32_t x : {mon.param, mon.slot, mon.after}) ok &= r.get<int32_t>() == x;
         if (!ok) invalid("event monitor ", j, " of the snapshot records another event or point of the step than this simulation's");
+        std::vector<int32_t> kinds, indices;
+        r.array(kinds, "event monitor variables");
+        r.array(indices, "event monitor variables");
+        if (kinds != mon.kinds || indices != mon.indices)
+            invalid("event monitor ", j, " of the snapshot records other variables than this simulation's");
         r.array(mon.neuron, "event neurons");
         r.array(mon.step, "event steps");
         same(mon.neuron.size(), mon.step.size(), "event count");
+        for (Doubles& v : mon.values) {
+            r.array(v, "event values");
+            same(v.size(), mon.neuron.size(), "event value count");
+        }
     }
     const auto n_reducers = r.get<int64_t>();
     if (n_reducers != static_cast<int64_t>(reducers_.size()))

@@ -10,7 +10,7 @@
 namespace nn::rt {
 namespace {
 
-enum class Form { Unknown, Unary, Binary, Ternary, PowI, Random, Input };
+enum class Form { Unknown, Unary, Binary, Ternary, PowI, Random, Distribution, Input };
 
 Form form_of(int32_t op) {
     switch (op) {
@@ -118,6 +118,15 @@ public:
         case Form::Random: {
             const Loc d = alloc(false);
             emit(code == NN_OP_RAND ? K.rand : K.randn, d, {false, -1}, {false, -1}, {false, -1}, imm);
+            return d;
+        }
+        case Form::Distribution: { // per lane, like RAND: its draws depend on the lane's neuron
+            std::vector<Loc> scratch;
+            const Loc a = vectorised(s[0], scratch);
+            const Loc b = code == NN_OP_BINOMIAL ? vectorised(s[1], scratch) : Loc{false, -1};
+            const Loc d = alloc(false);
+            emit(code == NN_OP_POISSON ? K.poisson : K.binomial, d, a, b, {false, -1}, imm);
+            for (Loc x : scratch) release(x);
             return d;
         }
         case Form::PowI: return powi(s[0], imm);
@@ -274,6 +283,10 @@ Program compile_section(const nn_section& s, const char* name, SectionKind kind,
             }
         }
         if (form == Form::Random && w[2] < 0) invalid(where(), ": stream id (immediate a) is ", w[2], " (must be >= 0)");
+        if (form == Form::Distribution) {
+            const int f = op == NN_OP_POISSON ? 1 : 2;
+            if (w[2 + f] < 0) invalid(where(), ": stream id (immediate ", field_names[1 + f], ") is ", w[2 + f], " (must be >= 0)");
+        }
         if (form == Form::Input && (w[4] < 0 || w[4] >= n_inputs))
             invalid(where(), ": input id (immediate c) is ", w[4], " but the model has ", n_inputs, " inputs");
 

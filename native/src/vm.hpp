@@ -46,7 +46,7 @@ using Kernel = void (*)(const Instr&, Frame&, int n);
 struct Instr {
     Kernel fn;
     int32_t d, a, b, c; // slots
-    int32_t imm;        // stream id (RAND, RANDN) or input id (INPUT)
+    int32_t imm;        // stream id (RAND, RANDN, POISSON, BINOMIAL) or input id (INPUT)
 };
 
 struct Program {
@@ -73,6 +73,7 @@ struct Frame {
 #define NN_FORM_Ternary(U, B, T) T
 #define NN_FORM_PowI(U, B, T)
 #define NN_FORM_Random(U, B, T)
+#define NN_FORM_Distribution(U, B, T)
 #define NN_FORM_Input(U, B, T)
 
 // Operand shapes of a binary kernel: vector or scalar d = a op b.

@@ -2,6 +2,7 @@
 // opcode's scalar semantics in a loop over the lanes of a block.
 #include "isa.hpp"
 
+#include "neuronative/distributions.hpp"
 #include "neuronative/math.hpp"
 #include "neuronative/ops.hpp"
 #include "neuronative/philox.hpp"
@@ -132,6 +133,18 @@ void k_randn(const Instr& in, Frame& f, int n) {
     double* NN_RESTRICT d = f.vp[in.d];
     for (int i = 0; i < n; ++i) d[i] = nn::normal(f.seed, f.first_neuron + i, f.step, static_cast<uint32_t>(in.imm));
 }
+void k_poisson(const Instr& in, Frame& f, int n) {
+    double* NN_RESTRICT d = f.vp[in.d];
+    const double* NN_RESTRICT lam = f.vp[in.a];
+    for (int i = 0; i < n; ++i) d[i] = nn::poisson(f.seed, f.first_neuron + i, f.step, static_cast<uint32_t>(in.imm), lam[i]);
+}
+void k_binomial(const Instr& in, Frame& f, int n) {
+    double* NN_RESTRICT d = f.vp[in.d];
+    const double* NN_RESTRICT trials = f.vp[in.a];
+    const double* NN_RESTRICT p = f.vp[in.b];
+    for (int i = 0; i < n; ++i)
+        d[i] = nn::binomial(f.seed, f.first_neuron + i, f.step, static_cast<uint32_t>(in.imm), trials[i], p[i]);
+}
 void k_input_vv(const Instr& in, Frame& f, int n) {
     double* NN_RESTRICT d = f.vp[in.d];
     const double* NN_RESTRICT t = f.vp[in.a];
@@ -183,7 +196,7 @@ Kernel ternary_kernel(int32_t op, bool scalar) {
 
 const IsaLevel level{NN_ISA_NAME,
                      VmKernels{&unary_kernel, &binary_kernel, &ternary_kernel, &k_broadcast, &k_rand, &k_randn,
-                               &k_input_vv, &k_input_ss},
+                               &k_input_vv, &k_input_ss, &k_poisson, &k_binomial},
                      &bytecode_kernel};
 
 } // namespace nn::rt::NN_ISA

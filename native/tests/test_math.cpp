@@ -2,9 +2,11 @@
 // elementwise opcodes against their definitions (through the C ABI).
 #include "bytecode.hpp"
 #include "check.hpp"
+#include "neuronative/distributions.hpp"
 #include "neuronative/math.hpp"
 #include "neuronative/philox.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -274,6 +276,113 @@ void test_random_opcodes() {
     nn_model_destroy(model);
 }
 
+// Mean and variance of `count` samples within 5 standard errors of the distribution's (mu4: its fourth central
+// moment, for the error of the variance).
+bool moments_agree(const std::vector<double>& x, double mean, double variance, double mu4) {
+    const double n = static_cast<double>(x.size());
+    double s = 0, s2 = 0;
+    for (double v : x) s += v;
+    const double m = s / n;
+    for (double v : x) s2 += (v - m) * (v - m);
+    const double var = s2 / (n - 1);
+    const bool ok = std::fabs(m - mean) <= 5 * std::sqrt(variance / n) &&
+                    std::fabs(var - variance) <= 5 * std::sqrt((mu4 - variance * variance) / n) + 1e-12;
+    if (!ok) std::fprintf(stderr, "mean %.6g (expected %.6g), variance %.6g (expected %.6g)\n", m, mean, var, variance);
+    return ok;
+}
+
+// poisson() (multiplication below 10, PTRS from 10) and BinomialFunction's inversion: whole numbers with the
+// distributions' moments and probabilities, pure functions of their counters, the draws of a call site apart.
+void test_distributions() {
+    const int n = 200000;
+    auto sample = [&](auto draw) {
+        std::vector<double> x(n);
+        for (int j = 0; j < n; ++j) x[static_cast<size_t>(j)] = draw(j % 500, j / 500);
+        return x;
+    };
+    for (double lam : {0.5, 3.0, 9.99, 10.0, 25.0, 1000.0}) {
+        const auto x = sample([&](int64_t i, int64_t k) { return nn::poisson(11, i, k, 2, lam); });
+        CHECK(moments_agree(x, lam, lam, lam + 3 * lam * lam));
+        bool whole = true;
+        for (double v : x) whole = whole && v >= 0 && v == std::floor(v);
+        CHECK(whole);
+        if (lam == 3.0) // P(X = j) for j = 0..6 within 5 standard errors
+            for (int j = 0; j <= 6; ++j) {
+                const double p = std::exp(-lam + j * std::log(lam) - std::lgamma(j + 1.0));
+                const double f = static_cast<double>(std::count(x.begin(), x.end(), double(j))) / n;
+                CHECK(std::fabs(f - p) <= 5 * std::sqrt(p * (1 - p) / n));
+            }
+    }
+    CHECK(nn::poisson(11, 3, 4, 2, 0.0) == 0.0);
+    CHECK(nn::poisson(11, 3, 4, 2, -1.0) == 0.0);
+    CHECK(nn::poisson(11, 3, 4, 2, 25.0) == nn::poisson(11, 3, 4, 2, 25.0));
+    struct B {
+        double trials, p;
+    };
+    for (B b : {B{100, 0.1}, B{20, 0.7}, B{1000, 0.3}, B{7, 0.5}}) {
+        const auto x = sample([&](int64_t i, int64_t k) { return nn::binomial(5, i, k, 9, b.trials, b.p); });
+        const double q = 1 - b.p, var = b.trials * b.p * q;
+        CHECK(moments_agree(x, b.trials * b.p, var, var * (1 + 3 * (b.trials - 2) * b.p * q)));
+        bool whole = true;
+        for (double v : x) whole = whole && v >= 0 && v <= b.trials && v == std::floor(v);
+        CHECK(whole);
+    }
+    CHECK(nn::binomial(5, 0, 0, 9, 30, 0.0) == 0.0);
+    CHECK(nn::binomial(5, 0, 0, 9, 30, 1.0) == 30.0);
+    CHECK(nn::binomial(5, 0, 0, 9, 0, 0.4) == 0.0);
+    for (B bad : {B{10.5, 0.3}, B{-1, 0.3}, B{10, 1.5}, B{10, NAN}, B{5000, 0.5}}) // 0.5^5000 underflows
+        CHECK(std::isnan(nn::binomial(5, 0, 0, 9, bad.trials, bad.p)));
+    // Draw 0 of a call site is rand()'s number of the same stream; draws 1, 2, ... are other numbers.
+    nn::Uniforms u{7, 12, 34, 5};
+    const double u0 = u.next(), u1 = u.next(), u2 = u.next();
+    CHECK(u0 == nn::uniform(7, 12, 34, 5));
+    CHECK(u1 != u0 && u2 != u0 && u2 != u1);
+    CHECK(u2 == nn::uniform(7, 12 + (int64_t(1) << 40), 34, 5)); // block 1: the counter of a neuron no simulation has
+}
+
+// POISSON and BINOMIAL in the interpreter are nn::poisson and nn::binomial of (seed, neuron, step, stream, operands),
+// with vector and scalar operands.
+void test_distribution_opcodes() {
+    bc::Model m;
+    m.state_names = {"x"};
+    m.param_names = {"lam", "a", "b"};
+    m.derivatives.n_outputs = 1;
+    m.derivatives.emit(NN_OP_MOV, bc::out(0), m.k(0.0));
+    bc::Model::Operation op;
+    op.code.emit(NN_OP_POISSON, bc::param(1), bc::param(0), 4);
+    op.code.emit(NN_OP_BINOMIAL, bc::param(2), m.k(40.0), m.k(0.25), 6);
+    m.operations.push_back(op);
+    m.sample_after = 1;
+    nn_model_desc d = m.desc();
+    nn_model* model = nullptr;
+    nn_simulation* sim = nullptr;
+    CHECK_OK(nn_model_create(&d, &model));
+    const int64_t n = 600;
+    const uint64_t seed = 99;
+    CHECK_OK(nn_simulation_create(model, n, 1e-4, seed, &sim));
+    CHECK_OK(nn_simulation_set_threads(sim, 2));
+    std::vector<double> lam(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) lam[static_cast<size_t>(i)] = 0.05 * static_cast<double>(i);
+    CHECK_OK(nn_simulation_set_array(sim, NN_ARRAY_PARAM, 0, lam.data(), n));
+    CHECK_OK(nn_simulation_run(sim, 3, nullptr, nullptr));
+    std::vector<double> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_PARAM, 1, a.data(), n));
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_PARAM, 2, b.data(), n));
+    for (int64_t i = 0; i < n; ++i) {
+        CHECK(a[static_cast<size_t>(i)] == nn::poisson(seed, i, 2, 4, lam[static_cast<size_t>(i)]));
+        CHECK(b[static_cast<size_t>(i)] == nn::binomial(seed, i, 2, 6, 40.0, 0.25));
+    }
+    nn_simulation_destroy(sim);
+    nn_model_destroy(model);
+    // The stream is an immediate >= 0.
+    bc::Model bad = m;
+    bad.operations[0].code = bc::Section{};
+    bad.operations[0].code.emit(NN_OP_POISSON, bc::param(1), bc::param(0), -2);
+    d = bad.desc();
+    CHECK_STATUS(nn_model_create(&d, &model), NN_ERR_INVALID_ARGUMENT);
+    CHECK(nn_test::says("(POISSON): stream id (immediate b) is -2 (must be >= 0)"));
+}
+
 // Largest |got - want| relative to the largest |want|.
 double rel_error(const double* got, const double* want, int count) {
     double err = 0.0, scale = 0.0;
@@ -336,6 +445,8 @@ void test_expm() {
 
 int main() {
     test_random_opcodes();
+    test_distributions();
+    test_distribution_opcodes();
     test_exp();
     test_expm();
     test_philox();

@@ -1,11 +1,13 @@
 // Observables (nn_model_desc.observables, NN_ARRAY_OBSERVABLE): validation of the section and of
 // NN_SECTION_DEFINED on the interpreter, nn_simulation_get_array of an observable, monitors that
-// record observables, and that an observable cannot be set.
+// record observables, and that an observable cannot be set; event monitors with the values of variables, and a state
+// monitor's extra sample.
 #include "check.hpp"
 #include "bytecode.hpp"
 
 #include <cmath>
 #include <cstring>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -130,10 +132,169 @@ void test_values_and_monitors() {
     nn_simulation_destroy(sim);
 }
 
+// dv/dt = rate, threshold v > 1, reset v = 0; count += 1, the observable vp = 2*v.
+bc::Model spiking() {
+    bc::Model m;
+    m.state_names = {"v"};
+    m.param_names = {"rate", "count"};
+    m.derivatives.n_outputs = 1;
+    m.derivatives.emit(NN_OP_MOV, bc::out(0), bc::param(0));
+    m.has_threshold = 1;
+    m.threshold.n_outputs = 1;
+    m.threshold.emit(NN_OP_GT, bc::out(0), bc::state(0), m.k(1.0));
+    m.reset.emit(NN_OP_MOV, bc::state(0), m.k(0.0));
+    m.reset.emit(NN_OP_ADD, bc::param(1), bc::param(1), m.k(1.0));
+    m.observable_names = {"vp"};
+    m.observables.n_outputs = 1;
+    m.observables.emit(NN_OP_MUL, bc::out(0), bc::state(0), m.k(2.0));
+    return m;
+}
+
+// Event monitors of the spikes with the values of variables where they sit (before and after the reset), in the
+// spike list's order for any thread count and through a snapshot; a state monitor's extra sample of the current
+// state (record_monitor_sample).
+void test_event_values() {
+    bc::Model m = spiking();
+    nn_model_desc d = m.desc();
+    nn_model* model = nullptr;
+    CHECK_OK(nn_model_create(&d, &model));
+    if (model == nullptr) return;
+    const int32_t kinds[] = {NN_ARRAY_STATE, NN_ARRAY_PARAM, NN_ARRAY_OBSERVABLE, NN_ARRAY_LASTSPIKE};
+    const int32_t indices[] = {0, 1, 0, 0};
+    std::vector<double> rate(n);
+    for (int64_t i = 0; i < n; ++i) rate[static_cast<size_t>(i)] = 100.0 + 37.0 * static_cast<double>(i % 17);
+    auto make = [&](int32_t threads, int32_t* before, int32_t* after) {
+        nn_simulation* sim = nullptr;
+        CHECK_OK(nn_simulation_create(model, n, dt, 0, &sim));
+        CHECK_OK(nn_simulation_set_threads(sim, threads));
+        CHECK_OK(nn_simulation_set_array(sim, NN_ARRAY_PARAM, 0, rate.data(), n));
+        nn_event_monitor_desc e{sizeof(nn_event_monitor_desc), NN_EVENT_SPIKES, NN_SLOT_EVENTS, 0, 4, 0, kinds, indices};
+        CHECK_OK(nn_simulation_add_event_monitor_v2(sim, &e, before));
+        e.slot = NN_SLOT_END;
+        e.n_vars = 2;
+        CHECK_OK(nn_simulation_add_event_monitor_v2(sim, &e, after));
+        return sim;
+    };
+    auto events = [](nn_simulation* sim, int32_t mon, int32_t n_vars) {
+        int64_t total = 0, count = 0;
+        CHECK_OK(nn_simulation_get_event_total(sim, mon, &total));
+        std::vector<int64_t> i(static_cast<size_t>(total));
+        std::vector<double> t(static_cast<size_t>(total));
+        std::vector<std::vector<double>> values(static_cast<size_t>(n_vars), std::vector<double>(static_cast<size_t>(total)));
+        CHECK_OK(nn_simulation_get_events(sim, mon, i.data(), t.data(), total, &count));
+        for (int32_t v = 0; v < n_vars; ++v)
+            CHECK_OK(nn_simulation_get_event_values(sim, mon, v, values[static_cast<size_t>(v)].data(), total));
+        return std::make_tuple(i, t, values);
+    };
+    int32_t before = -1, after = -1;
+    nn_simulation* sim = make(2, &before, &after);
+    const int64_t samples_of[] = {5, 299};
+    int32_t state = -1;
+    CHECK_OK(nn_simulation_add_state_monitor(sim, kinds, indices, 3, samples_of, 2, 3, &state));
+    CHECK_OK(nn_simulation_run(sim, 150, nullptr, nullptr));
+
+    int64_t total = 0, count = 0;
+    CHECK_OK(nn_simulation_get_spike_total(sim, &total));
+    std::vector<int64_t> si(static_cast<size_t>(total));
+    std::vector<double> st(static_cast<size_t>(total));
+    CHECK_OK(nn_simulation_get_spikes(sim, si.data(), st.data(), total, &count));
+    CHECK(total > 300);
+    const auto [bi, bt, bv] = events(sim, before, 4);
+    const auto [ai, at, av] = events(sim, after, 2);
+    CHECK(bi == si && bt == st && ai == si && at == st);
+    std::vector<double> seen(n, 0.0); // spikes of each neuron so far
+    bool ok = true;
+    for (size_t j = 0; j < si.size(); ++j) {
+        const double k = seen[static_cast<size_t>(si[j])]++;
+        ok = ok && bv[0][j] > 1.0 && bv[1][j] == k && bv[2][j] == 2 * bv[0][j] && bv[3][j] == st[j];
+        ok = ok && av[0][j] == 0.0 && av[1][j] == k + 1;
+    }
+    CHECK(ok);
+    double wrong[1];
+    CHECK_STATUS(nn_simulation_get_event_values(sim, before, 0, wrong, 1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("count is 1 but event monitor 0 holds"));
+    CHECK_STATUS(nn_simulation_get_event_values(sim, after, 2, wrong, 1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("var is 2 but event monitor 1 records 2 variables"));
+
+    // One thread, and a run interrupted by a snapshot, give the same events and values.
+    int32_t b1 = -1, a1 = -1;
+    nn_simulation* first = make(1, &b1, &a1);
+    CHECK_OK(nn_simulation_run(first, 70, nullptr, nullptr));
+    int64_t size = 0;
+    CHECK_OK(nn_simulation_snapshot(first, nullptr, 0, &size));
+    std::vector<uint8_t> blob(static_cast<size_t>(size));
+    CHECK_OK(nn_simulation_snapshot(first, blob.data(), size, &size));
+    nn_simulation* second = make(1, &b1, &a1);
+    CHECK_OK(nn_simulation_restore(second, blob.data(), size));
+    CHECK_OK(nn_simulation_run(second, 80, nullptr, nullptr));
+    CHECK(events(second, b1, 4) == std::make_tuple(bi, bt, bv));
+    CHECK(events(second, a1, 2) == std::make_tuple(ai, at, av));
+    nn_simulation* other = nullptr; // a monitor of other variables refuses the snapshot
+    CHECK_OK(nn_simulation_create(model, n, dt, 0, &other));
+    nn_event_monitor_desc e{sizeof(nn_event_monitor_desc), NN_EVENT_SPIKES, NN_SLOT_EVENTS, 0, 3, 0, kinds, indices};
+    CHECK_OK(nn_simulation_add_event_monitor_v2(other, &e, &b1));
+    e.slot = NN_SLOT_END;
+    e.n_vars = 2;
+    CHECK_OK(nn_simulation_add_event_monitor_v2(other, &e, &a1));
+    CHECK_STATUS(nn_simulation_restore(other, blob.data(), size), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("event monitor 0 of the snapshot records other variables than this simulation's"));
+
+    // What an event monitor cannot be.
+    e.slot = NN_SLOT_THRESHOLD;
+    CHECK_STATUS(nn_simulation_add_event_monitor_v2(other, &e, &b1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("desc->slot is 1 but the spikes are recorded after the threshold (NN_SLOT_EVENTS or later)"));
+    e.slot = NN_SLOT_EVENTS;
+    const int32_t bad_kind = NN_ARRAY_OBSERVABLE, bad_index = 1;
+    e.kinds = &bad_kind;
+    e.indices = &bad_index;
+    e.n_vars = 1;
+    CHECK_STATUS(nn_simulation_add_event_monitor_v2(other, &e, &b1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("variable 0: index is 1 but the model has 1 observables"));
+    e.n_vars = 0;
+    e.param = 2;
+    CHECK_STATUS(nn_simulation_add_event_monitor_v2(other, &e, &b1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("desc->param is 2 but the model has 2 parameters (or NN_EVENT_SPIKES)"));
+    e.struct_size = 8;
+    CHECK_STATUS(nn_simulation_add_event_monitor_v2(other, &e, &b1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("desc->struct_size is 8"));
+
+    // The extra sample: samples at steps 0, 3, ..., 147, then the state at step 150 (t = 150 dt).
+    CHECK_OK(nn_simulation_record_monitor_sample(sim, state));
+    int64_t samples = 0;
+    CHECK_OK(nn_simulation_get_monitor_size(sim, state, &samples));
+    CHECK(samples == 51);
+    std::vector<double> times(static_cast<size_t>(samples)), trace(static_cast<size_t>(2 * samples)), v(n), vp(n);
+    CHECK_OK(nn_simulation_get_monitor_times(sim, state, times.data(), samples));
+    CHECK(times[49] == 147 * dt && times[50] == 150 * dt);
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_STATE, 0, v.data(), n));
+    CHECK_OK(nn_simulation_get_array(sim, NN_ARRAY_OBSERVABLE, 0, vp.data(), n));
+    CHECK_OK(nn_simulation_get_monitor_values(sim, state, 0, trace.data(), 2 * samples));
+    CHECK(trace[50] == v[5] && trace[101] == v[299]);
+    CHECK_OK(nn_simulation_get_monitor_values(sim, state, 2, trace.data(), 2 * samples));
+    CHECK(trace[50] == vp[5] && trace[101] == vp[299]);
+    CHECK_STATUS(nn_simulation_record_monitor_sample(sim, 1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("monitor is 1 but the simulation has 1 monitors"));
+
+    for (nn_simulation* x : {sim, first, second, other}) nn_simulation_destroy(x);
+    nn_model_destroy(model);
+
+    // A model without a threshold has no spikes to record.
+    bc::Model quiet = decay();
+    d = quiet.desc();
+    CHECK_OK(nn_model_create(&d, &model));
+    CHECK_OK(nn_simulation_create(model, n, dt, 0, &other));
+    nn_event_monitor_desc q{sizeof(nn_event_monitor_desc), NN_EVENT_SPIKES, NN_SLOT_EVENTS, 0, 0, 0, nullptr, nullptr};
+    CHECK_STATUS(nn_simulation_add_event_monitor_v2(other, &q, &b1), NN_ERR_INVALID_ARGUMENT);
+    CHECK(says("desc->param is NN_EVENT_SPIKES but the model has no threshold"));
+    nn_simulation_destroy(other);
+    nn_model_destroy(model);
+}
+
 } // namespace
 
 int main() {
     test_validation();
     test_values_and_monitors();
+    test_event_values();
     return nn_test::report();
 }

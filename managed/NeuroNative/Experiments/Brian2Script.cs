@@ -71,6 +71,10 @@ public static partial class Brian2Script
         if (experiment.Initial.FirstOrDefault(i => RandomCall().IsMatch(i.Expression)) is { } random)
             throw new NotSupportedException($"{experiment.Source}: the initial value of '{random.Variable}' draws random numbers " +
                 $"('{random.Expression.Trim()}'); Brian's generator is not NeuroNative's, so the two runs cannot agree neuron for neuron");
+        // The script runs the phases as one run; the final state of an earlier one is not in it.
+        if (experiment.Phases.SkipLast(1).Any(p => p.RecordSingleTimestep))
+            throw new NotSupportedException($"{experiment.Source}: a phase before the last records a single time step, which " +
+                "the script (one run) cannot express");
         if (experiment.Model.Events.Count > 0)
             throw new NotSupportedException($"{experiment.Source}: the model has input events, which a NeuronGroup " +
                 "script cannot express");
@@ -173,8 +177,8 @@ public static partial class Brian2Script
         // After the sweep, so that an initial value may use a swept parameter (ExperimentRunner's order).
         foreach (var initial in e.Initial) py.Append($"group.{initial.Variable} = {Str(initial.Expression.Trim())}\n");
 
-        if (e.RecordSpikes) py.Append("spike_monitor = SpikeMonitor(group)\n");
-        foreach (var name in e.RecordEvents) py.Append($"events_{name} = EventMonitor(group, {Str(name)})\n");
+        if (e.RecordSpikes) py.Append($"spike_monitor = SpikeMonitor(group{MonitorArguments(e.SpikeVariables)})\n");
+        foreach (var ev in e.RecordEvents) py.Append($"events_{ev.Event} = EventMonitor(group, {Str(ev.Event)}{MonitorArguments(ev)})\n");
         if (e.RecordState is { } state)
         {
             string every = state.EverySteps == 1 ? "" : $", dt={state.EverySteps}*defaultclock.dt";
@@ -183,12 +187,15 @@ public static partial class Brian2Script
                 ((state.When, state.Order) == ("start", 0) ? "" : $", when={Str(state.When)}, order={state.Order}") + ")\n");
         }
 
+        // After the run (in cpp_standalone before the build, as Brian's test does): the final state once more.
+        string single = e.RecordState is not null && (e.RecordState.RecordSingleTimestep || e.Phases[^1].RecordSingleTimestep)
+            ? "state_monitor.record_single_timestep()\n" : "";
         py.Append('\n');
         if (device == Brian2Device.Runtime)
             py.Append($"""
                 start = time.perf_counter()
                 run({Seconds(e.Duration)})
-                wall_s = time.perf_counter() - start
+                {single}wall_s = time.perf_counter() - start
                 # Brian times the step loop alone; the rest of run() is code generation and compilation.
                 sim_s = float(device._last_run_time)
                 compile_s = wall_s - sim_s
@@ -197,7 +204,7 @@ public static partial class Brian2Script
         else
             py.Append($"""
                 run({Seconds(e.Duration)})
-                start = time.perf_counter()
+                {single}start = time.perf_counter()
                 device.build(directory=build_dir, compile=True, run=False)
                 compile_s = time.perf_counter() - start
                 device.run(build_dir, with_output=False, run_args=[])
@@ -214,12 +221,16 @@ public static partial class Brian2Script
                 np.save(os.path.join(OUT, 'spikes_time.npy'), np.asarray(spike_monitor.t_[:], dtype=np.float64))
 
                 """);
-        foreach (var name in e.RecordEvents)
+        if (e.RecordSpikes) SaveValues(py, "spike_monitor", "spikes", e.SpikeVariables);
+        foreach (var ev in e.RecordEvents)
+        {
             py.Append($"""
-                np.save(os.path.join(OUT, 'events_{name}_index.npy'), np.asarray(events_{name}.i[:], dtype=np.int64))
-                np.save(os.path.join(OUT, 'events_{name}_time.npy'), np.asarray(events_{name}.t_[:], dtype=np.float64))
+                np.save(os.path.join(OUT, 'events_{ev.Event}_index.npy'), np.asarray(events_{ev.Event}.i[:], dtype=np.int64))
+                np.save(os.path.join(OUT, 'events_{ev.Event}_time.npy'), np.asarray(events_{ev.Event}.t_[:], dtype=np.float64))
 
                 """);
+            SaveValues(py, $"events_{ev.Event}", $"events_{ev.Event}", ev);
+        }
         if (e.RecordState is { } recorded)
             py.Append($"""
                 np.save(os.path.join(OUT, 'state_time.npy'), np.asarray(state_monitor.t_[:], dtype=np.float64))
@@ -238,6 +249,18 @@ public static partial class Brian2Script
 
             """);
         return py.ToString();
+    }
+
+    /// <summary>", variables=[...], when=..., order=..." of a monitor of an event with variables (empty without).</summary>
+    private static string MonitorArguments(EventRecording? r) => r is null || r.Variables.Count == 0 ? ""
+        : $", variables=[{string.Join(", ", r.Variables.Select(Str))}]" + (r.When is { } when ? $", when={Str(when)}, order={r.Order ?? 0}" : "");
+
+    /// <summary>Saves a monitor's variables at each event as PREFIX_VAR.npy (float64, SI), as NeuroNative writes them.</summary>
+    private static void SaveValues(StringBuilder py, string monitor, string prefix, EventRecording? r)
+    {
+        foreach (var v in r?.Variables ?? [])
+            py.Append($"np.save(os.path.join(OUT, '{prefix}_{v}.npy'), np.asarray(getattr({monitor}, '{v}_')[:], dtype=np.float64))\n");
+        if (r is { Variables.Count: > 0 }) py.Append('\n');
     }
 
     /// <summary>Product: one neuron per combination, the first parameter fastest (meshgrid with the
@@ -304,6 +327,6 @@ public static partial class Brian2Script
         return text.Contains('\n') ? $"'''{escaped}'''" : $"'{escaped}'";
     }
 
-    [GeneratedRegex(@"\brandn?\s*\(")]
+    [GeneratedRegex(@"\b(randn?|poisson)\s*\(")]
     private static partial Regex RandomCall();
 }

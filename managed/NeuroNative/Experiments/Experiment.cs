@@ -51,7 +51,12 @@ public sealed record InitialValue(string Variable, string Expression, double[]? 
 /// (evaluated per neuron, in order, as initial values), its duration, and whether the spike and state
 /// monitors record during it.
 /// </summary>
-public sealed record Phase(double Duration, IReadOnlyList<InitialValue> Set, bool RecordSpikes, bool RecordState);
+public sealed record Phase(double Duration, IReadOnlyList<InitialValue> Set, bool RecordSpikes, bool RecordState)
+{
+    /// <summary>Brian's <c>record_single_timestep()</c> after the phase: the state monitor samples the state it ends
+    /// with once more.</summary>
+    public bool RecordSingleTimestep { get; init; }
+}
 
 /// <summary>A StateMonitor: variables (states, parameters or subexpressions) of some neurons every
 /// <see cref="EverySteps"/> steps.</summary>
@@ -60,6 +65,17 @@ public sealed record StateRecording(IReadOnlyList<string> Variables, IReadOnlyLi
     /// <summary>Brian's StateMonitor <c>when</c> and <c>order</c>: where in the step it samples.</summary>
     public string When { get; init; } = "start";
     public int Order { get; init; }
+    /// <summary>Brian's <c>record_single_timestep()</c> after the run: one more sample, of the final state.</summary>
+    public bool RecordSingleTimestep { get; init; }
+}
+
+/// <summary>A monitor of an event (Brian's SpikeMonitor of 'spike', EventMonitor of a custom event) with the values of
+/// <see cref="Variables"/> at each event, at Brian's <see cref="When"/> and <see cref="Order"/> (null: its default
+/// point, just after the event's condition is checked).</summary>
+public sealed record EventRecording(string Event, IReadOnlyList<string> Variables)
+{
+    public string? When { get; init; }
+    public int? Order { get; init; }
 }
 
 /// <summary>A PopulationRateMonitor of neurons [<see cref="Start"/>, <see cref="Stop"/>), with the rate also smoothed by
@@ -92,10 +108,12 @@ public sealed record Experiment
     public Sweep? Sweep { get; init; }
     public IReadOnlyList<InitialValue> Initial { get; init; } = [];
     public bool RecordSpikes { get; init; }
+    /// <summary>With <see cref="RecordSpikes"/>: the variables recorded at each spike (spikes_&lt;var&gt;.npy), or null.</summary>
+    public EventRecording? SpikeVariables { get; init; }
     public StateRecording? RecordState { get; init; }
     public PopulationRateRecording? RecordPopulationRate { get; init; }
-    /// <summary>Custom events recorded (in every phase), each by an EventMonitor at Brian's default point.</summary>
-    public IReadOnlyList<string> RecordEvents { get; init; } = [];
+    /// <summary>Custom events recorded (in every phase), each by an EventMonitor.</summary>
+    public IReadOnlyList<EventRecording> RecordEvents { get; init; } = [];
     /// <summary>Variables whose values after the last step are written (final_&lt;var&gt;.npy).</summary>
     public IReadOnlyList<string> RecordFinal { get; init; } = [];
 

@@ -86,13 +86,15 @@ public sealed class ExperimentOutput
             Write("spike_counts.npy", s => Npy.Write(s, counts));
             Write("spikes_index.npy", s => Npy.Write(s, result.SpikeIndices!));
             Write("spikes_time.npy", s => Npy.Write(s, result.SpikeTimes!));
+            foreach (var (variable, values) in result.SpikeValues) Write($"spikes_{variable}.npy", s => Npy.Write(s, values));
         }
         if (result.PopulationRate is { } rate) Write("population_rate.npy", s => Npy.Write(s, rate));
         if (result.SmoothedPopulationRate is { } smoothed) Write("population_rate_smooth.npy", s => Npy.Write(s, smoothed));
-        foreach (var (name, indices, eventTimes) in result.Events)
+        foreach (var (name, indices, eventTimes, eventValues) in result.Events)
         {
             Write($"events_{name}_index.npy", s => Npy.Write(s, indices));
             Write($"events_{name}_time.npy", s => Npy.Write(s, eventTimes));
+            foreach (var (variable, values) in eventValues) Write($"events_{name}_{variable}.npy", s => Npy.Write(s, values));
         }
         if (e.RecordState is { } state && result.StateTimes is { } times)
         {

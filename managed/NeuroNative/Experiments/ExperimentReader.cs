@@ -101,8 +101,8 @@ public static class ExperimentReader
         catch (ModelException e) { throw doc.FromModel(e); }
         var initial = modelFields.TryGetValue("initial", out var initNode)
             ? Assignments(doc, initNode, "model.initial", analyzed, sweep, n, baseDirectory) : [];
-        var (spikes, state, final, rate, events) = top.TryGetValue("record", out var recordNode)
-            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, [], null, []);
+        var (spikes, spikeVariables, state, final, rate, events) = top.TryGetValue("record", out var recordNode)
+            ? RecordReader.Read(doc, recordNode, analyzed, n, dt) : (false, null, null, [], null, []);
         var experiment = new Experiment
         {
             Source = source,
@@ -115,6 +115,7 @@ public static class ExperimentReader
             Sweep = sweep,
             Initial = initial,
             RecordSpikes = spikes,
+            SpikeVariables = spikeVariables,
             RecordPopulationRate = rate,
             RecordState = state,
             RecordFinal = final,

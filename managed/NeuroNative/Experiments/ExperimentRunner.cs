@@ -79,6 +79,8 @@ public sealed record ExperimentResult
     public long[]? SpikeCounts { get; init; }
     public long[]? SpikeIndices { get; init; }
     public double[]? SpikeTimes { get; init; }
+    /// <summary>Each of <see cref="Experiment.SpikeVariables"/>: its value at each spike, parallel to <see cref="SpikeIndices"/>.</summary>
+    public IReadOnlyList<(string Variable, double[] Values)> SpikeValues { get; init; } = [];
     /// <summary>Hz per step (every phase), and smoothed when the recording has a window.</summary>
     public double[]? PopulationRate { get; init; }
     public double[]? SmoothedPopulationRate { get; init; }
@@ -86,8 +88,9 @@ public sealed record ExperimentResult
     public IReadOnlyList<StateTrace> StateValues { get; init; } = [];
     /// <summary>Each of <see cref="Experiment.RecordFinal"/>: its value per neuron after the last step done.</summary>
     public IReadOnlyList<(string Variable, double[] Values)> FinalValues { get; init; } = [];
-    /// <summary>Each of <see cref="Experiment.RecordEvents"/>: its (i, t) in time order.</summary>
-    public IReadOnlyList<(string Event, long[] Indices, double[] Times)> Events { get; init; } = [];
+    /// <summary>Each of <see cref="Experiment.RecordEvents"/>: its (i, t) in time order and the values of its variables.</summary>
+    public IReadOnlyList<(string Event, long[] Indices, double[] Times, IReadOnlyList<(string Variable, double[] Values)> Values)> Events
+    { get; init; } = [];
 
     /// <summary>The step the run continued from (<see cref="RunSettings.ResumeFrom"/>); 0 for a run from the start.</summary>
     public long ResumedAtStep { get; init; }
@@ -151,12 +154,13 @@ public static class ExperimentRunner
         }
         // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
         foreach (var initial in experiment.Initial) Assign(group, initial, slice);
-        var spikes = experiment.RecordSpikes ? group.RecordSpikes() : null;
+        var spikes = !experiment.RecordSpikes ? null
+            : experiment.SpikeVariables is { } sv ? group.RecordSpikes(sv.Variables, sv.When, sv.Order) : group.RecordSpikes();
         var rate = experiment.RecordPopulationRate is { } pr ? group.RecordPopulationRate(pr.Start, pr.Stop) : null;
         // The recorded neurons of the slice, as the group's own indices.
         var recorded = experiment.RecordState?.Neurons.Where(i => i >= slice.First && i < slice.End).Select(i => i - slice.First).ToList();
         var state = experiment.RecordState is { } r && recorded!.Count > 0 ? group.Record(r.Variables, recorded, r.EverySteps, r.When, r.Order) : null;
-        var eventMonitors = experiment.RecordEvents.Select(name => group.RecordEvents(name)).ToList();
+        var eventMonitors = experiment.RecordEvents.Select(e => group.RecordEvents(e.Event, e.When, e.Order, e.Variables)).ToList();
         if (settings.ResumeFrom is { } resume)
         {
             try { group.Restore(File.ReadAllBytes(resume)); }
@@ -203,12 +207,17 @@ public static class ExperimentRunner
                         : new PhaseProgress(done => progress.Report((offset + done, end - first)));
                     long steps = checkpoints?.NextPiece(phaseEnd - group.Step) ?? phaseEnd - group.Step;
                     group.RunSteps(steps, phaseProgress, cancellation);
-                    if (checkpoints is not null && group.Step < requested && checkpoints.Due(steps))
+                    // Not at a phase's end: what the phase does there (its final sample) is not in the snapshot yet.
+                    if (checkpoints is not null && group.Step < phaseEnd && checkpoints.Due(steps))
                     {
                         WriteSnapshot(checkpoints.Settings.Path, phases[p].RecordState);
                         checkpoints.Written(group.Step);
                     }
                 }
+                // The phase ran to its end here (not only to a stop within it), so its final state is recorded once.
+                if (state is not null && group.Step == starts[p + 1] &&
+                    (phases[p].RecordSingleTimestep || (p == phases.Count - 1 && experiment.RecordState!.RecordSingleTimestep)))
+                    state.RecordSingleTimestep();
             }
             if (end < requested)
             {
@@ -233,12 +242,27 @@ public static class ExperimentRunner
         }
         double simulationSeconds = watch.Elapsed.TotalSeconds;
 
-        var (indices, times) = spikes?.Spikes ?? (null!, null!);
-        if (indices is not null && slice.First != 0)
+        long[]? indices = null, counts = null;
+        double[]? times = null;
+        List<(string Variable, double[] Values)> spikeValues = [];
+        if (spikes is not null)
+        {
+            (indices, times) = spikes.Spikes;
             for (int j = 0; j < indices.Length; j++) indices[j] += slice.First;
-        var counts = spikes?.Count;
-        if (spikes is not null && phases.Any(p => !p.RecordSpikes))
-            (indices, times, counts) = SpikesRecorded(indices!, times, experiment, phases, starts, slice);
+            counts = spikes.Count;
+            spikeValues = [.. (experiment.SpikeVariables?.Variables ?? []).Select(v => (v, spikes[v]))];
+            if (phases.Any(p => !p.RecordSpikes))
+            {
+                var keep = SpikesRecorded(times, experiment, phases, starts);
+                long[] all = indices;
+                double[] allTimes = times;
+                indices = [.. keep.Select(j => all[j])];
+                times = [.. keep.Select(j => allTimes[j])];
+                spikeValues = [.. spikeValues.Select(s => (s.Variable, keep.Select(j => s.Values[j]).ToArray()))];
+                counts = new long[slice.Count];
+                foreach (long i in indices) counts[i - slice.First]++;
+            }
+        }
         return new ExperimentResult
         {
             Experiment = experiment,
@@ -261,6 +285,7 @@ public static class ExperimentRunner
             SpikeCounts = counts,
             SpikeIndices = indices,
             SpikeTimes = times,
+            SpikeValues = spikeValues,
             PopulationRate = rate?.Rate,
             SmoothedPopulationRate = experiment.RecordPopulationRate is { Window: { } window } smooth
                 ? rate!.SmoothRate(window, smooth.Width) : null,
@@ -269,7 +294,8 @@ public static class ExperimentRunner
                 .Select(v => (settings.ColumnTraces ? state.GetColumn(v) : state.Get(v)) is var t && slice.First == 0 ? t
                     : t with { Neurons = [.. t.Neurons.Select(i => i + slice.First)] }).ToList(),
             FinalValues = experiment.RecordFinal.Select(v => (v, group.Get(v))).ToList(),
-            Events = eventMonitors.Select(m => (m.Event, m.Events.Indices.Select(i => i + slice.First).ToArray(), m.Events.Times)).ToList(),
+            Events = [.. eventMonitors.Select((m, k) => (m.Event, m.Events.Indices.Select(i => i + slice.First).ToArray(), m.Events.Times,
+                (IReadOnlyList<(string, double[])>)[.. experiment.RecordEvents[k].Variables.Select(v => (v, m[v]))]))],
         };
     }
 
@@ -293,21 +319,17 @@ public static class ExperimentRunner
         return starts;
     }
 
-    /// <summary>The spikes of the phases whose spike monitor records (the native core stores them all), and
-    /// the counts of those.</summary>
-    private static (long[], double[], long[]) SpikesRecorded(long[] indices, double[] times, Experiment experiment,
-        IReadOnlyList<Phase> phases, long[] starts, NeuronSlice slice)
+    /// <summary>The positions of the spikes of the phases whose spike monitor records (the native core stores them all).</summary>
+    private static List<int> SpikesRecorded(double[] times, Experiment experiment, IReadOnlyList<Phase> phases, long[] starts)
     {
         var keep = new List<int>();
-        for (int j = 0; j < indices.Length; j++)
+        for (int j = 0; j < times.Length; j++)
         {
             long step = (long)Math.Round(times[j] / experiment.Dt);
             int p = Array.FindLastIndex(starts, phases.Count - 1, s => s <= step);
             if (phases[p].RecordSpikes) keep.Add(j);
         }
-        var counts = new long[slice.Count];
-        foreach (int j in keep) counts[indices[j] - slice.First]++;
-        return (keep.Select(j => indices[j]).ToArray(), keep.Select(j => times[j]).ToArray(), counts);
+        return keep;
     }
 
     /// <summary>Reports a phase's progress as progress of the whole run.</summary>

@@ -3,10 +3,11 @@ using NeuroNative.Models.Analysis;
 namespace NeuroNative.Experiments;
 
 /// <summary>The <c>phases</c> section: runs one after another (Brian's <c>run(d0); G.I = ...; run(d1)</c>), each
-/// with its duration, the assignments made at its start and which of the file's monitors record in it.</summary>
+/// with its duration, the assignments made at its start, which of the file's monitors record in it and whether the
+/// state monitor samples the state it ends with (Brian's <c>record_single_timestep()</c>).</summary>
 internal static class PhaseReader
 {
-    private static readonly string[] PhaseKeys = ["duration", "set", "record"];
+    private static readonly string[] PhaseKeys = ["duration", "set", "record", "record_single_timestep"];
     private static readonly string[] Monitors = ["spikes", "state"];
 
     /// <param name="spikes">Whether <c>record.spikes</c> is on.</param>
@@ -45,7 +46,14 @@ internal static class PhaseReader
                 }
                 (recordSpikes, recordState) = (chosen.Contains("spikes"), chosen.Contains("state"));
             }
-            phases.Add(new Phase(duration, set, recordSpikes, recordState));
+            bool single = false;
+            if (fields.TryGetValue("record_single_timestep", out var singleNode))
+            {
+                single = doc.Boolean(singleNode, $"{key}.record_single_timestep");
+                if (single && !state)
+                    throw doc.Error(singleNode, $"{key}.record_single_timestep: there is no state monitor; add record.state to the file's record section");
+            }
+            phases.Add(new Phase(duration, set, recordSpikes, recordState) { RecordSingleTimestep = single });
         }
         return phases;
     }

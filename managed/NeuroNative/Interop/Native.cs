@@ -372,6 +372,13 @@ internal static unsafe class Native
         Status.Check(NativeMethods.simulation_set_monitor_enabled(lease.Ptr, monitor, enabled ? 1 : 0));
     }
 
+    /// <summary>One more sample of the current state (Brian's record_single_timestep).</summary>
+    public static void RecordMonitorSample(SimulationHandle sim, int monitor)
+    {
+        using var lease = sim.Lease();
+        Status.Check(NativeMethods.simulation_record_monitor_sample(lease.Ptr, monitor));
+    }
+
     public static void SetMonitorSlot(SimulationHandle sim, int monitor, int slot, int afterOperations)
     {
         using var lease = sim.Lease();
@@ -455,12 +462,39 @@ internal static unsafe class Native
     public static (long[] Indices, double[] Times) GetSpikes(SimulationHandle sim) =>
         Events(sim, GetSpikeTotal(sim), (p, i, t, capacity, count) => NativeMethods.simulation_get_spikes(p, i, t, capacity, count));
 
-    public static int AddEventMonitor(SimulationHandle sim, int parameter, int slot, int afterOperations)
+    /// <summary>An event monitor of the neurons whose <paramref name="parameter"/> is non-zero, or with
+    /// <see cref="SpikeEvents"/> of the spikes, recording the variables (kinds[j], indices[j]) with each event.</summary>
+    public static int AddEventMonitor(SimulationHandle sim, int parameter, int slot, int afterOperations,
+                                      ReadOnlySpan<nn_array_kind> kinds, ReadOnlySpan<int> indices)
     {
+        if (indices.Length != kinds.Length)
+            throw new ArgumentException($"{kinds.Length} variable kinds but {indices.Length} indices", nameof(indices));
         using var lease = sim.Lease();
         int monitor;
-        Status.Check(NativeMethods.simulation_add_event_monitor(lease.Ptr, parameter, slot, afterOperations, &monitor));
+        fixed (nn_array_kind* k = kinds)
+        fixed (int* i = indices)
+        {
+            var desc = new nn_event_monitor_desc
+            {
+                struct_size = sizeof(nn_event_monitor_desc), param = parameter, slot = slot, after_operations = afterOperations,
+                n_vars = kinds.Length, kinds = (int*)k, indices = i,
+            };
+            Status.Check(NativeMethods.simulation_add_event_monitor_v2(lease.Ptr, &desc, &monitor));
+        }
         return monitor;
+    }
+
+    /// <summary>The event of <see cref="AddEventMonitor"/> that is the step's spikes.</summary>
+    public const int SpikeEvents = NativeMethods.NN_EVENT_SPIKES;
+
+    /// <summary>Variable <paramref name="variable"/> of an event monitor at each of its events, in their order.</summary>
+    public static double[] GetEventValues(SimulationHandle sim, int monitor, int variable)
+    {
+        var values = new double[GetEventTotal(sim, monitor)];
+        using var lease = sim.Lease();
+        fixed (double* v = values)
+            Status.Check(NativeMethods.simulation_get_event_values(lease.Ptr, monitor, variable, v, values.LongLength));
+        return values;
     }
 
     public static long GetEventTotal(SimulationHandle sim, int monitor)

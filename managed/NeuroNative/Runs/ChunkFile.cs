@@ -5,18 +5,20 @@ namespace NeuroNative.Runs;
 
 /// <summary>
 /// One finished chunk's results, <c>DIR/.neuronative/chunks/chunk_&lt;id&gt;.bin</c>: spike counts, spikes (the
-/// experiment's neuron indices), the recorded traces of its neurons and final values, little-endian. Written under
-/// a temporary name, flushed to disk and renamed; its SHA-256 is kept in the catalog, and a file that does not match
-/// it is recomputed, never used.
+/// experiment's neuron indices) with the values of the variables recorded at each, the recorded traces of its neurons
+/// and final values, little-endian. Written under a temporary name, flushed to disk and renamed; its SHA-256 is kept
+/// in the catalog, and a file that does not match it (or is of another format version) is recomputed, never used.
 /// </summary>
 public sealed record ChunkData(int First, int Count, long StepsDone, long[] PhaseStarts, long[]? SpikeCounts, long[]? SpikeIndices,
-    double[]? SpikeTimes, double[]? StateTimes, long[] StateNeurons, IReadOnlyList<double[]> StateValues, IReadOnlyList<double[]> FinalValues)
+    double[]? SpikeTimes, IReadOnlyList<double[]> SpikeValues, double[]? StateTimes, long[] StateNeurons, IReadOnlyList<double[]> StateValues,
+    IReadOnlyList<double[]> FinalValues)
 {
-    private const long Magic = 0x314B4E4843_4E4E; // "NNCHNK1"
+    private const long Magic = 0x324B4E4843_4E4E; // "NNCHNK2"; 2: the values at each spike
 
     /// <summary>A chunk's result; without recorded neurons in it, an empty trace per recorded variable.</summary>
     public static ChunkData From(ExperimentResult r) => new(r.Neurons.First, r.Neurons.Count, r.StepsDone, r.PhaseStarts, r.SpikeCounts,
-        r.SpikeIndices, r.SpikeTimes, r.StateTimes, r.StateValues.Count > 0 ? [.. r.StateValues[0].Neurons] : [],
+        r.SpikeIndices, r.SpikeTimes, [.. r.SpikeValues.Select(v => v.Values)], r.StateTimes,
+        r.StateValues.Count > 0 ? [.. r.StateValues[0].Neurons] : [],
         r.StateValues.Count > 0 ? [.. r.StateValues.Select(t => t.Column ?? t.Values.SelectMany(row => row).ToArray())]
             : [.. (r.Experiment.RecordState?.Variables ?? []).Select(_ => Array.Empty<double>())],
         [.. r.FinalValues.Select(f => f.Values)]);
@@ -56,6 +58,8 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
                 Put(w, SpikeCounts);
                 Put(w, SpikeIndices);
                 Put(w, SpikeTimes);
+                w.Write(SpikeValues.Count);
+                foreach (var v in SpikeValues) Put(w, v);
                 Put(w, StateTimes);
                 Put(w, StateNeurons);
                 w.Write(StateValues.Count);
@@ -70,11 +74,15 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
         return Convert.ToHexStringLower(SHA256.HashData(read));
     }
 
-    /// <summary>Whether the file is there and is the one the catalog recorded (its SHA-256, read in blocks).</summary>
+    /// <summary>Whether the file is there, is the one the catalog recorded (its SHA-256, read in blocks) and of this
+    /// format (a chunk written by an older version is recomputed).</summary>
     public static bool IsValid(string path, string? sha256)
     {
         if (sha256 is null || !File.Exists(path)) return false;
         using var stream = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[sizeof(long)];
+        if (stream.Read(magic) != magic.Length || BitConverter.ToInt64(magic) != Magic) return false;
+        stream.Position = 0;
         return Convert.ToHexStringLower(SHA256.HashData(stream)) == sha256;
     }
 
@@ -94,6 +102,7 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
         var counts = Take<long>(r);
         var indices = Take<long>(r);
         var times = Take<double>(r);
+        var spikeValues = Enumerable.Range(0, r.ReadInt32()).Select(_ => Take<double>(r) ?? []).ToList();
         var stateTimes = Take<double>(r);
         var neurons = Take<long>(r) ?? [];
         var values = new List<double[]>();
@@ -109,7 +118,7 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
             }
         }
         var final = Enumerable.Range(0, r.ReadInt32()).Select(_ => Take<double>(r) ?? []).ToList();
-        return new ChunkData(first, count, steps, phases, counts, indices, times, stateTimes, neurons, values, final);
+        return new ChunkData(first, count, steps, phases, counts, indices, times, spikeValues, stateTimes, neurons, values, final);
     }
 
     /// <summary>An array as its length (-1: none) and its little-endian values.</summary>
@@ -126,5 +135,32 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
         var values = new T[n];
         r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
+    }
+}
+
+/// <summary>The spikes of chunks gathered in the order of a run in one piece (by time, then neuron), each with its
+/// values of the variables recorded at spikes.</summary>
+internal sealed class ChunkSpikes
+{
+    private readonly List<(double Time, long Index)> _spikes = [];
+    private readonly List<double>[] _values;
+
+    public ChunkSpikes(int variables) => _values = [.. Enumerable.Range(0, variables).Select(_ => new List<double>())];
+
+    public void Add(ChunkData data)
+    {
+        if (data.SpikeIndices is not { } indices) return;
+        for (int j = 0; j < indices.Length; j++) _spikes.Add((data.SpikeTimes![j], indices[j]));
+        for (int v = 0; v < _values.Length; v++) _values[v].AddRange(data.SpikeValues[v]);
+    }
+
+    /// <summary>Indices, times and each variable's values, ordered by (time, neuron) as one run orders them.</summary>
+    public (long[] Indices, double[] Times, double[][] Values) Ordered()
+    {
+        var order = Enumerable.Range(0, _spikes.Count).ToArray();
+        Array.Sort(order, (a, b) => _spikes[a].Time != _spikes[b].Time ? _spikes[a].Time.CompareTo(_spikes[b].Time)
+            : _spikes[a].Index.CompareTo(_spikes[b].Index));
+        return ([.. order.Select(k => _spikes[k].Index)], [.. order.Select(k => _spikes[k].Time)],
+            [.. _values.Select(v => order.Select(k => v[k]).ToArray())]);
     }
 }

@@ -199,7 +199,7 @@ public static class ChunkedRunner
 
         // Spikes, counts and final values are small enough to gather; traces are written chunk by chunk.
         var counts = new List<long>();
-        var spikes = new List<(double Time, long Index)>();
+        var spikes = new ChunkSpikes(experiment.SpikeVariables?.Variables.Count ?? 0);
         var finals = experiment.RecordFinal.Select(_ => new List<double>()).ToList();
         double[]? stateTimes = null;
         long[] phaseStarts = [0];
@@ -214,13 +214,13 @@ public static class ChunkedRunner
                 summaries.AddRange(ExplorationRunner.Summarize(experiment, data.StateValues, data.First, data.Count, times.Length));
             stepsDone = Math.Min(stepsDone, data.StepsDone);
             if (data.SpikeCounts is { } k) counts.AddRange(k);
-            if (data.SpikeIndices is { } idx) for (int j = 0; j < idx.Length; j++) spikes.Add((data.SpikeTimes![j], idx[j]));
+            spikes.Add(data);
             for (int f = 0; f < finals.Count; f++) finals[f].AddRange(data.FinalValues[f]);
             stateTimes ??= data.StateTimes;
             phaseStarts = data.PhaseStarts;
             recorded.AddRange(data.StateNeurons);
         }
-        spikes.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Index.CompareTo(b.Index)); // the one-run order: by step, then neuron
+        var (spikeIndices, spikeTimes, spikeValues) = spikes.Ordered(); // the one-run order: by step, then neuron
         if (experiment.RecordState is { } state && stateTimes is not null)
         {
             if (!recorded.SequenceEqual(state.Neurons.Where(i => i >= range.First && i < range.End)))
@@ -260,8 +260,9 @@ public static class ChunkedRunner
             CompileSeconds = last?.CompileSeconds ?? 0,
             SimulationSeconds = chunks.Sum(c => c.Chunk.Seconds),
             SpikeCounts = experiment.RecordSpikes ? [.. counts] : null,
-            SpikeIndices = experiment.RecordSpikes ? [.. spikes.Select(x => x.Index)] : null,
-            SpikeTimes = experiment.RecordSpikes ? [.. spikes.Select(x => x.Time)] : null,
+            SpikeIndices = experiment.RecordSpikes ? spikeIndices : null,
+            SpikeTimes = experiment.RecordSpikes ? spikeTimes : null,
+            SpikeValues = [.. (experiment.SpikeVariables?.Variables ?? []).Select((v, k) => (v, spikeValues[k]))],
             FinalValues = [.. experiment.RecordFinal.Select((v, f) => (v, finals[f].ToArray()))],
             Chunks = summary,
         };

@@ -28,12 +28,16 @@ public sealed record ExperimentFingerprint(IReadOnlyDictionary<string, string> F
             ["dt"] = R(e.Dt),
             ["duration"] = R(e.Duration),
             ["phases"] = string.Join("; ", e.Phases.Select(p =>
-                $"{R(p.Duration)} spikes={p.RecordSpikes} state={p.RecordState} set=[{string.Join(", ", p.Set.Select(Describe))}]")),
+                $"{R(p.Duration)} spikes={p.RecordSpikes} state={p.RecordState} set=[{string.Join(", ", p.Set.Select(Describe))}]" +
+                (p.RecordSingleTimestep ? " single timestep" : ""))),
             ["seed"] = (settings.Seed ?? e.Seed).ToString(CultureInfo.InvariantCulture),
             ["sweep"] = e.Sweep is { } s ? $"{s.Mode}: " + string.Join(", ", s.Parameters.Select(p => $"{p.Name}={Digest(p.Values)}")) : "none",
             ["initial"] = string.Join(", ", e.Initial.Select(Describe)),
-            ["record"] = $"spikes={e.RecordSpikes} state=" + (e.RecordState is { } r
-                ? $"[{string.Join(",", r.Variables)}] every {r.EverySteps} of {Digest(r.Neurons.ToArray())}" : "none") +
+            ["record"] = $"spikes={e.RecordSpikes}" + (e.SpikeVariables is { } sv
+                ? $" with [{string.Join(",", sv.Variables)}] at {sv.When ?? "thresholds"} {sv.Order ?? (sv.When is null ? 1 : 0)}" : "") +
+                " state=" + (e.RecordState is { } r
+                ? $"[{string.Join(",", r.Variables)}] every {r.EverySteps} of {Digest(r.Neurons.ToArray())}" +
+                  (r.RecordSingleTimestep ? " single timestep" : "") : "none") +
                 $" final=[{string.Join(",", e.RecordFinal)}]",
         };
         foreach (var (name, value) in e.Model.Namespace)

@@ -75,6 +75,9 @@ public sealed class NeuronGroup : IDisposable
     private int _evaluations; // each per-neuron evaluation draws from fresh random streams
     private double? _runEnd; // Brian's network time after the last Run: the durations summed, not steps·dt
 
+    /// <summary>Runs begun (and snapshots restored) so far: a monitor made after the last one has not run yet.</summary>
+    internal long Runs { get; private set; }
+
     /// <summary>Compiles <paramref name="model"/> for this group alone (see <see cref="CompiledModel"/> to share it).</summary>
     public NeuronGroup(int n, ModelDefinition model, SimulationOptions? options = null)
         : this(CompileFor(n, model, options ?? new SimulationOptions()), n, (options ?? new SimulationOptions()).GroupOptions, ownsModel: true)
@@ -267,6 +270,16 @@ public sealed class NeuronGroup : IDisposable
         return _spikeMonitor;
     }
 
+    /// <summary>A new monitor of the spikes from the next step on, with the values of <paramref name="variables"/> (state
+    /// variables, parameters, subexpressions, lastspike, not_refractory) at each spike (Brian's
+    /// <c>SpikeMonitor(G, variables=...)</c>): by default just after the threshold, before the reset; at Brian's
+    /// <paramref name="when"/> and <paramref name="order"/> otherwise (e.g. 'after_resets' for the values after it).</summary>
+    public SpikeMonitor RecordSpikes(IReadOnlyList<string> variables, string? when = null, int? order = null)
+    {
+        if (Model.Threshold is null) throw new InvalidOperationException("the model has no threshold, so it never spikes");
+        return new SpikeMonitor(this, variables, when, order);
+    }
+
     /// <summary>Records the population rate of neurons [<paramref name="start"/>, <paramref name="stop"/>) (default all;
     /// Brian's PopulationRateMonitor of G or of the subgroup G[start:stop]) from the next step on.</summary>
     public PopulationRateMonitor RecordPopulationRate(int start = 0, int? stop = null)
@@ -274,9 +287,11 @@ public sealed class NeuronGroup : IDisposable
         if (start != 0 || (stop ?? N) != N) RecordSpikes(); // a subgroup's rate is binned from the stored spikes
         return new PopulationRateMonitor(this, start, stop ?? N);
     }
-    /// <summary>Records the neurons and times of a custom event (Brian's <c>EventMonitor(G, name)</c>), by default just
-    /// after its condition is checked (Brian's when of the condition, order + 1).</summary>
-    public EventMonitor RecordEvents(string eventName, string? when = null, int? order = null) => new(this, eventName, when, order);
+    /// <summary>Records the neurons and times of a custom event, or of 'spike' (the threshold's), from the next step on
+    /// (Brian's <c>EventMonitor(G, name)</c>), by default just after its condition is checked (Brian's when of the
+    /// condition, order + 1), with the values of <paramref name="variables"/> at each event (Brian's <c>variables=</c>).</summary>
+    public EventMonitor RecordEvents(string eventName, string? when = null, int? order = null, IReadOnlyList<string>? variables = null) =>
+        new(this, eventName, when, order, variables ?? []);
 
     /// <summary>Records variables or subexpressions of some neurons (all when null) every
     /// <paramref name="every"/> steps (Brian's StateMonitor with dt = every·dt), at Brian's <paramref name="when"/>
@@ -376,6 +391,7 @@ public sealed class NeuronGroup : IDisposable
     {
         var watch = Stopwatch.StartNew();
         _runEnd = null;
+        Runs++;
         Native.Run(_sim, steps, progress, cancellation);
         return new RunStatistics(steps, watch.Elapsed.TotalSeconds, N);
     }
@@ -416,6 +432,7 @@ public sealed class NeuronGroup : IDisposable
         Native.Restore(_sim, snapshot[8..]);
         _evaluations = BitConverter.ToInt32(snapshot.Slice(4, 4));
         _runEnd = null;
+        Runs++;
     }
 
     public void Dispose()
@@ -447,5 +464,9 @@ public sealed class NeuronGroup : IDisposable
         public double Input(int input, double time, double column) => group.Model.Inputs[input].Array.Sample(time, column, group.Dt);
         public double Rand(int stream) => Philox.Uniform(group.Settings.Seed, global, step, (uint)(firstStream + stream));
         public double Randn(int stream) => Philox.Normal(group.Settings.Seed, global, step, (uint)(firstStream + stream));
+        public double Poisson(int stream, double lambda) =>
+            Philox.Poisson(group.Settings.Seed, global, step, (uint)(firstStream + stream), lambda);
+        public double Binomial(int stream, double n, double p) =>
+            Philox.Binomial(group.Settings.Seed, global, step, (uint)(firstStream + stream), n, p);
     }
 }

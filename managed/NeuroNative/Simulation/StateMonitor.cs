@@ -73,6 +73,20 @@ public sealed class StateMonitor
         if ((slot, after) != (0, group.Model.SampleAfter)) Native.SetMonitorSlot(group.Handle, _monitor, slot, after);
         When = when;
         Order = order;
+        _runsBefore = group.Runs;
+    }
+
+    private readonly long _runsBefore;
+
+    /// <summary>Brian's <c>record_single_timestep()</c>: one more sample, of the values at the current time (after a
+    /// run, the final state, which a monitor at 'start' otherwise never sees), whether the monitor is on or off. As in
+    /// Brian, only after the group has run with this monitor (a run of 0 s suffices).</summary>
+    public void RecordSingleTimestep()
+    {
+        if (_group.Runs == _runsBefore)
+            throw new InvalidOperationException("a single time step can only be recorded after the group has run with this " +
+                "monitor (Brian: 'Can only record a single time step after the network has been run once'); a run of 0 s suffices");
+        Native.RecordMonitorSample(_group.Handle, _monitor);
     }
 
     /// <summary>Brian's <c>when</c> and <c>order</c> of the monitor: where in the step it samples.</summary>

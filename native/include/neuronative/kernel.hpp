@@ -2,6 +2,7 @@
 // arguments of a block. Included by the interpreter and by generated C++.
 #pragma once
 
+#include "distributions.hpp"
 #include "integrators.hpp"
 #include "kernel_abi.h"
 #include "ops.hpp"

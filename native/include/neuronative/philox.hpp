@@ -1,7 +1,7 @@
 // Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11), the
-// counter-based generator behind rand(), randn() and the integrators' noise. Every number is a
-// pure function of (seed, global neuron index, step index, stream id), so a seed gives the same
-// numbers for any thread count, block size or backend.
+// counter-based generator behind rand(), randn(), poisson(), BinomialFunction and the integrators'
+// noise. Every number is a pure function of (seed, global neuron index, step index, stream id), so a
+// seed gives the same numbers for any thread count, block size or backend.
 #pragma once
 
 #include "portable.hpp"
@@ -33,11 +33,14 @@ NN_HD inline Philox4x32 philox4x32_10(Philox4x32 ctr, uint32_t k0, uint32_t k1) 
 }
 
 // Key = the 64-bit seed; counter = (neuron bits 0-31, neuron bits 32-47 | step bits 32-47 << 16,
-// step bits 0-31, stream). Distinct for neurons and steps below 2^48.
-NN_HD inline Philox4x32 philox_block(uint64_t seed, int64_t neuron, int64_t step, uint32_t stream) {
+// step bits 0-31, stream). Distinct for neurons and steps below 2^48. `block` (0..255) goes into bits 8-15
+// of word 1, neuron bits 40-47, which no simulation uses (neurons are below 2^40): the further blocks of a
+// call site that needs more than one (Uniforms).
+NN_HD inline Philox4x32 philox_block(uint64_t seed, int64_t neuron, int64_t step, uint32_t stream, uint32_t block = 0) {
     const uint64_t i = static_cast<uint64_t>(neuron), k = static_cast<uint64_t>(step);
     const Philox4x32 ctr{{static_cast<uint32_t>(i),
-                          static_cast<uint32_t>((i >> 32) & 0xFFFFu) | static_cast<uint32_t>(((k >> 32) & 0xFFFFu) << 16),
+                          static_cast<uint32_t>((i >> 32) & 0xFFFFu) | static_cast<uint32_t>(((k >> 32) & 0xFFFFu) << 16) |
+                              ((block & 0xFFu) << 8),
                           static_cast<uint32_t>(k), stream}};
     return philox4x32_10(ctr, static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32));
 }
@@ -62,6 +65,24 @@ NN_HD inline double normal(uint64_t seed, int64_t neuron, int64_t step, uint32_t
     constexpr double two_pi = 6.283185307179586476925;
     return detail::sqrt(-2.0 * detail::log(u1)) * detail::cos(two_pi * u2);
 }
+
+// The uniforms of one call site that draws several (poisson(), BinomialFunction): draw j is words 0-1 (j even)
+// or 2-3 (j odd) of block j/2, so draw 0 is uniform(seed, neuron, step, stream). After 512 draws they repeat;
+// the samplers need that many with a probability far below 2^-500.
+struct Uniforms {
+    uint64_t seed;
+    int64_t neuron, step;
+    uint32_t stream;
+    uint32_t j = 0;
+    Philox4x32 r{};
+
+    NN_HD double next() {
+        if (j % 2 == 0) r = philox_block(seed, neuron, step, stream, (j / 2) & 0xFFu);
+        const double u = j % 2 == 0 ? to_unit(r.v[0], r.v[1]) : to_unit(r.v[2], r.v[3]);
+        j = (j + 1) & 0x1FFu;
+        return u;
+    }
+};
 
 NN_ISA_END
 } // namespace nn

@@ -81,18 +81,25 @@ public class CustomEventTests
         Assert.Equal(("after_thresholds", 1), (mon.When, mon.Order));
     }
 
-    // test_event_monitor_no_record: an event with the same condition as the threshold counts what it counts.
+    // test_event_monitor_no_record: an event with the same condition as the threshold counts what it counts, and
+    // monitors with a variable (Brian's variables='rate') hold one value per event.
     [Theory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void EventMonitorCountsAsTheSpikeMonitor(Backend backend)
     {
         using var g = Group(backend, 3, "dv/dt = rate : 1\nrate : Hz", [new("my_event", "v>1")], threshold: "v>1", reset: "v=0");
         g.Set("rate", [101, 0, 1001]);
         var events = g.RecordEvents("my_event");
+        var events2 = g.RecordEvents("my_event", variables: ["rate"]);
         var spikes = g.RecordSpikes();
+        var spikes2 = g.RecordSpikes(["rate"]);
         g.Run(10e-3);
         Assert.Equal([1, 0, 10], events.Count);
         Assert.Equal(spikes.Count, events.Count);
-        Assert.Equal(spikes.NumSpikes, events.NumEvents);
+        Assert.Equal(spikes.NumSpikes, spikes.Count.Sum());
+        Assert.Equal(events.NumEvents, events.Count.Sum());
+        Assert.Equal(spikes.NumSpikes, spikes2["rate"].Length);
+        Assert.Equal(events.NumEvents, events2["rate"].Length);
+        Assert.Equal(spikes.Spikes.Indices.Select(i => i == 0 ? 101.0 : 1001.0), spikes2["rate"]);
     }
 
     // Events beside a threshold, reset and refractoriness (Brian's numbers): 'up' is not gated by refractoriness,

@@ -57,7 +57,7 @@ public class MathFunctionTests
     public void EveryOneArgumentFunctionIsCompared()
     {
         var compared = Case("math_functions").GetProperty("functions").EnumerateObject().Select(f => f.Name).ToHashSet();
-        var ours = NeuroNative.Models.Analysis.BuiltIns.Functions.Keys.Except(["clip", "rand", "randn", "timestep"]);
+        var ours = NeuroNative.Models.Analysis.BuiltIns.Functions.Keys.Except(["clip", "rand", "randn", "poisson", "timestep"]); // random draws: RandomFunctionTests
         Assert.Empty(ours.Except(compared));
     }
 

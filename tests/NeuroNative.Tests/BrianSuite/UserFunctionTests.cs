@@ -114,15 +114,15 @@ public class UserFunctionTests
         }
     }
 
-    // test_repeated_function_dependencies: two functions with the same dependency (randn) in one expression;
-    // each call draws its own numbers.
+    // test_repeated_function_dependencies: two BinomialFunctions in one expression (in Brian each added the same
+    // dependency, #988); each call draws its own numbers. Both use the exact sampler (n p = 5 and n (1 - p) = 4 are
+    // not above 5): whole numbers with mean 5 + 6 and variance 2.5 + 2.4.
     [SkippableTheory, MemberData(nameof(Backends), MemberType = typeof(BrianSuite))]
     public void RepeatedFunctionDependencies(Backend backend)
     {
         const string functions = """
-            normal(mu : 1, var : 1) = mu + sqrt(var)*randn() : 1
-            bino_1() = normal(5, 2.5) : 1
-            bino_2() = normal(6, 2.4) : 1
+            bino_1 = BinomialFunction(10, 0.5)
+            bino_2 = BinomialFunction(10, 0.6)
             """;
         using var g = Group(backend, 20000, "x : 1\ny : 1", functions: functions);
         g.Set("x", "bino_1() + bino_2()");
@@ -132,6 +132,7 @@ public class UserFunctionTests
         Assert.InRange(x.Average(), 10.9, 11.1);
         Assert.InRange(x.Select(v => (v - 11) * (v - 11)).Average(), 4.6, 5.2);
         Assert.InRange(y.Select(v => v * v).Average(), 4.7, 5.3);
+        Assert.All(x, v => Assert.Equal(Math.Floor(v), v));
     }
 
     // test_declare_types: integer and boolean arguments and results; non-float arguments are dimensionless by

@@ -104,7 +104,7 @@ public class ScheduleExperimentTests(ITestOutputHelper output)
         Assert.Null(experiment.Model.CustomEvents[2].Code);
         var result = ExperimentRunner.Run(experiment, new RunSettings { Backend = Backend.Interpreted });
         Assert.Equal(["up", "quiet"], result.Events.Select(e => e.Event));
-        var (_, indices, times) = result.Events[0];
+        var (_, indices, times, _) = result.Events[0];
         Assert.NotEmpty(indices);
         Assert.Equal(times.Order(), times);
         using var dir = new CliHarness();

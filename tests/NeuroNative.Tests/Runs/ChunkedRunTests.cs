@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NeuroNative.Cli;
+using NeuroNative.Experiments;
+using NeuroNative.Runs;
 using NeuroNative.Tests.Cli;
 using Xunit;
 
@@ -62,6 +64,56 @@ public class ChunkedRunTests
         }
         using var run = JsonDocument.Parse(File.ReadAllText(h.Path("64/run.json")));
         Assert.Equal(11, run.RootElement.GetProperty("chunks").GetProperty("count").GetInt32());
+    }
+
+    // The values of variables at each spike and the state's final sample (record_single_timestep): chunks of any size and
+    // merged shards write the files of a run in one piece (run by the CLI as such: stopped at a step past its end).
+    [Fact]
+    public void SpikeValuesAndTheFinalSampleAreAssembledAsOnePiece()
+    {
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment.Replace("spikes: true", "spikes: {variables: [v, I], when: after_resets}")
+            .Replace("neurons: [0, 5, 333, 699]}", "neurons: [0, 5, 333, 699], record_single_timestep: true}"));
+        var single = CliHarness.Invoke("run", file, "--out", h.Path("one"), "--stop-at-step", "100000", "--snapshot", h.Path("snap.bin"));
+        Assert.True(single.Code == 0, single.Err);
+        Assert.Equal(Npy.ReadInt64(File.ReadAllBytes(h.Path("one/spikes_index.npy"))).Length,
+            Npy.ReadFloat64(File.ReadAllBytes(h.Path("one/spikes_I.npy"))).Length);
+        Assert.Equal(201, Npy.ReadFloat64(File.ReadAllBytes(h.Path("one/state_time.npy"))).Length);
+        foreach (string size in new[] { "1", "97" })
+        {
+            var (code, _, err) = CliHarness.Invoke("run", file, "--out", h.Path(size), "--chunk-size", size, "--threads", "1");
+            Assert.True(code == 0, err);
+            AssertSameFiles(h.Path("one"), h.Path(size));
+        }
+        for (int k = 0; k < 3; k++)
+        {
+            var (code, _, err) = CliHarness.Invoke("run", file, "--out", h.Path($"s{k}"), "--shard", $"{k}/3", "--chunk-size", "100");
+            Assert.True(code == 0, err);
+        }
+        var merged = CliHarness.Invoke("merge", h.Path("s0"), h.Path("s1"), h.Path("s2"), "--out", h.Path("merged"));
+        Assert.True(merged.Code == 0, merged.Err);
+        AssertSameFiles(h.Path("one"), h.Path("merged"));
+    }
+
+    // A chunk file of an older format is recomputed, not read.
+    [Fact]
+    public void AChunkOfAnOlderFormatIsRecomputed()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nn-chunk-{Environment.ProcessId}.bin");
+        try
+        {
+            var data = new ChunkData(0, 1, 10, [0], [1], [0], [0.5e-3], [], null, [], [], []);
+            string sha = data.Write(path);
+            Assert.True(ChunkData.IsValid(path, sha));
+            var bytes = File.ReadAllBytes(path);
+            bytes[6] = (byte)'1'; // "NNCHNK2" -> "NNCHNK1", the magic of the format before the values at spikes
+            File.WriteAllBytes(path, bytes);
+            Assert.False(ChunkData.IsValid(path, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

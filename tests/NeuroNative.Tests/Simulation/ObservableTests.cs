@@ -56,6 +56,8 @@ public class ObservableTests
         public double Input(int input, double time, double column) => throw new InvalidOperationException("no inputs");
         public double Rand(int stream) => throw new InvalidOperationException("no random numbers");
         public double Randn(int stream) => throw new InvalidOperationException("no random numbers");
+        public double Poisson(int stream, double lambda) => throw new InvalidOperationException("no random numbers");
+        public double Binomial(int stream, double n, double p) => throw new InvalidOperationException("no random numbers");
     }
 
     [SkippableTheory]

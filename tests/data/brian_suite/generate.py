@@ -183,6 +183,60 @@ cases["population_rate"] = dict(
     custom=list(map(float, np.asarray(rate_sub.smooth_rate(window=np.array([1.0, 2.0, 4.0]))))))
 del rate_all, rate_sub  # else the next case's magic network finds them
 
+# test_monitor.test_spike_monitor_variables (and _get_states): prev_spikes at each spike, recorded after the threshold
+# (before the reset) and at 'after_resets'.
+runtime()
+G = NeuronGroup(3, """dv/dt = rate : 1
+                      rate : Hz
+                      prev_spikes : integer""", threshold="v>1", reset="v=0; prev_spikes += 1")
+G.rate = [101, 0, 1001]*Hz
+mon1 = SpikeMonitor(G, variables="prev_spikes")
+mon2 = SpikeMonitor(G, variables="prev_spikes", when="after_resets")
+run(10*ms)
+cases["spike_monitor_variables"] = dict(
+    i=list(map(int, mon1.i)), t=list(map(float, mon1.t_)), prev_spikes=list(map(float, mon1.prev_spikes)),
+    after_i=list(map(int, mon2.i)), after_prev_spikes=list(map(float, mon2.prev_spikes)), count=list(map(int, mon1.count)))
+
+# Spike and event monitors with variables beside refractoriness and operations around the spike monitor: a
+# run_regularly at ('thresholds', 1) runs before it (Brian's name order), one at ('thresholds', 2) after; a
+# subexpression, lastspike and not_refractory recorded; event monitors at their default point and at 'end'.
+runtime()
+G = NeuronGroup(3, """dv/dt = (1.2 - v)/(4*ms) : 1 (unless refractory)
+                      w : 1
+                      c : integer
+                      s = 2*v + w : 1""", threshold="v > 1", reset="v = 0.1*c; c += 1", refractory=0.5*ms, method="euler",
+                events={"up": "v > 0.6"})
+G.v = "0.35*i"
+G.run_regularly("w += 0.25", when="thresholds", order=1)
+G.run_regularly("w *= 0.5", when="thresholds", order=2)
+G.run_on_event("up", "w -= 0.1")
+spikes = SpikeMonitor(G, variables=["v", "w", "c", "s", "lastspike", "not_refractory"])
+after = SpikeMonitor(G, variables=["v", "c", "s"], when="after_resets")
+up = EventMonitor(G, "up", variables=["v", "w", "s"])
+late = EventMonitor(G, "up", variables=["v", "w"], when="end")
+run(15*ms)
+cases["monitor_variables"] = dict(
+    spikes={k: list(map(float, getattr(spikes, k + "_" if k in ("t", "lastspike") else k)[:]))
+            for k in ["i", "t", "v", "w", "c", "s", "lastspike", "not_refractory"]},
+    after={k: list(map(float, getattr(after, k + "_" if k == "t" else k)[:])) for k in ["i", "t", "v", "c", "s"]},
+    up={k: list(map(float, getattr(up, k + "_" if k == "t" else k)[:])) for k in ["i", "t", "v", "w", "s"]},
+    late={k: list(map(float, getattr(late, k + "_" if k == "t" else k)[:])) for k in ["i", "t", "v", "w"]})
+del spikes, after, up, late
+
+# test_monitor.test_state_monitor_record_single_timestep, and once more after a second run (whose first sample is
+# the same step again).
+runtime()
+G = NeuronGroup(1, "dv/dt = -v/(5*ms) : 1")
+G.v = 1
+mon = StateMonitor(G, "v", record=True)
+run(0.5*ms)
+mon.record_single_timestep()
+first_v = float(G.v[0])
+run(0.3*ms)
+mon.record_single_timestep()
+cases["record_single_timestep"] = dict(t=list(map(float, mon.t_)), v=trace(mon, "v")[0], v_after_first=first_v,
+                                       v_end=float(G.v[0]))
+
 from numpy.testing import assert_allclose as numpy_allclose
 
 # test_functions.test_math_functions: each function of a variable in a subexpression, one group per function as

@@ -290,7 +290,8 @@ public static class CppCodeGenerator
 
         private bool IsUniform(IrNode n) => n.Op switch
         {
-            IrOp.State or IrOp.Parameter or IrOp.Rand or IrOp.Randn => false,
+            IrOp.State or IrOp.Parameter => false,
+            _ when IrMath.IsRandom(n.Op) => false,
             IrOp.Special => (IrSpecial)n.Index is not (IrSpecial.NeuronIndex or IrSpecial.LastSpike or IrSpecial.NotRefractory),
             _ => n.Args.All(a => _uniform[a]),
         };
@@ -327,6 +328,8 @@ public static class CppCodeGenerator
                     };
                 case IrOp.Rand: return $"nn::uniform({b}seed, {b}first_neuron + i, {b}step, {n.Index}u)";
                 case IrOp.Randn: return $"nn::normal({b}seed, {b}first_neuron + i, {b}step, {n.Index}u)";
+                case IrOp.Poisson: return $"nn::poisson({b}seed, {b}first_neuron + i, {b}step, {n.Index}u, {A(0)})";
+                case IrOp.Binomial: return $"nn::binomial({b}seed, {b}first_neuron + i, {b}step, {n.Index}u, {A(0)}, {A(1)})";
                 case IrOp.Input: return $"nn::timed_array({b}inputs[{n.Index}], {A(0)}, {A(1)})";
                 case IrOp.Noise: throw new InvalidOperationException("noise terms must be removed by the integrator derivation");
                 case IrOp.PowerInt: return $"nn::powi({A(0)}, {n.Index})";

@@ -185,6 +185,8 @@ internal static class BytecodeCompiler
             {
                 case IrOp.Rand: Emit(nn_opcode.NN_OP_RAND, dst, n.Index, 0, 0); break;
                 case IrOp.Randn: Emit(nn_opcode.NN_OP_RANDN, dst, n.Index, 0, 0); break;
+                case IrOp.Poisson: Emit(nn_opcode.NN_OP_POISSON, dst, args[0], n.Index, 0); break;
+                case IrOp.Binomial: Emit(nn_opcode.NN_OP_BINOMIAL, dst, args[0], args[1], n.Index); break;
                 case IrOp.Input: Emit(nn_opcode.NN_OP_INPUT, dst, args[0], args[1], n.Index); break;
                 case IrOp.PowerInt: Emit(nn_opcode.NN_OP_POWI, dst, args[0], n.Index, 0); break;
                 default:

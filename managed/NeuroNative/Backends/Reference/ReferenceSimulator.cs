@@ -369,5 +369,7 @@ public sealed class ReferenceSimulator
         public double Input(int input, double time, double column) => sim._model.Inputs[input].Array.Sample(time, column, sim._dt);
         public double Rand(int stream) => Philox.Uniform(sim._seed, i, step, (uint)stream);
         public double Randn(int stream) => Philox.Normal(sim._seed, i, step, (uint)stream);
+        public double Poisson(int stream, double lambda) => Philox.Poisson(sim._seed, i, step, (uint)stream, lambda);
+        public double Binomial(int stream, double n, double p) => Philox.Binomial(sim._seed, i, step, (uint)stream, n, p);
     }
 }

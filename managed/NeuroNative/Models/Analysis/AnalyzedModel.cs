@@ -96,24 +96,29 @@ public sealed class AnalyzedModel
         return -1;
     }
 
-    /// <summary>Where an EventMonitor of a custom event records by default: as Brian, just after the check of its
-    /// condition (its when, its order + 1).</summary>
+    /// <summary>Brian's name of the threshold's event, which an EventMonitor of it (a SpikeMonitor) records.</summary>
+    public const string SpikeEvent = "spike";
+
+    /// <summary>Where an EventMonitor records by default: as Brian, just after the check of its condition (its when,
+    /// its order + 1); for <see cref="SpikeEvent"/>, after the threshold ('thresholds', 1).</summary>
     public (string When, int Order) EventMonitorDefault(string eventName)
     {
+        if (eventName == SpikeEvent && Threshold is not null) return ("thresholds", 1);
         var e = Definition.CustomEvents.FirstOrDefault(x => x.Name == eventName)
-            ?? throw new ArgumentException($"the model has no custom event '{eventName}'" +
+            ?? throw new ArgumentException($"the model has no {(eventName == SpikeEvent ? "threshold, so no 'spike' event" : $"custom event '{eventName}'")}" +
                 (Definition.CustomEvents.Count == 0 ? "" : $"; it has {string.Join(", ", Definition.CustomEvents.Select(x => x.Name))}"),
                 nameof(eventName));
         return (e.ConditionWhen, e.ConditionOrder + 1);
     }
 
-    /// <summary>Where a state monitor with Brian's <paramref name="when"/> and <paramref name="order"/> samples:
-    /// the native slot and the number of operations that run before it. Brian's default ('start', 0) is
-    /// <see cref="SampleAfter"/> in slot 0, where reducers sample too.</summary>
-    public (int Slot, int AfterOperations) MonitorPoint(string when, int order)
+    /// <summary>Where a monitor with Brian's <paramref name="when"/> and <paramref name="order"/> samples: the native
+    /// slot and the number of operations that run before it. Brian's default for a state monitor ('start', 0) is
+    /// <see cref="SampleAfter"/> in slot 0, where reducers sample too. <paramref name="name"/> is Brian's name of
+    /// the monitor, the schedule's last tie-break.</summary>
+    public (int Slot, int AfterOperations) MonitorPoint(string when, int order, string name = Schedule.MonitorName)
     {
         var key = new Schedule.Key(Schedule.Position(when) ?? throw new ArgumentException(
-            $"when is '{when}'; expected one of {string.Join(", ", Schedule.SlotNames)}", nameof(when)), order, Schedule.MonitorName);
+            $"when is '{when}'; expected one of {string.Join(", ", Schedule.SlotNames)}", nameof(when)), order, name);
         return (Schedule.SlotOf(key), Operations.Count(o => o.Key.CompareTo(key) < 0));
     }
 

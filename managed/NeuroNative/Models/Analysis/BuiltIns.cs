@@ -52,7 +52,8 @@ internal static class BuiltIns
         DimensionlessFunctions.Select(f => KeyValuePair.Create(f.Key, (IrOp?)f.Value)))
     {
         ["sqrt"] = IrOp.Sqrt, ["abs"] = IrOp.Abs, ["sign"] = IrOp.Sign, ["floor"] = IrOp.Floor, ["ceil"] = IrOp.Ceil,
-        ["clip"] = IrOp.Clip, ["int"] = IrOp.Trunc, ["rand"] = IrOp.Rand, ["randn"] = IrOp.Randn, ["timestep"] = null,
+        ["clip"] = IrOp.Clip, ["int"] = IrOp.Trunc, ["rand"] = IrOp.Rand, ["randn"] = IrOp.Randn, ["poisson"] = IrOp.Poisson,
+        ["timestep"] = null,
     };
 
     /// <summary>Names no model variable may take (Brian reserves them too).</summary>

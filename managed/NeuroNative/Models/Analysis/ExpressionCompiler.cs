@@ -76,7 +76,7 @@ internal sealed class ExpressionCompiler
             NoiseSymbol n => new Typed(_b.Noise(n.Term), n.Dimension, false),
             ArgumentSymbol a => a.Value,
             TimedArraySymbol => throw Error(r.Span, $"'{r.Name}' is a TimedArray; call it as {r.Name}(t) or {r.Name}(t, i)"),
-            FunctionSymbol f => throw Error(r.Span, $"'{r.Name}' is a function; call it as {f.Function.Signature}"),
+            FunctionSymbol f => throw Error(r.Span, $"'{r.Name}' is a function; call it as {f.Signature}"),
             RejectedSymbol rejected => throw Error(r.Span, rejected.Reason),
             _ => throw Unknown(r.Name, r.Span, "identifier"),
         };
@@ -278,6 +278,14 @@ internal sealed class ExpressionCompiler
                 int stream = _nextRandomStream();
                 return new Typed(call.Function == "rand" ? _b.Rand(stream) : _b.Randn(stream), Dimension.Dimensionless, false);
             }
+            case "poisson":
+            {
+                // Brian's poisson(lam): an integer (return_type 'integer'), lam dimensionless.
+                ExpectArgs(call, 1);
+                var lambda = Numeric(args[0], "argument");
+                RequireDimensionless(call, 0, lambda);
+                return new Typed(_b.Poisson(_nextRandomStream(), lambda.Node), Dimension.Dimensionless, false, true);
+            }
             case "timestep":
             {
                 // timestep(x, dt) = trunc((x + 1e-3*dt)/dt), Brian's rounding of times to steps.
@@ -319,9 +327,8 @@ internal sealed class ExpressionCompiler
 
     /// <summary>A call of a user function: the arguments checked against its declaration here, where the
     /// call is, then its body inlined.</summary>
-    private Typed UserCall(CallExpr call, FunctionSymbol symbol)
+    private Typed UserCall(CallExpr call, FunctionSymbol f)
     {
-        var f = symbol.Function;
         if (call.Arguments.Count != f.Arguments.Count)
             throw Error(call.Span, $"function {f.Signature} takes {f.Arguments.Count} argument{(f.Arguments.Count == 1 ? "" : "s")}, " +
                 $"but {call.Arguments.Count} {(call.Arguments.Count == 1 ? "was" : "were")} given");
@@ -341,7 +348,7 @@ internal sealed class ExpressionCompiler
                 throw Error(arg.Span, $"{what} must be {Describe(dimension)}, but '{Text(arg)}' is {Describe(value.Dimension)}");
             values.Add(value);
         }
-        return symbol.Inline(_b, values, _nextRandomStream);
+        return f.Inline(_b, values, _nextRandomStream);
     }
 
     private void ExpectArgs(CallExpr call, int count)

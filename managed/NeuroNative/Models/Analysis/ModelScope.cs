@@ -236,7 +236,8 @@ internal sealed class ModelScope
     /// <summary>A leaf whose value is not the same in every neuron (Brian: not scalar).</summary>
     private bool PerNeuron(IrNode n) => n.Op switch
     {
-        IrOp.State or IrOp.Rand or IrOp.Randn => true,
+        IrOp.State => true,
+        _ when IrMath.IsRandom(n.Op) => true,
         IrOp.Parameter => !_declarations.Parameters[n.Index].IsShared,
         IrOp.Special => (IrSpecial)n.Index is IrSpecial.NeuronIndex or IrSpecial.LastSpike or IrSpecial.NotRefractory,
         _ => false,

@@ -24,6 +24,8 @@ public static class Schedule
     /// <summary>The names Brian gives the objects of a group called 'neurongroup' and of its monitors.</summary>
     internal const string GroupName = "neurongroup";
     internal const string MonitorName = "statemonitor";
+    internal const string SpikeMonitorName = "spikemonitor";
+    internal const string EventMonitorName = "eventmonitor";
 
     /// <summary>Where an object runs: Brian's sort key.</summary>
     internal readonly record struct Key(int When, int Order, string Name) : IComparable<Key>

@@ -23,10 +23,11 @@ internal sealed record NoiseSymbol(int Term, Dimension Dimension) : Symbol(Dimen
 
 internal sealed record TimedArraySymbol(int Input, TimedArray Array) : Symbol(Array.Unit);
 
-/// <summary>A user function; <see cref="Inline"/> lowers a call from checked arguments (in the caller's builder,
-/// drawing the caller's random streams).</summary>
-internal sealed record FunctionSymbol(UserFunction Function, Func<IrBuilder, IReadOnlyList<Typed>, Func<int>, Typed> Inline)
-    : Symbol(Function.Result);
+/// <summary>A user function (or a BinomialFunction): its signature and arguments, which every call is checked against;
+/// <see cref="Inline"/> lowers a call from checked arguments (in the caller's builder, drawing the caller's random
+/// streams).</summary>
+internal sealed record FunctionSymbol(string Signature, IReadOnlyList<(string Name, Dimension Dimension, VariableType Type)> Arguments,
+    Dimension Result, Func<IrBuilder, IReadOnlyList<Typed>, Func<int>, Typed> Inline) : Symbol(Result);
 
 /// <summary>An argument inside a function's body: the caller's value.</summary>
 internal sealed record ArgumentSymbol(Typed Value) : Symbol(Value.Dimension);

@@ -19,6 +19,8 @@ public sealed class IrBuilder
     public IrNode Randn(int stream) => Intern(IrOp.Randn, 0, stream, []);
     public IrNode Noise(int term) => Intern(IrOp.Noise, 0, term, []);
     public IrNode Input(int input, IrNode time, IrNode column) => Intern(IrOp.Input, 0, input, [time, column]);
+    public IrNode Poisson(int stream, IrNode lambda) => Intern(IrOp.Poisson, 0, stream, [lambda]);
+    public IrNode Binomial(int stream, IrNode n, IrNode p) => Intern(IrOp.Binomial, 0, stream, [n, p]);
 
     public IrNode Add(IrNode a, IrNode b) => Binary(IrOp.Add, a, b);
     public IrNode Subtract(IrNode a, IrNode b) => Binary(IrOp.Subtract, a, b);
@@ -124,6 +126,8 @@ public sealed class IrBuilder
         IrOp.State or IrOp.Parameter or IrOp.Special or IrOp.Rand or IrOp.Randn or IrOp.Noise
             => Intern(node.Op, 0, node.Index, []),
         IrOp.Input => Input(node.Index, args[0], args[1]),
+        IrOp.Poisson => Poisson(node.Index, args[0]),
+        IrOp.Binomial => Binomial(node.Index, args[0], args[1]),
         IrOp.PowerInt => PowerInt(args[0], node.Index),
         IrOp.Select => Select(args[0], args[1], args[2]),
         IrOp.Clip => Clip(args[0], args[1], args[2]),

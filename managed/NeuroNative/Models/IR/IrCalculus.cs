@@ -25,7 +25,7 @@ public static class IrCalculus
     {
         IrOp.Constant => false,
         IrOp.Special => n.Index is not ((int)IrSpecial.Time or (int)IrSpecial.Dt or (int)IrSpecial.NeuronCount or (int)IrSpecial.TimeStep),
-        _ => n.Args.Count == 0 || n.Op == IrOp.Input,
+        _ => n.Args.Count == 0 || n.Op == IrOp.Input || IrMath.IsRandom(n.Op),
     });
 
     /// <summary>All nodes reachable from the roots, children before parents.</summary>

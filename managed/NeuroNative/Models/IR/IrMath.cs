@@ -6,8 +6,11 @@ namespace NeuroNative.Models.IR;
 /// </summary>
 public static class IrMath
 {
-    public static bool IsPure(IrOp op) => op is not (IrOp.State or IrOp.Parameter or IrOp.Special or IrOp.Rand
-        or IrOp.Randn or IrOp.Noise or IrOp.Input or IrOp.Constant);
+    public static bool IsPure(IrOp op) => op is not (IrOp.State or IrOp.Parameter or IrOp.Special or IrOp.Noise or IrOp.Input
+        or IrOp.Constant) && !IsRandom(op);
+
+    /// <summary>A random draw: different in every neuron and step, whatever its arguments.</summary>
+    public static bool IsRandom(IrOp op) => op is IrOp.Rand or IrOp.Randn or IrOp.Poisson or IrOp.Binomial;
 
     public static int Arity(IrOp op) => op switch
     {
@@ -17,6 +20,8 @@ public static class IrMath
         >= IrOp.Add and <= IrOp.Or => 2,
         IrOp.PowerInt => 1,
         IrOp.Select or IrOp.Clip => 3,
+        IrOp.Poisson => 1,
+        IrOp.Binomial => 2,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
     };
 

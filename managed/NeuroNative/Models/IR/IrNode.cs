@@ -24,6 +24,9 @@ public enum IrOp
     PowerInt,
     // Ternary
     Select, Clip,
+    // Random draws of a function of their arguments: Index = random stream id; Brian's poisson(lambda), and a
+    // BinomialFunction's exact sampler binomial(n, p)
+    Poisson, Binomial,
 }
 
 /// <summary>Names readable in every expression besides variables: mirrors nn_special.</summary>

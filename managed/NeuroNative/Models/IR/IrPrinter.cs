@@ -75,6 +75,15 @@ public static class IrPrinter
                 if (n.IsConstant && n.Value < 0 && outer > 0) sb.Append('(').Append(Leaf(n, names)).Append(')');
                 else sb.Append(Leaf(n, names));
                 break;
+            case IrOp.Poisson or IrOp.Binomial: // with the stream, as rand[k]()
+                sb.Append(n.Op == IrOp.Poisson ? "poisson" : "binomial").Append('[').Append(n.Index).Append("](");
+                for (int k = 0; k < n.Args.Count; k++)
+                {
+                    if (k > 0) sb.Append(", ");
+                    Write(sb, n.Args[k], names, 0);
+                }
+                sb.Append(')');
+                break;
             case IrOp.Input:
                 sb.Append(Name(names.Inputs, n.Index, "input")).Append('(');
                 Write(sb, n.Args[0], names, 0);

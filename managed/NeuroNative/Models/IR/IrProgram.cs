@@ -9,6 +9,8 @@ public interface IIrLeaves
     double Input(int input, double time, double column);
     double Rand(int stream);
     double Randn(int stream);
+    double Poisson(int stream, double lambda);
+    double Binomial(int stream, double n, double p);
 }
 
 /// <summary>
@@ -50,6 +52,8 @@ public sealed class IrProgram
                 IrOp.Randn => leaves.Randn(n.Index),
                 IrOp.Noise => throw new InvalidOperationException("noise terms must be removed by the integrator derivation"),
                 IrOp.Input => leaves.Input(n.Index, values[a[0]], values[a[1]]),
+                IrOp.Poisson => leaves.Poisson(n.Index, values[a[0]]),
+                IrOp.Binomial => leaves.Binomial(n.Index, values[a[0]], values[a[1]]),
                 _ => a.Length switch
                 {
                     1 => IrMath.Apply(n.Op, values[a[0]], index: n.Index),

@@ -478,7 +478,7 @@ internal static class LinearForm
         {
             var n = stack.Pop();
             if (!seen.Add(n)) continue;
-            if (n.Op is IrOp.Rand or IrOp.Randn) return "random numbers";
+            if (IrMath.IsRandom(n.Op)) return "random numbers";
             if (n.Op == IrOp.Special && (IrSpecial)n.Index is IrSpecial.Time or IrSpecial.TimeStep) return "explicit t";
             if (n.Op == IrOp.Input && n.Args[0] is { Op: IrOp.Special, Index: (int)IrSpecial.Time })
             {

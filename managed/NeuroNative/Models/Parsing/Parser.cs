@@ -79,9 +79,13 @@ internal sealed partial class Parser
     {
         var parser = new Parser(text, context, signsContinueLines: true);
         var functions = new List<FunctionDecl>();
+        var random = new List<RandomFunctionDecl>();
         while (parser.SkipNewLines().Kind != TokenKind.End)
-            functions.Add(parser.ParseFunction());
-        return new ParsedFunctions(text, functions);
+        {
+            if (parser.Current.Kind == TokenKind.Identifier && parser._tokens[parser._pos + 1].Is("=")) random.Add(parser.ParseRandomFunction());
+            else functions.Add(parser.ParseFunction());
+        }
+        return new ParsedFunctions(text, functions, random);
     }
 
     public static Expr Expression(string text, string context)
@@ -206,6 +210,43 @@ internal sealed partial class Parser
         var flags = new List<Flag>();
         var end = ParseLineEnd(result, flags);
         return new FunctionDecl(name.Text, name.Span, parameters, body, result, flags, name.Span.Union(end));
+    }
+
+    private const string BinomialExample = "'binomial_f = BinomialFunction(100, 0.1, approximate=False)'";
+
+    /// <summary><c>name = BinomialFunction(n, p, approximate=...)</c>, as Brian's Python line (no unit: the result is 1).</summary>
+    private RandomFunctionDecl ParseRandomFunction()
+    {
+        var name = Advance();
+        CheckNotReserved(name.Text, name.Span);
+        Advance(); // '='
+        var kind = Current;
+        if (!kind.IsWord("BinomialFunction"))
+            throw Unexpected(kind, $"expected Brian's BinomialFunction after '{name.Text} =', e.g. {BinomialExample}; " +
+                $"other functions are defined as {FunctionExample}");
+        Advance();
+        if (!Current.Is("(")) throw Unexpected(Current, $"expected '(' and the arguments of BinomialFunction, e.g. {BinomialExample}");
+        var open = Advance();
+        var arguments = new List<Expr>();
+        var keywords = new List<(string, SourceSpan, Expr)>();
+        while (!Current.Is(")"))
+        {
+            if (Current.Kind == TokenKind.Identifier && _tokens[_pos + 1].Is("="))
+            {
+                var key = Advance();
+                Advance();
+                keywords.Add((key.Text, key.Span, ParseOr()));
+            }
+            else if (keywords.Count > 0) throw Unexpected(Current, "expected a keyword argument (name=value): positional ones come first");
+            else arguments.Add(ParseOr());
+            if (!Current.Is(",")) break;
+            Advance();
+        }
+        if (!Current.Is(")")) throw Unclosed(Current, open, commaAllowed: true);
+        var close = Advance();
+        if (Current.Kind is not (TokenKind.NewLine or TokenKind.End))
+            throw Unexpected(Current, "expected the end of the line after BinomialFunction(...)");
+        return new RandomFunctionDecl(name.Text, name.Span, kind.Text, kind.Span, arguments, keywords, name.Span.Union(close.Span));
     }
 
     /// <summary>Reads the optional flags after a unit and the end of the line; returns where the declaration ends.</summary>

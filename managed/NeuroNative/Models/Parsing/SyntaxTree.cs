@@ -59,7 +59,13 @@ public sealed record FunctionDecl(
     string Name, SourceSpan NameSpan, IReadOnlyList<FunctionParameterDecl> Parameters, Expr Body, UnitSpec Result,
     IReadOnlyList<Flag> Flags, SourceSpan Span);
 
-public sealed record ParsedFunctions(string Source, IReadOnlyList<FunctionDecl> Functions);
+/// <summary>One of Brian's random functions declared as in Python, <c>name = BinomialFunction(100, 0.1, approximate=False)</c>:
+/// <see cref="Kind"/> the class, its positional and keyword arguments (keyword: its name and span).</summary>
+public sealed record RandomFunctionDecl(
+    string Name, SourceSpan NameSpan, string Kind, SourceSpan KindSpan, IReadOnlyList<Expr> Arguments,
+    IReadOnlyList<(string Name, SourceSpan NameSpan, Expr Value)> Keywords, SourceSpan Span);
+
+public sealed record ParsedFunctions(string Source, IReadOnlyList<FunctionDecl> Functions, IReadOnlyList<RandomFunctionDecl> RandomFunctions);
 
 public enum AssignOperator { Assign, AddAssign, SubtractAssign, MultiplyAssign, DivideAssign, PowerAssign, ModuloAssign }
 

@@ -107,4 +107,19 @@ public class StructLayoutTests
         Assert.Equal(56, (int)Marshal.OffsetOf<nn_reducer_desc>("target_rows"));
         Assert.Equal(64, (int)Marshal.OffsetOf<nn_reducer_desc>("target_samples"));
     }
+
+    [Fact]
+    public void nn_event_monitor_desc_matches_C_layout()
+    {
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<nn_event_monitor_desc>());
+        Assert.Equal(40, Unsafe.SizeOf<nn_event_monitor_desc>());
+        Assert.Equal(0, (int)Marshal.OffsetOf<nn_event_monitor_desc>("struct_size"));
+        Assert.Equal(4, (int)Marshal.OffsetOf<nn_event_monitor_desc>("param"));
+        Assert.Equal(8, (int)Marshal.OffsetOf<nn_event_monitor_desc>("slot"));
+        Assert.Equal(12, (int)Marshal.OffsetOf<nn_event_monitor_desc>("after_operations"));
+        Assert.Equal(16, (int)Marshal.OffsetOf<nn_event_monitor_desc>("n_vars"));
+        Assert.Equal(20, (int)Marshal.OffsetOf<nn_event_monitor_desc>("reserved"));
+        Assert.Equal(24, (int)Marshal.OffsetOf<nn_event_monitor_desc>("kinds"));
+        Assert.Equal(32, (int)Marshal.OffsetOf<nn_event_monitor_desc>("indices"));
+    }
 }
