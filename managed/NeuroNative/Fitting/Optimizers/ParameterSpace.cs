@@ -51,9 +51,8 @@ public sealed class ParameterSpace
         {
             var p = Parameters[i];
             double u = Math.Clamp(unit[i], 0.0, 1.0);
-            double v = p.LogScale
-                ? Math.Exp(Math.Log(p.Lower) + u * (Math.Log(p.Upper) - Math.Log(p.Lower)))
-                : p.Lower + u * (p.Upper - p.Lower);
+            // Both forms give the lower bound exactly at u = 0.
+            double v = p.LogScale ? p.Lower * Math.Pow(p.Upper / p.Lower, u) : p.Lower + u * (p.Upper - p.Lower);
             x[i] = Math.Clamp(v, p.Lower, p.Upper);
         }
         return x;
