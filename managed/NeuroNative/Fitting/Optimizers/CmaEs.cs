@@ -10,18 +10,17 @@ public sealed record CMAESOptions(int? PopSize = null, double Sigma0 = 0.3, doub
 
 /// <summary>
 /// The (μ/μ_w, λ) covariance matrix adaptation evolution strategy with rank-one and rank-μ updates of C and
-/// cumulative step-size adaptation, every constant as in Hansen's tutorial (arXiv:1604.00772, 2016, table 1, positive
-/// weights only): μ = ⌊λ/2⌋, w_i ∝ ln((λ+1)/2) − ln i, c_σ, d_σ, c_c, c_1, c_μ from μ_eff and d, h_σ stalling p_c.
-/// The mean starts at the centre of the box. When the distribution has shrunk below <c>TolX</c> the search restarts
-/// from a uniform random mean with σ0 and C = I (keeping λ, which is the batch size): a fitter's remaining rounds
-/// become another attempt instead of re-evaluating one point, which on multimodal errors finds other basins. Bounds: the search distribution lives unbounded, and a sample is
-/// evaluated at its mirror image in [0, 1]^d (a periodic reflection, like pycma's boundary transformation), while
-/// the update uses the sample itself, so the distribution is not biased by repaired points.
+/// cumulative step-size adaptation, every constant as in Hansen's tutorial (2016, table 1, positive weights only):
+/// μ = ⌊λ/2⌋, w_i ∝ ln((λ+1)/2) − ln i, c_σ, d_σ, c_c, c_1, c_μ from μ_eff and d, h_σ stalling p_c. The mean starts
+/// at the centre of the box. Bounds: the distribution lives unbounded, and a sample is evaluated at its mirror image
+/// in [0, 1]^d (a periodic reflection, a transformation of the search space like pycma's), while the update uses
+/// the sample itself, so repaired points do not bias the distribution. When the distribution has shrunk below
+/// <c>TolX</c> the search restarts from a uniform random mean with σ0 and C = I, keeping λ (the batch size): a
+/// fitter's remaining rounds become another attempt instead of re-evaluating one point, which on multimodal errors
+/// finds other basins. docs/optimizers.md has the references and measured convergence.
 /// </summary>
 public sealed class CmaEs : OptimizerBase
 {
-    /// <summary>The options this optimizer runs with.</summary>
-    public CMAESOptions Options { get; }
     private int _d, _mu, _generation;
     private double[] _weights = [];
     private double _muEff, _cSigma, _dSigma, _cc, _c1, _cMu, _chiN;
@@ -38,6 +37,9 @@ public sealed class CmaEs : OptimizerBase
         if (!(Options.Sigma0 > 0 && Options.Sigma0 <= 1)) throw new ArgumentOutOfRangeException(nameof(options), $"CMAES option sigma0 must be in (0, 1]; got {Options.Sigma0}.");
         if (!(Options.TolX > 0 && Options.TolX < Options.Sigma0)) throw new ArgumentOutOfRangeException(nameof(options), $"CMAES option tolx must be in (0, sigma0); got {Options.TolX}.");
     }
+
+    /// <summary>The options this optimizer runs with.</summary>
+    public CMAESOptions Options { get; }
 
     public override string Method => "CMAES";
 

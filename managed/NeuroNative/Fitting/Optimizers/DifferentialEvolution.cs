@@ -15,8 +15,6 @@ public sealed record DEOptions(int? PopSize = null, double F = 0.8, double CR = 
 /// </summary>
 public sealed class DifferentialEvolution : OptimizerBase
 {
-    /// <summary>The options this optimizer runs with.</summary>
-    public DEOptions Options { get; }
     private int _d;
     private double[][] _population = [];
     private double[] _errors = [];
@@ -28,6 +26,9 @@ public sealed class DifferentialEvolution : OptimizerBase
         if (!(Options.F > 0 && Options.F <= 2)) throw new ArgumentOutOfRangeException(nameof(options), $"DE option F must be in (0, 2]; got {Options.F}.");
         if (!(Options.CR >= 0 && Options.CR <= 1)) throw new ArgumentOutOfRangeException(nameof(options), $"DE option CR must be in [0, 1]; got {Options.CR}.");
     }
+
+    /// <summary>The options this optimizer runs with.</summary>
+    public DEOptions Options { get; }
 
     public override string Method => "DE";
 

@@ -18,6 +18,9 @@ public abstract class OptimizerBase : IOptimizer
 
     public Evaluation? Best { get; private set; }
 
+    /// <summary>The size every Ask returns, as <see cref="Initialize"/> returned it.</summary>
+    public int PopulationSize { get; private set; }
+
     public int Initialize(ParameterSpace space, int? populationSize, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(space);
@@ -39,6 +42,9 @@ public abstract class OptimizerBase : IOptimizer
         var unit = Propose();
         if (unit.Length != PopulationSize)
             throw new InvalidOperationException($"{Method} proposed {unit.Length} points for a population of {PopulationSize}.");
+        // Clamped here, so that Learn gets the points that were evaluated.
+        foreach (var u in unit)
+            for (int j = 0; j < u.Length; j++) u[j] = Math.Clamp(u[j], 0, 1);
         _pendingUnit = unit;
         _pendingBatch = unit.Select(u => _space.FromUnit(u)).ToArray();
         return _pendingBatch.Select(x => (double[])x.Clone()).ToArray();
@@ -70,15 +76,12 @@ public abstract class OptimizerBase : IOptimizer
         Learn(unit, clean);
     }
 
-    /// <summary>The size every Ask returns, as <see cref="Initialize"/> returned it.</summary>
-    public int PopulationSize { get; private set; }
-
     private protected RandomStream Random => _random ?? throw new InvalidOperationException($"{Method} is not initialized.");
 
     /// <summary>Resets the method's state for a space of <paramref name="dimension"/> and returns its population size.</summary>
     private protected abstract int Start(int dimension, int? requested);
 
-    /// <summary>The next batch in unit coordinates; values outside [0, 1] are clamped when mapped.</summary>
+    /// <summary>The next batch in unit coordinates (clamped to [0, 1] before it is handed out).</summary>
     private protected abstract double[][] Propose();
 
     /// <summary>The errors of the last proposed batch, non-finite ones already +∞.</summary>

@@ -17,8 +17,6 @@ public sealed record PSOOptions(int? PopSize = null, double Omega = 0.7213475204
 /// </summary>
 public sealed class ParticleSwarm : OptimizerBase
 {
-    /// <summary>The options this optimizer runs with.</summary>
-    public PSOOptions Options { get; }
     private int _d;
     private double[][] _x = [], _v = [], _p = [];
     private double[] _pError = [];
@@ -31,6 +29,9 @@ public sealed class ParticleSwarm : OptimizerBase
         if (!(Options.PhiP >= 0 && Options.PhiP <= 4)) throw new ArgumentOutOfRangeException(nameof(options), $"PSO option phip must be in [0, 4]; got {Options.PhiP}.");
         if (!(Options.PhiG > 0 && Options.PhiG <= 4)) throw new ArgumentOutOfRangeException(nameof(options), $"PSO option phig must be in (0, 4]; got {Options.PhiG}.");
     }
+
+    /// <summary>The options this optimizer runs with.</summary>
+    public PSOOptions Options { get; }
 
     public override string Method => "PSO";
 

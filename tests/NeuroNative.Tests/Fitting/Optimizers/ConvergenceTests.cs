@@ -6,9 +6,10 @@ namespace NeuroNative.Tests.Fitting.Optimizers;
 
 /// <summary>
 /// Each method with its default options and population on the standard functions: every seed must bring the best
-/// point within the tolerance (max-norm, in parameter units) of the known minimum within the budget. The budgets are
-/// about 1.5 to 2 times the worst of seeds 1–10 measured when they were set; the evaluations each seed took are
-/// written to the test output.
+/// point within the tolerance (max-norm, in parameter units) of the known minimum within the budget. Rastrigin's
+/// tolerance 0.1 is inside the global basin (|x_i| &lt; 0.5), whose neighbours' minima lie at distance 0.995. The
+/// budgets are 1.5 to 2 times the worst of seeds 1–10 measured when they were set (docs/optimizers.md); the
+/// evaluations each seed took are written to the test output.
 /// </summary>
 public class ConvergenceTests(ITestOutputHelper output)
 {
@@ -32,6 +33,7 @@ public class ConvergenceTests(ITestOutputHelper output)
         { "NelderMead", "sphere2", 1e-3, 250 },
         { "NelderMead", "sphere5", 1e-3, 1500 },
         { "NelderMead", "rosenbrock2", 1e-3, 600 },
+        { "NelderMead", "rastrigin2", 0.1, 1000 }, // by its restarts, each a local search from a new random vertex
         { "GP", "sphere2", 1e-2, 30 },
         { "GP", "sphere5", 1e-2, 90 },
         { "GP", "rosenbrock2", 3e-2, 120 },
