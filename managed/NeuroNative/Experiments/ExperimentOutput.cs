@@ -209,26 +209,34 @@ public sealed class ExperimentOutput
         typeof(NeuronGroup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(NeuronGroup).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    /// <summary>Writes DIR/.name.tmp, then renames it to DIR/name (replacing an older file).</summary>
-    public void Write(string name, Action<Stream> content)
+    /// <summary>A file that is either complete or absent: written to <paramref name="temporary"/> (a name ending in
+    /// .&lt;pid&gt;.tmp, which a later process may remove), flushed to disk and renamed over <paramref name="path"/>. A
+    /// failure (a full disk) is an <see cref="ExperimentOutputException"/> naming the file, and leaves no temporary.</summary>
+    internal static void WriteAtomically(string path, string temporary, Action<Stream> content)
     {
-        string path = System.IO.Path.Combine(Directory, name);
-        string temp = System.IO.Path.Combine(Directory, $".{name}.{Environment.ProcessId}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 content(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            File.Move(temporary, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(temp); }
+            try { File.Delete(temporary); }
             catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
             throw new ExperimentOutputException(path, e.Message, e);
         }
+    }
+
+    /// <summary>Writes DIR/.name.&lt;pid&gt;.tmp, then renames it to DIR/name (replacing an older file).</summary>
+    public void Write(string name, Action<Stream> content)
+    {
+        string path = System.IO.Path.Combine(Directory, name);
+        WriteAtomically(path, System.IO.Path.Combine(Directory, $".{name}.{Environment.ProcessId}.tmp"), content);
         _written.Add(name);
     }
 

@@ -340,26 +340,8 @@ public static class ExperimentRunner
 
     /// <summary>A snapshot is either complete or absent: written beside (a name ending in .&lt;pid&gt;.tmp, which a
     /// later process may remove), flushed to disk, then renamed over.</summary>
-    private static void WriteAtomically(string path, byte[] blob)
-    {
-        string temporary = $"{path}.{Environment.ProcessId}.tmp";
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(blob);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(temporary); }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
-            throw new ExperimentOutputException(path, e.Message, e);
-        }
-    }
+    private static void WriteAtomically(string path, byte[] blob) =>
+        ExperimentOutput.WriteAtomically(path, $"{path}.{Environment.ProcessId}.tmp", stream => stream.Write(blob));
 
     /// <summary>When checkpoints are due: the run goes in pieces of about a quarter of the interval (at least 50 ms
     /// of wall time, from the rate of the last piece), so a snapshot is at most that late.</summary>

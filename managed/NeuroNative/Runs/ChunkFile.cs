@@ -33,43 +33,26 @@ public sealed record ChunkData(int First, int Count, long StepsDone, long[] Phas
     /// <see cref="ExperimentOutputException"/> naming the file, and leaves no partial file.</summary>
     public string Write(string path)
     {
-        string temp = $"{path}.{Environment.ProcessId}.tmp";
-        try { return WriteThrough(path, temp); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        ExperimentOutput.WriteAtomically(path, $"{path}.{Environment.ProcessId}.tmp", stream =>
         {
-            try { File.Delete(temp); }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
-            throw new ExperimentOutputException(path, e.Message, e);
-        }
-    }
-
-    private string WriteThrough(string path, string temp)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        {
-            using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            {
-                w.Write(Magic);
-                w.Write(First);
-                w.Write(Count);
-                w.Write(StepsDone);
-                Put(w, PhaseStarts);
-                Put(w, SpikeCounts);
-                Put(w, SpikeIndices);
-                Put(w, SpikeTimes);
-                w.Write(SpikeValues.Count);
-                foreach (var v in SpikeValues) Put(w, v);
-                Put(w, StateTimes);
-                Put(w, StateNeurons);
-                w.Write(StateValues.Count);
-                foreach (var v in StateValues) Put(w, v);
-                w.Write(FinalValues.Count);
-                foreach (var v in FinalValues) Put(w, v);
-            }
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+            using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(First);
+            w.Write(Count);
+            w.Write(StepsDone);
+            Put(w, PhaseStarts);
+            Put(w, SpikeCounts);
+            Put(w, SpikeIndices);
+            Put(w, SpikeTimes);
+            w.Write(SpikeValues.Count);
+            foreach (var v in SpikeValues) Put(w, v);
+            Put(w, StateTimes);
+            Put(w, StateNeurons);
+            w.Write(StateValues.Count);
+            foreach (var v in StateValues) Put(w, v);
+            w.Write(FinalValues.Count);
+            foreach (var v in FinalValues) Put(w, v);
+        });
         using var read = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(read));
     }
