@@ -71,10 +71,14 @@ public static partial class Brian2Script
         if (experiment.Initial.FirstOrDefault(i => RandomCall().IsMatch(i.Expression)) is { } random)
             throw new NotSupportedException($"{experiment.Source}: the initial value of '{random.Variable}' draws random numbers " +
                 $"('{random.Expression.Trim()}'); Brian's generator is not NeuroNative's, so the two runs cannot agree neuron for neuron");
-        // The script runs the phases as one run; the final state of an earlier one is not in it.
+        // The script runs the phases as one run: it is the experiment only when no phase changes anything.
         if (experiment.Phases.SkipLast(1).Any(p => p.RecordSingleTimestep))
             throw new NotSupportedException($"{experiment.Source}: a phase before the last records a single time step, which " +
                 "the script (one run) cannot express");
+        if (experiment.Phases.FirstOrDefault(p => p.Set.Count > 0 || (experiment.RecordSpikes && !p.RecordSpikes) ||
+                (experiment.RecordState is not null && !p.RecordState)) is { } changing)
+            throw new NotSupportedException($"{experiment.Source}: phase {experiment.Phases.ToList().IndexOf(changing) + 1} sets variables " +
+                "or switches monitors, which the script (one run) does not express yet; compare an experiment without phases");
         if (experiment.Model.Events.Count > 0)
             throw new NotSupportedException($"{experiment.Source}: the model has input events, which a NeuronGroup " +
                 "script cannot express");

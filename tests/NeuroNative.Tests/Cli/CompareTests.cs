@@ -64,4 +64,15 @@ public class CompareTests
         Assert.Equal(CliApp.ExitUsageError, code);
         Assert.Contains("the model draws random numbers (xi)", stderr);
     }
+
+    [Fact]
+    public void AnExperimentWhosePhasesChangeSomethingIsRefusedWith2()
+    {
+        using var h = new CliHarness();
+        string file = h.Write("phases.yaml", "model:\n  equations: |\n    dv/dt = (I - v)/(10*ms) : 1\n    I : 1\n" +
+            "phases: [{duration: 1*ms}, {duration: 1*ms, set: {I: 1}}]\n");
+        var (code, _, stderr) = CliHarness.Invoke("compare", file, "--with", "brian2", "--out", h.Path("cmp"));
+        Assert.Equal(CliApp.ExitUsageError, code);
+        Assert.Contains("phase 2 sets variables or switches monitors", stderr);
+    }
 }
