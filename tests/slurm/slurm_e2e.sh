@@ -210,7 +210,9 @@ echo "slurm_e2e: 4 shards merged = one run, byte for byte ($((SECONDS - started)
 # so the task fails and the merge job, whose dependency can no longer be met, is cancelled; the same
 # `neuronative slurm` command submitted again finishes the run.
 long="$tmp/long.yaml"
-sed 's/^duration: .*/duration: 5*second/' "$experiment" >"$long"
+# Long enough (about 12 s a shard on one core, compiled) that both tasks are still running when each has a chunk
+# done, however their start-up and the kernel compile fall.
+sed 's/^duration: .*/duration: 15*second/' "$experiment" >"$long"
 nn run "$long" --out "$tmp/long_one" >/dev/null
 submit "$tmp/b" "$long" --shards 2 --chunk-size 100
 requeued="${array_job}_1" killed="${array_job}_0"
