@@ -43,7 +43,7 @@ public static partial class Brian2Script
         Brian2Target target = Brian2Target.Auto)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        Supported(experiment);
+        Supported(experiment, device);
         var output = ExperimentOutput.Open(directory);
         var inputs = experiment.Program.Model.Inputs;
         if (inputs.Count > 0)
@@ -61,7 +61,7 @@ public static partial class Brian2Script
     }
 
     /// <summary>Refuses what a Brian script cannot reproduce neuron for neuron.</summary>
-    private static void Supported(Experiment experiment)
+    private static void Supported(Experiment experiment, Brian2Device device)
     {
         var model = experiment.Program.Model;
         if (model.NoiseTerms.Count > 0 || model.RandomStreams > 0)
@@ -71,14 +71,13 @@ public static partial class Brian2Script
         if (experiment.Initial.FirstOrDefault(i => RandomCall().IsMatch(i.Expression)) is { } random)
             throw new NotSupportedException($"{experiment.Source}: the initial value of '{random.Variable}' draws random numbers " +
                 $"('{random.Expression.Trim()}'); Brian's generator is not NeuroNative's, so the two runs cannot agree neuron for neuron");
-        // The script runs the phases as one run: it is the experiment only when no phase changes anything.
-        if (experiment.Phases.SkipLast(1).Any(p => p.RecordSingleTimestep))
-            throw new NotSupportedException($"{experiment.Source}: a phase before the last records a single time step, which " +
-                "the script (one run) cannot express");
-        if (experiment.Phases.FirstOrDefault(p => p.Set.Count > 0 || (experiment.RecordSpikes && !p.RecordSpikes) ||
-                (experiment.RecordState is not null && !p.RecordState)) is { } changing)
-            throw new NotSupportedException($"{experiment.Source}: phase {experiment.Phases.ToList().IndexOf(changing) + 1} sets variables " +
-                "or switches monitors, which the script (one run) does not express yet; compare an experiment without phases");
+        // Phases are one run() each; cpp_standalone times only its last run, so it compares one-run experiments.
+        if (experiment.Phases.Count > 1 && device == Brian2Device.CppStandalone)
+            throw new NotSupportedException($"{experiment.Source}: {experiment.Phases.Count} phases are {experiment.Phases.Count} runs, and " +
+                "cpp_standalone reports the time of its last run only; compare it with --device runtime");
+        if (experiment.Phases.SelectMany((p, k) => p.Set.Select(a => (a, k))).FirstOrDefault(x => x.a.Values is not null) is { a: { } array } found)
+            throw new NotSupportedException($"{experiment.Source}: phase {found.k + 1} sets '{array.Variable}' from an array, which the " +
+                "script does not write; compare with expressions");
         if (experiment.Model.Events.Count > 0)
             throw new NotSupportedException($"{experiment.Source}: the model has input events, which a NeuronGroup " +
                 "script cannot express");
@@ -191,24 +190,36 @@ public static partial class Brian2Script
                 ((state.When, state.Order) == ("start", 0) ? "" : $", when={Str(state.When)}, order={state.Order}") + ")\n");
         }
 
-        // After the run (in cpp_standalone before the build, as Brian's test does): the final state once more.
-        string single = e.RecordState is not null && (e.RecordState.RecordSingleTimestep || e.Phases[^1].RecordSingleTimestep)
-            ? "state_monitor.record_single_timestep()\n" : "";
         py.Append('\n');
-        if (device == Brian2Device.Runtime)
-            py.Append($"""
-                start = time.perf_counter()
-                run({Seconds(e.Duration)})
-                {single}wall_s = time.perf_counter() - start
-                # Brian times the step loop alone; the rest of run() is code generation and compilation.
-                sim_s = float(device._last_run_time)
+        bool runtime = device == Brian2Device.Runtime;
+        if (runtime) py.Append("start = time.perf_counter()\nsim_s = 0.0\n");
+        for (int k = 0; k < e.Phases.Count; k++)
+        {
+            var phase = e.Phases[k];
+            if (e.Phases.Count > 1)
+            {
+                py.Append($"# phase {k + 1} of {e.Phases.Count}\n");
+                // String assignments, as Brian evaluates them per neuron (non-refractory ones for 'unless refractory').
+                foreach (var a in phase.Set) py.Append($"group.{a.Variable} = {Str(a.Expression.Trim())}\n");
+                if (e.RecordSpikes) py.Append($"spike_monitor.active = {(phase.RecordSpikes ? "True" : "False")}\n");
+                if (e.RecordState is not null) py.Append($"state_monitor.active = {(phase.RecordState ? "True" : "False")}\n");
+            }
+            py.Append($"run({Seconds(phase.Duration)})\n");
+            // Brian times the step loop alone; the rest of run() is code generation and compilation.
+            if (runtime) py.Append("sim_s += float(device._last_run_time)\n");
+            // The final state once more (in cpp_standalone before the build, as Brian's test does).
+            if (e.RecordState is not null && (phase.RecordSingleTimestep || (k == e.Phases.Count - 1 && e.RecordState.RecordSingleTimestep)))
+                py.Append("state_monitor.record_single_timestep()\n");
+        }
+        if (runtime)
+            py.Append("""
+                wall_s = time.perf_counter() - start
                 compile_s = wall_s - sim_s
 
                 """);
         else
-            py.Append($"""
-                run({Seconds(e.Duration)})
-                {single}start = time.perf_counter()
+            py.Append("""
+                start = time.perf_counter()
                 device.build(directory=build_dir, compile=True, run=False)
                 compile_s = time.perf_counter() - start
                 device.run(build_dir, with_output=False, run_args=[])

@@ -65,14 +65,21 @@ public class CompareTests
         Assert.Contains("the model draws random numbers (xi)", stderr);
     }
 
-    [Fact]
-    public void AnExperimentWhosePhasesChangeSomethingIsRefusedWith2()
+    /// <summary>The multi-phase reference (tests/data/reference/lif_phases: a warm-up with spikes only, new currents and
+    /// potentials with both monitors, then one current with the state monitor only): each phase a run() of the script.</summary>
+    [SkippableFact]
+    public void APhasedExperimentIsComparedPhaseByPhase()
     {
+        Brian2.SkipIfMissing();
         using var h = new CliHarness();
-        string file = h.Write("phases.yaml", "model:\n  equations: |\n    dv/dt = (I - v)/(10*ms) : 1\n    I : 1\n" +
-            "phases: [{duration: 1*ms}, {duration: 1*ms, set: {I: 1}}]\n");
-        var (code, _, stderr) = CliHarness.Invoke("compare", file, "--with", "brian2", "--out", h.Path("cmp"));
+        string file = NeuroNative.Tests.Reference.ReferenceCase.Load("lif_phases").PathOf("experiment.yaml");
+        var (code, stdout, stderr) = CliHarness.Invoke("compare", file, "--with", "brian2", "--codegen", "numpy", "--out", h.Path("cmp"));
+        Assert.True(code == CliApp.ExitOk, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Contains("| neurons with identical spike counts | 20 of 20 |", stdout);
+        Assert.Contains("Agree within the tolerances.", stdout);
+        Assert.Contains("state_monitor.active = False", File.ReadAllText(Path.Combine(h.Path("cmp"), Brian2Script.FileName)));
+        (code, _, stderr) = CliHarness.Invoke("compare", file, "--with", "brian2", "--device", "cpp_standalone", "--out", h.Path("cmp2"));
         Assert.Equal(CliApp.ExitUsageError, code);
-        Assert.Contains("phase 2 sets variables or switches monitors", stderr);
+        Assert.Contains("3 phases are 3 runs", stderr);
     }
 }
