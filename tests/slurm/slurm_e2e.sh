@@ -124,7 +124,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$tmp/munge/socket
+AuthInfo=socket=$tmp/munge/socket,cred_expire=10
 StateSaveLocation=$tmp/state
 SlurmdSpoolDir=$tmp/spool
 SlurmctldPidFile=$tmp/slurmctld.pid
@@ -196,7 +196,10 @@ diff = [k for k in keys if a.get(k) != b.get(k)]
 sys.exit(f"run.json differs in {diff}" if diff else 0)
 EOF
 }
-resumed() { /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["resumed"]["chunks"])' "$1/run.json"; }
+resumed() {
+  [ -f "$1/run.json" ] || fail "$1 has no run.json (its task did not finish; states: $(squeue -h -t all -o '%i %T %r' 2>/dev/null | tr '\n' ';'))"
+  /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["resumed"]["chunks"])' "$1/run.json"
+}
 
 # 1. Four shards, merged: the files of one run.
 nn run "$experiment" --out "$tmp/one" >/dev/null
@@ -233,10 +236,10 @@ pids=$(scontrol listpids "$(squeue -h -j "$killed" -o %A)" | awk 'NR > 1 { print
 [ -n "$pids" ] || fail "no processes of task $killed"
 kill -9 $pids || fail "task $killed ended before it could be killed"
 scontrol requeue "$requeued" || fail "scontrol requeue $requeued failed"
-# Slurm holds a requeued job back by its credential lifetime (cred_expire, 120 s by default); start it now.
+# Slurm holds a requeued job back by its credential lifetime (cred_expire: 120 s by default, 10 s here). It must not be
+# started before (scontrol update StartTime=now): slurmd then refuses it ("Job credential revoked") and the task fails.
 pending() { [ "$(states "$requeued")" = PENDING ]; }
 wait_for 30 "task $requeued to be pending again" pending
-scontrol update jobid="$requeued" StartTime=now || fail "scontrol update jobid=$requeued StartTime=now failed"
 wait_for 180 "array job $array_job" ended "$array_job"
 wait_for 30 "merge job $merge_job" ended "$merge_job"
 [ "$(states "$killed")" = FAILED ] || fail "task $killed ended $(states "$killed"), not FAILED"
