@@ -54,6 +54,11 @@ for (ulong seed = 1; seed <= (ulong)seeds; seed++)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"seed {seed}: error {result.BestError:E3} V^2, {times[^1]:F3} s, {string.Join(", ", result.BestParams.Select(p => $"{p.Key} {p.Value:E3}"))}"));
 }
+var refineWatch = Stopwatch.StartNew();
+var refined = fitter.Refine();
+string refinedParams = string.Join(", ", refined.Parameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:E4}")));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"refine from seed {seeds}'s best ({errors[^1]:E3} V^2): {refined.Error:E3} V^2 in {refineWatch.Elapsed.TotalSeconds:F3} s, {refinedParams}"));
 errors.Sort();
 times.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

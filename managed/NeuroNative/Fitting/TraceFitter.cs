@@ -1,4 +1,6 @@
 using System.Globalization;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Optimization;
 using NeuroNative.Fitting.Optimizers;
 using NeuroNative.Models;
 using NeuroNative.Models.Analysis;
@@ -254,6 +256,56 @@ public sealed class TraceFitter : IDisposable
             errors[s] = metric.Normalize(sum / traces) + extra / traces;
         }
         return errors;
+    }
+
+    /// <summary>
+    /// brian2modelfitting's <c>refine</c>: least squares of the residuals (simulated − recorded, from the metric's
+    /// t_start, weighted by √t_weights) by Levenberg–Marquardt (MathNet.Numerics) with numerical derivatives, from the
+    /// best parameters found (or <paramref name="start"/>) within the fit's bounds. Each evaluation is one run of
+    /// n_traces neurons. The result's error is the metric's.
+    /// </summary>
+    public FitEvaluation Refine(IReadOnlyDictionary<string, double>? start = null, int maxIterations = 200)
+    {
+        if (_space is null || Best is not { } best)
+            throw new FitException("refine: no fit has run yet (it starts from the fit's best parameters, within its bounds)");
+        if (_metric is not MSEMetric mse) throw new FitException("refine: least squares refines fits of the MSE metric");
+        var parameters = _space.Parameters;
+        var origin = parameters.Select(p => start is not null && start.TryGetValue(p.Name, out double v) ? v : best.Parameters[p.Name]).ToArray();
+        // In units of the start point (or of a thousandth of the range where it is 0), so that one relative
+        // derivative step suits conductances and capacitances alike.
+        var scale = origin.Select((v, k) => v != 0 ? Math.Abs(v) : (parameters[k].Upper - parameters[k].Lower) * 1e-3).ToArray();
+        int first = (int)Math.Round(mse.TStart / _settings.Dt), traces = _target.Count, samples = _target.Samples - first;
+        var observed = new double[traces * samples];
+        var weight = new double[observed.Length];
+        for (int r = 0; r < traces; r++)
+            for (int k = 0; k < samples; k++)
+            {
+                observed[r * samples + k] = _target.Rows[r][first + k];
+                weight[r * samples + k] = mse.TimeWeights is { } w ? w[first + k] : 1;
+            }
+        using var group = _compiled.CreateGroup(traces, new GroupOptions { Dt = _settings.Dt, Threads = _settings.Threads });
+        var monitor = group.Record([_output]);
+        Vector<double> Simulate(Vector<double> q, Vector<double> _)
+        {
+            group.Reset();
+            for (int k = 0; k < parameters.Count; k++) group.Set(parameters[k].Name, q[k] * scale[k]);
+            foreach (var (variable, expression) in _settings.ParamInit) group.Set(variable, expression);
+            group.RunSteps(_steps);
+            var rows = monitor.Get(_output).Values;
+            var y = new double[observed.Length];
+            for (int r = 0; r < traces; r++) Array.Copy(rows[r], first, y, r * samples, samples);
+            return Vector<double>.Build.DenseOfArray(y);
+        }
+        var objective = ObjectiveFunction.NonlinearModel(Simulate, Vector<double>.Build.Dense(observed.Length, i => i),
+            Vector<double>.Build.DenseOfArray(observed), Vector<double>.Build.DenseOfArray(weight));
+        var result = new LevenbergMarquardtMinimizer(maximumIterations: maxIterations).FindMinimum(objective,
+            Vector<double>.Build.DenseOfArray(origin.Select((v, k) => v / scale[k]).ToArray()),
+            Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Lower / scale[k]).ToArray()),
+            Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Upper / scale[k]).ToArray()));
+        var refined = parameters.Select((p, k) => (p.Name, Value: Math.Clamp(result.MinimizingPoint[k] * scale[k], p.Lower, p.Upper)))
+            .ToDictionary(x => x.Name, x => x.Value);
+        double error = mse.PerTrace(GenerateTraces(refined), _target, _settings.Dt).Average();
+        return new FitEvaluation(_round, refined, error);
     }
 
     /// <summary>The output variable's traces (a row per trace) with the best parameters found, or with

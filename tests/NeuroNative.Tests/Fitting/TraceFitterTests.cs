@@ -85,6 +85,18 @@ public class TraceFitterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RefineLowersTheErrorOfTheFit()
+    {
+        using var fitter = Fitter();
+        var fit = fitter.Fit(OptimizerFactory.Create("DE"), new MSEMetric(), 10, Bounds, seed: 1);
+        var refined = fitter.Refine();
+        output.WriteLine($"DE {fit.BestError:E3} -> refined {refined.Error:E3} V^2 at {string.Join(", ", refined.Parameters.Select(p => $"{p.Key}={p.Value:E3}"))}");
+        Assert.True(refined.Error < 0.8 * fit.BestError, $"refine: {fit.BestError:E3} -> {refined.Error:E3}");
+        Assert.All(refined.Parameters, p => Assert.InRange(p.Value, Bounds[p.Key].Item1, Bounds[p.Key].Item2));
+        Assert.Contains("no fit has run yet", Assert.Throws<FitException>(() => Fitter(samples: 2).Refine()).Message);
+    }
+
+    [Fact]
     public void TheNativeErrorIsTheMeanSquaredErrorOfTheGeneratedTraces()
     {
         using var fitter = Fitter(samples: 10);
