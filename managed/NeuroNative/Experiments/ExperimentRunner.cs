@@ -204,7 +204,7 @@ public static class ExperimentRunner
                 {
                     long offset = group.Step - first;
                     var phaseProgress = progress is null ? null
-                        : new PhaseProgress(done => progress.Report((offset + done, end - first)));
+                        : new ProgressRelay<(long Done, long Total)>(v => progress.Report((offset + v.Done, end - first)));
                     long steps = checkpoints?.NextPiece(phaseEnd - group.Step) ?? phaseEnd - group.Step;
                     group.RunSteps(steps, phaseProgress, cancellation);
                     // Not at a phase's end: what the phase does there (its final sample) is not in the snapshot yet.
@@ -330,12 +330,6 @@ public static class ExperimentRunner
             if (phases[p].RecordSpikes) keep.Add(j);
         }
         return keep;
-    }
-
-    /// <summary>Reports a phase's progress as progress of the whole run.</summary>
-    private sealed class PhaseProgress(Action<long> report) : IProgress<(long Done, long Total)>
-    {
-        public void Report((long Done, long Total) value) => report(value.Done);
     }
 
     /// <summary>A snapshot is either complete or absent: written beside (a name ending in .&lt;pid&gt;.tmp, which a

@@ -57,13 +57,9 @@ public static class ExplorationRunner
                 }
             }
             var output = directory is null ? null : ExperimentOutput.Open(Path.Combine(directory, exploration.Name));
-            if (output is not null)
-            {
-                output.WriteConditions(experiment);
-                output.WriteText(ExperimentOutput.ReportFile, se.Dynamics.Report());
-            }
+            if (output is not null) ChunkedRunner.WriteHeader(output, experiment, new ExplorationTarget(se, exploration));
             var phaseProgress = progress is null ? null
-                : new Progress(v => progress.Report(RunProgress.OfSteps(exploration.Name, v.Done, v.Total, experiment.N)));
+                : new ProgressRelay<(long Done, long Total)>(v => progress.Report(RunProgress.OfSteps(exploration.Name, v.Done, v.Total, experiment.N)));
             var run = ExperimentRunner.Run(experiment, settings with { ColumnTraces = true }, phaseProgress, cancellation);
             var result = Result(exploration, experiment, run);
             if (output is not null)
@@ -76,11 +72,6 @@ public static class ExplorationRunner
             if (run.Outcome is RunOutcome.Cancelled or RunOutcome.Diverged) break;
         }
         return new SimulationResult(results, runs);
-    }
-
-    private sealed class Progress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
-    {
-        public void Report((long Done, long Total) value) => report(value);
     }
 
     /// <summary>The checked experiment of one exploration.</summary>

@@ -283,15 +283,10 @@ public sealed class TraceFitter : IDisposable
                 observed[r * samples + k] = _target.Rows[r][first + k];
                 weight[r * samples + k] = mse.TimeWeights is { } w ? w[first + k] : 1;
             }
-        using var group = _compiled.CreateGroup(traces, new GroupOptions { Dt = _settings.Dt, Threads = _settings.Threads });
-        var monitor = group.Record([_output]);
+        using var run = new TraceRun(this);
         Vector<double> Simulate(Vector<double> q, Vector<double> _)
         {
-            group.Reset();
-            for (int k = 0; k < parameters.Count; k++) group.Set(parameters[k].Name, q[k] * scale[k]);
-            foreach (var (variable, expression) in _settings.ParamInit) group.Set(variable, expression);
-            group.RunSteps(_steps);
-            var rows = monitor.Get(_output).Values;
+            var rows = run.Simulate(parameters.Select((p, k) => (p.Name, q[k] * scale[k])));
             var y = new double[observed.Length];
             for (int r = 0; r < traces; r++) Array.Copy(rows[r], first, y, r * samples, samples);
             return Vector<double>.Build.DenseOfArray(y);
@@ -304,7 +299,7 @@ public sealed class TraceFitter : IDisposable
             Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Upper / scale[k]).ToArray()));
         var refined = parameters.Select((p, k) => (p.Name, Value: Math.Clamp(result.MinimizingPoint[k] * scale[k], p.Lower, p.Upper)))
             .ToDictionary(x => x.Name, x => x.Value);
-        double error = mse.PerTrace(GenerateTraces(refined), _target, _settings.Dt).Average();
+        double error = mse.PerTrace(run.Simulate(refined.Select(p => (p.Key, p.Value))), _target, _settings.Dt).Average();
         return new FitEvaluation(_round, refined, error);
     }
 
@@ -314,13 +309,34 @@ public sealed class TraceFitter : IDisposable
     {
         var chosen = new Dictionary<string, double>(BestParams ?? throw new FitException("generate traces: no fit has run yet, so there are no best parameters"));
         foreach (var (k, v) in parameters ?? new Dictionary<string, double>()) chosen[k] = v;
-        int traces = _target.Count;
-        using var group = _compiled.CreateGroup(traces, new GroupOptions { Dt = _settings.Dt, Threads = _settings.Threads });
-        foreach (var (name, value) in chosen) group.Set(name, value);
-        foreach (var (variable, expression) in _settings.ParamInit) group.Set(variable, expression);
-        var monitor = group.Record([_output]);
-        group.RunSteps(_steps);
-        return [.. monitor.Get(_output).Values];
+        using var run = new TraceRun(this);
+        return run.Simulate(chosen.Select(p => (p.Key, p.Value)));
+    }
+
+    /// <summary>One neuron per trace with the output recorded: a parameter set's traces, run after run (reset between).</summary>
+    private sealed class TraceRun : IDisposable
+    {
+        private readonly TraceFitter _fitter;
+        private readonly NeuronGroup _group;
+        private readonly StateMonitor _monitor;
+
+        public TraceRun(TraceFitter fitter)
+        {
+            _fitter = fitter;
+            _group = fitter._compiled.CreateGroup(fitter._target.Count, new GroupOptions { Dt = fitter._settings.Dt, Threads = fitter._settings.Threads });
+            _monitor = _group.Record([fitter._output]);
+        }
+
+        public double[][] Simulate(IEnumerable<(string Name, double Value)> parameters)
+        {
+            _group.Reset();
+            foreach (var (name, value) in parameters) _group.Set(name, value);
+            foreach (var (variable, expression) in _fitter._settings.ParamInit) _group.Set(variable, expression);
+            _group.RunSteps(_fitter._steps);
+            return [.. _monitor.Get(_fitter._output).Values];
+        }
+
+        public void Dispose() => _group.Dispose();
     }
 
     public void Dispose()

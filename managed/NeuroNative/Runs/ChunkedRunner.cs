@@ -47,26 +47,22 @@ public static class ChunkedRunner
         var fingerprint = ExperimentFingerprint.Of(experiment, settings);
         var range = options.Shard is { } shard ? shard.Of(experiment.N) : new NeuronSlice(0, experiment.N);
         // --restart starts over even when the catalog is damaged (without it, the damage is reported).
-        if (options.Restart && RunCatalog.Exists(output.Directory))
-        {
-            try { RunCatalog.Open(output.Directory).Dispose(); }
-            catch (InvalidDataException) { RunCatalog.Delete(output.Directory); }
-        }
-        using var catalog = RunCatalog.Open(output.Directory);
+        using var catalog = RunCatalog.Open(output.Directory, discardUnreadable: options.Restart);
         RemovePartialFiles(output.Directory);
         var chunks = Prepare(catalog, output.Directory, experiment, fingerprint, range, options, settings);
         // Each earlier chunk's file is checked once: a missing or damaged one is recomputed below.
         var valid = chunks.Where(c => c.State == ChunkState.Done && ChunkData.IsValid(ChunkData.PathOf(output.Directory, c.Id), c.Sha256))
             .Select(c => c.Id).ToHashSet();
-        int doneBefore = valid.Count;
-        long stepsBefore = chunks.Where(c => valid.Contains(c.Id)).Sum(c => (long)c.Count) * Steps(experiment);
+        int doneBefore = valid.Count, chunksDone = doneBefore;
+        long conditionsDone = chunks.Where(c => valid.Contains(c.Id)).Sum(c => (long)c.Count);
+        long stepsBefore = conditionsDone * Steps(experiment);
         WriteHeader(output, experiment, exploration);
 
         long total = range.Count * Steps(experiment), done = stepsBefore;
-        int chunksDone = doneBefore;
-        long conditionsDone = chunks.Where(c => valid.Contains(c.Id)).Sum(c => (long)c.Count);
         string label = exploration?.Exploration.Name ?? "";
-        progress?.Report(new RunProgress(label, done, total, stepsBefore, conditionsDone, range.Count, chunksDone, chunks.Count));
+        void Report(long neuronSteps, long before) =>
+            progress!.Report(new RunProgress(label, neuronSteps, total, before, conditionsDone, range.Count, chunksDone, chunks.Count));
+        if (progress is not null) Report(done, stepsBefore);
         ExperimentResult? last = null;
         CompiledModel? model = null; // built once, when the first chunk to run needs it
         try
@@ -95,8 +91,7 @@ public static class ChunkedRunner
                         : resumedAt =>
                         {
                             long before = stepsBefore + resumedAt * chunk.Count;
-                            return new Forward(v => progress.Report(new RunProgress(label, offset + (resumedAt + v.Done) * chunk.Count, total, before,
-                                conditionsDone, range.Count, chunksDone, chunks.Count)));
+                            return new ProgressRelay<(long Done, long Total)>(v => Report(offset + (resumedAt + v.Done) * chunk.Count, before));
                         });
                     if (result.Outcome != RunOutcome.Completed)
                     {
@@ -119,7 +114,7 @@ public static class ChunkedRunner
                 done += chunk.Count * Steps(experiment);
                 chunksDone++;
                 conditionsDone += chunk.Count;
-                progress?.Report(new RunProgress(label, done, total, stepsBefore, conditionsDone, range.Count, chunksDone, chunks.Count));
+                if (progress is not null) Report(done, stepsBefore);
             }
         }
         finally
@@ -271,11 +266,6 @@ public static class ChunkedRunner
         ExplorationFiles.WriteDescription(output, described);
         output.WriteResults(combined); // spikes, final values, run.json last
         return (combined, exploration is null ? null : described);
-    }
-
-    private sealed class Forward(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
-    {
-        public void Report((long Done, long Total) value) => report(value);
     }
 
     /// <summary>The catalog's chunks for this run: new ones on a fresh directory (or with Restart), else the catalog's,

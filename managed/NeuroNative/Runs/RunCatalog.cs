@@ -26,15 +26,15 @@ public sealed class RunCatalog : IDisposable
 
     public static bool Exists(string directory) => File.Exists(PathIn(directory));
 
-    /// <summary>Removes the catalog (and SQLite's journal files beside it): what <c>--restart</c> does with one that
-    /// cannot be read.</summary>
-    public static void Delete(string directory)
+    /// <summary>Removes the catalog and SQLite's journal files beside it.</summary>
+    private static void Delete(string directory)
     {
         foreach (string suffix in new[] { "", "-wal", "-shm" }) File.Delete(PathIn(directory) + suffix);
     }
 
-    /// <summary>Opens (creating if needed) the catalog of <paramref name="directory"/>.</summary>
-    public static RunCatalog Open(string directory)
+    /// <summary>Opens (creating if needed) the catalog of <paramref name="directory"/>. <paramref name="discardUnreadable"/>
+    /// (what <c>--restart</c> does): a catalog that cannot be read is removed and a new one created, instead of an error.</summary>
+    public static RunCatalog Open(string directory, bool discardUnreadable = false)
     {
         Directory.CreateDirectory(Path.Combine(directory, Folder));
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = PathIn(directory), Pooling = false }.ToString());
@@ -56,6 +56,11 @@ public sealed class RunCatalog : IDisposable
         catch (SqliteException e)
         {
             db.Dispose();
+            if (discardUnreadable)
+            {
+                Delete(directory);
+                return Open(directory);
+            }
             throw new InvalidDataException($"{PathIn(directory)}: not a readable run catalog ({e.Message}); remove the directory or run with --restart", e);
         }
         return new RunCatalog(db);
