@@ -141,10 +141,10 @@ public static partial class CliApp
         var target = new Option<string>("--target", "-t")
         {
             Description = "ir: the step program's IR; bytecode: the interpreter's instructions; cpp: the compiled backend's C++ " +
-                "(float64); report: the Markdown model report.",
+                "(float64); cuda: the GPU backend's CUDA kernel (float64, one translation unit); report: the Markdown model report.",
             Required = true,
         };
-        target.AcceptOnlyFromAmong("ir", "bytecode", "cpp", "report");
+        target.AcceptOnlyFromAmong("ir", "bytecode", "cpp", "cuda", "report");
         var codegen = new Command("codegen", "Print the code generated for an experiment's model.") { codegenFile, target };
         codegen.SetAction(p => Guard(stderr, p.GetValue(codegenFile)!, () =>
         {

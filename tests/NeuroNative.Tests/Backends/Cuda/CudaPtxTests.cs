@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using NeuroNative.Backends.Cpp;
+using NeuroNative.Backends.Cuda;
+using NeuroNative.Experiments;
+using NeuroNative.Explorations;
+using NeuroNative.Models.Analysis;
+using NeuroNative.Models.Integrators;
+using NeuroNative.Tests.Cli;
+using NeuroNative.Tests.Interop;
+using NeuroNative.Tests.Models;
+using Xunit;
+
+namespace NeuroNative.Tests.Backends.Cuda;
+
+/// <summary>
+/// The CUDA kernel of every reference model and example compiles to PTX with Debian's clang 14 and no CUDA
+/// toolkit (the command: <c>clang-14 -x cuda --cuda-device-only -nocudainc -nocudalib --cuda-gpu-arch=sm_80
+/// -I native/include -S</c>), in float64 and float32, so that a codegen regression fails CI on machines without a GPU.
+/// Skipped only where clang-14 is absent (CI has it: build.sh deps installs it).
+/// </summary>
+public class CudaPtxTests
+{
+    /// <summary>Every model the project ships: the Brian 2 reference cases, the experiment and exploration examples.</summary>
+    internal static IReadOnlyDictionary<string, StepProgram> Programs() => s_programs.Value;
+
+    private static readonly Lazy<IReadOnlyDictionary<string, StepProgram>> s_programs = new(() =>
+    {
+        var programs = new SortedDictionary<string, StepProgram>(StringComparer.Ordinal);
+        foreach (var s in ReferenceScenario.All())
+            programs[s.Case] = IntegrationMethods.Derive(ModelAnalyzer.Analyze(s.Model), s.Dt);
+        foreach (string file in Directory.GetFiles(Path.Combine(ConventionTests.RepoRoot(), "examples"), "*.yaml"))
+        {
+            string name = "examples/" + Path.GetFileNameWithoutExtension(file);
+            if (!ExplorationFile.IsExplorationFile(file))
+            {
+                programs[name] = ExperimentFile.Load(file).Program;
+                continue;
+            }
+            var se = ExplorationFile.Load(file);
+            foreach (var exploration in se.Explorations)
+                programs[$"{name}:{exploration.Name}"] = ExplorationRunner.Prepare(se, exploration).Item2.Program;
+        }
+        return programs;
+    });
+
+    public static IEnumerable<object[]> Cases() =>
+        Programs().Keys.SelectMany(name => new[] { new object[] { name, "float64" }, new object[] { name, "float32" } });
+
+    internal static string? Clang14()
+    {
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            if (File.Exists(Path.Combine(dir, "clang-14"))) return Path.Combine(dir, "clang-14");
+        return null;
+    }
+
+    /// <summary>Compiles a translation unit with the clang-14 command (optionally more flags); returns the PTX.</summary>
+    internal static string CompileToPtx(string code, params string[] extra)
+    {
+        string clang = Clang14()!;
+        string dir = Directory.CreateTempSubdirectory("nn-ptx").FullName;
+        try
+        {
+            string cu = Path.Combine(dir, "kernel.cu"), ptx = Path.Combine(dir, "kernel.ptx");
+            File.WriteAllText(cu, code);
+            var info = new ProcessStartInfo(clang) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (string a in (string[])["-x", "cuda", "--cuda-device-only", "-nocudainc", "-nocudalib", "--cuda-gpu-arch=sm_80",
+                         "-I", Path.Combine(ConventionTests.RepoRoot(), "native", "include"), "-S", .. extra, "-o", ptx, cu])
+                info.ArgumentList.Add(a);
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"clang-14 failed ({process.ExitCode}):\n{stderr.Result}");
+            return File.ReadAllText(ptx);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void GeneratedKernelCompilesToPtx(string model, string precision)
+    {
+        Skip.If(Clang14() is null, "clang-14 is not on the PATH (./build.sh deps installs it)");
+        var source = CudaCodeGenerator.Generate(Programs()[model], precision == "float32" ? Precision.Float32 : Precision.Float64);
+        string ptx = CompileToPtx(source.Code);
+        Assert.Contains($".visible .entry {CudaCodeGenerator.KernelName}(", ptx);
+        Assert.Contains(".target sm_80", ptx);
+    }
+
+    [SkippableFact]
+    public void CodegenCommandPrintsTheTranslationUnitThatClangCompiles()
+    {
+        Skip.If(Clang14() is null, "clang-14 is not on the PATH (./build.sh deps installs it)");
+        string file = Path.Combine(ConventionTests.RepoRoot(), "examples", "hh_exploration.yaml");
+        var (code, cuda, error) = CliHarness.Invoke("codegen", file, "--target", "cuda");
+        Assert.True(code == 0, error);
+        Assert.Equal(CudaCodeGenerator.Generate(ExperimentFile.Load(file).Program, Precision.Float64).Code, cuda);
+        Assert.Contains(".visible .entry nn_gpu_run(", CompileToPtx(cuda));
+    }
+}
