@@ -57,6 +57,7 @@ typedef struct nn_gpu_args {
 
 #ifdef __cplusplus
 }
+static_assert(sizeof(nn_gpu_args) == 192, "nn_gpu_args is mirrored by C#'s GpuArgs (GpuDevice.cs)");
 #endif
 
 namespace nn {
