@@ -65,10 +65,11 @@ public static partial class CliApp
         var backend = new Option<string>("--backend")
         {
             Description = "auto: compiled when a C++ compiler exists and the run pays for the compile (or the kernel is cached), " +
-                "else interpreted; interpreted: the native bytecode interpreter; compiled: generated C++ built by the host compiler.",
+                "else interpreted; interpreted: the native bytecode interpreter; compiled: generated C++ built by the host compiler; " +
+                "cuda: the GPU (needs the CUDA driver and NVRTC; docs/gpu.md).",
             DefaultValueFactory = _ => "auto",
         };
-        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
+        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled", "cuda");
         var precision = new Option<string>("--precision")
         {
             Description = "float64: as Brian 2; float32: the compiled backend's integration step in single precision, the state stored in double (faster, less accurate).",
@@ -348,7 +349,7 @@ public static partial class CliApp
     }
 
     private static Backend ParseBackend(string? name) =>
-        name switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto };
+        name switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, "cuda" => Backend.Cuda, _ => Backend.Auto };
 
     /// <summary>"K/N" with 0 &lt;= K &lt; N.</summary>
     private static Shard ParseShard(string text)

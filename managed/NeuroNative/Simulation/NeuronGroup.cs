@@ -18,6 +18,9 @@ public enum Backend
     Interpreted,
     /// <summary>Generated C++ compiled by the host compiler (cached on disk): fastest for long runs.</summary>
     Compiled,
+    /// <summary>The GPU (CUDA driver and NVRTC loaded at run time, docs/gpu.md): never chosen by <see cref="Auto"/>.
+    /// Groups run on it through <see cref="Backends.Cuda.GpuSimulation"/>; without a GPU, a clear error.</summary>
+    Cuda,
 }
 
 /// <summary>Everything about one group made by the <see cref="NeuronGroup(int, ModelDefinition, SimulationOptions?)"/>

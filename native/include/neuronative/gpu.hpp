@@ -57,7 +57,11 @@ typedef struct nn_gpu_args {
 
 #ifdef __cplusplus
 }
-static_assert(sizeof(nn_gpu_args) == 192, "nn_gpu_args is mirrored by C#'s GpuArgs (GpuDevice.cs)");
+// Mirrored by C#'s GpuArgs (GpuDevice.cs), whose test checks the same numbers.
+static_assert(sizeof(nn_gpu_args) == 192 && __builtin_offsetof(nn_gpu_args, n) == 104 &&
+                  __builtin_offsetof(nn_gpu_args, k0) == 144 && __builtin_offsetof(nn_gpu_args, seed) == 160 &&
+                  __builtin_offsetof(nn_gpu_args, n_operations) == 184,
+              "nn_gpu_args changed: change GpuArgs with it");
 #endif
 
 namespace nn {

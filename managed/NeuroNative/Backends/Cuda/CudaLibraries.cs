@@ -52,17 +52,22 @@ internal static class CudaLibraries
         lock (s_lock)
         {
             if (s_nvrtc != IntPtr.Zero) return s_nvrtc;
-            var tried = new List<string>();
-            foreach (string file in Candidates(Environment.GetEnvironmentVariable("NEURONATIVE_NVRTC")))
-            {
-                tried.Add(file);
-                if (!NativeLibrary.TryLoad(file, out s_nvrtc)) continue;
-                s_nvrtcFile = file;
-                return s_nvrtc;
-            }
-            throw new GpuUnavailableException($"NVRTC (the CUDA runtime compiler) was not found: tried {string.Join(", ", tried)}. " +
-                "Install the CUDA toolkit's NVRTC library (e.g. the cuda-nvrtc package) or set NEURONATIVE_NVRTC to its path.");
+            s_nvrtc = LoadFirst(Candidates(Environment.GetEnvironmentVariable("NEURONATIVE_NVRTC")), out s_nvrtcFile);
+            return s_nvrtc;
         }
+    }
+
+    /// <summary>The first of <paramref name="files"/> that loads; none: the exception lists them all.</summary>
+    internal static IntPtr LoadFirst(IReadOnlyList<string> files, out string loaded)
+    {
+        foreach (string file in files)
+        {
+            if (!NativeLibrary.TryLoad(file, out IntPtr handle)) continue;
+            loaded = file;
+            return handle;
+        }
+        throw new GpuUnavailableException($"NVRTC (the CUDA runtime compiler) was not found: tried {string.Join(", ", files)}. " +
+            "Install the CUDA toolkit's NVRTC library (e.g. the cuda-nvrtc package) or set NEURONATIVE_NVRTC to its path.");
     }
 
     /// <summary>The files tried for NVRTC: the explicit path, else the sonames newest first.</summary>
