@@ -108,16 +108,17 @@ NN_DEVICE inline void append_spike(const nn_gpu_args& a, int64_t i, int64_t k) {
 }
 
 // The schedule's hooks for one thread: traces at the start of the step (Brian's when='start'),
-// spikes counted and appended.
+// spikes counted and appended. NState is a constant, so that the state stays in registers.
+template <int32_t NState>
 struct Hooks {
     const nn_gpu_args& a;
     int64_t i, column;
-    int32_t n_state;
     int64_t step = 0, spikes = 0;
     NN_DEVICE void sample(const nn_kernel_block& b, int32_t slot, int32_t op) {
         if (column < 0 || slot != SLOT_UPDATE || op != 0 || b.step % a.trace_every != 0) return;
         const int64_t s = b.step / a.trace_every - (a.k0 + a.trace_every - 1) / a.trace_every;
-        for (int32_t v = 0; v < n_state; ++v) a.trace[(s * n_state + v) * a.n_traced + column] = b.state[v];
+        NN_UNROLL
+        for (int32_t v = 0; v < NState; ++v) a.trace[(s * NState + v) * a.n_traced + column] = b.state[v];
     }
     NN_DEVICE void spike(int) {
         ++spikes;
@@ -133,7 +134,9 @@ NN_DEVICE inline void run_thread(const nn_gpu_args& a, int64_t i) {
     if (i >= a.n) return;
     constexpr int32_t ns = Model::kStates, np = Model::kParams;
     double x[ns > 0 ? ns : 1], p[np > 0 ? np : 1], out[1], ws[Model::kWorkspace > 0 ? Model::kWorkspace : 1];
+    NN_UNROLL
     for (int32_t v = 0; v < ns; ++v) x[v] = a.state[v * a.n + i];
+    NN_UNROLL
     for (int32_t q = 0; q < np; ++q) p[q] = a.params[q * a.n + i];
     double index = static_cast<double>(a.first_neuron + i), lastspike = a.lastspike[i], nr = a.not_refractory[i];
     nn_kernel_block b{};
@@ -154,7 +157,7 @@ NN_DEVICE inline void run_thread(const nn_gpu_args& a, int64_t i) {
     b.n_neurons = a.n_neurons;
     b.n = 1;
     Model model{};
-    Hooks hooks{a, i, a.trace_every > 0 ? a.trace_column[i] : -1, ns};
+    Hooks<ns> hooks{a, i, a.trace_every > 0 ? a.trace_column[i] : -1};
     const ScheduleModel m{ns, Model::kRefractory, Model::kThreshold, Model::kReset, a.operations, a.n_operations};
     StepCache cache;
     StepFailure failure;
@@ -166,6 +169,7 @@ NN_DEVICE inline void run_thread(const nn_gpu_args& a, int64_t i) {
         a.failure[3 * i + 2] = failure.value;
         break;
     }
+    NN_UNROLL
     for (int32_t v = 0; v < ns; ++v) a.state[v * a.n + i] = x[v];
     a.lastspike[i] = lastspike;
     a.not_refractory[i] = nr;

@@ -11,6 +11,16 @@
 
 #define NN_RESTRICT __restrict__
 
+// Loops over state variables, stages and noise terms: unrolled in device code, where the counts are constants
+// after inlining, so that a thread's state and workspace stay in registers (an array indexed by a loop counter
+// lives in local memory); where a count is not constant the hint is dropped (clang: -Wpass-failed). The CPU
+// loops over lanes inside them vectorise as they are.
+#if defined(__CUDA_ARCH__)
+#  define NN_UNROLL _Pragma("unroll")
+#else
+#  define NN_UNROLL
+#endif
+
 // Lanes per iteration of float loops (the float32 option): 8 fill a 256-bit vector; compiled kernels pass 16
 // on AVX-512 hosts, where they use 512-bit vectors (HostCompiler).
 #ifndef NN_FLOAT_SIMDLEN

@@ -150,6 +150,7 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     // Non-finite check as an integer OR over the exponent bits (vectorises; a bool reduction over
     // comparisons does not): all ones in the exponent is +-inf or NaN.
     uint64_t bad = 0;
+    NN_UNROLL
     for (int32_t v = 0; v < m.n_state; ++v) {
         const double* NN_RESTRICT x = b.state + v * b.stride;
         for (int i = 0; i < n; ++i) {
@@ -159,6 +160,7 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     }
     if (bad != 0) { // the lowest lane, then the first variable
         for (int i = 0; i < n; ++i)
+            NN_UNROLL
             for (int32_t v = 0; v < m.n_state; ++v) {
                 const double x = b.state[v * b.stride + i];
                 if (__builtin_fabs(x) <= 1.7976931348623157e308) continue;
@@ -195,6 +197,7 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     b.event_value = 0.0;
     run_slot(m, kernel, hooks, b, SLOT_RESET, op);
     if (m.has_reset)
+        NN_UNROLL
         for (int s = 0; s < n_spiking; ++s) kernel.statements(&b, -1, spiking[s]);
     run_slot(m, kernel, hooks, b, SLOT_END, op);
     return true;
