@@ -26,6 +26,18 @@
 extern "C" {
 #endif
 
+/* A reducer on the device (reducers.hpp, as the CPU's nn_reducer_desc): spikes (var < 0) or state variable var
+ * sampled where monitors sample, every `every` steps of [start, end); acc[i*slots ...] accumulates, value[i*width ...]
+ * is written at the end of each launch (nn::reducer_value over the part of the window run so far). */
+typedef struct nn_gpu_reducer {
+    int32_t kind, var;
+    int64_t capacity, slots, width, start, end, every;
+    double* acc;
+    double* value;
+    const double* target;            /* REDUCE_MSE: [target_rows][target_samples]; neuron i uses row (first_neuron+i) % rows */
+    int64_t target_rows, target_samples;
+} nn_gpu_reducer;
+
 /* What one launch of the fused kernel reads and writes (device pointers), laid out as C#'s GpuArgs.
  * Arrays of neurons are [row][n]: state variable v of neuron i at state[v*n + i]. */
 typedef struct nn_gpu_args {
@@ -42,6 +54,7 @@ typedef struct nn_gpu_args {
     double* trace;                   /* [sample][n_state][n_traced], the state at the start of steps k % trace_every == 0 */
     const int64_t* trace_column;     /* [n]: the neuron's column in trace, or -1 */
     double* failure;                 /* [n][3]: step, variable, value of a non-finite update (step NaN: none) */
+    const nn_gpu_reducer* reducers;  /* [n_reducers] */
     int64_t n;                       /* threads (neurons) of this launch */
     int64_t first_neuron;            /* global index of neuron 0 (random numbers, i) */
     int64_t event_capacity;
@@ -52,15 +65,18 @@ typedef struct nn_gpu_args {
     double dt;
     double n_neurons;                /* N */
     int32_t n_operations;
-    int32_t reserved;
+    int32_t n_reducers;
+    int32_t sample_after;            /* monitors and reducers sample in slot 0 after this many operations */
+    int32_t init_reducers_from;      /* reducers from this index on are new: initialised (reducer_init) first */
 } nn_gpu_args;
 
 #ifdef __cplusplus
 }
 // Mirrored by C#'s GpuArgs (GpuDevice.cs), whose test checks the same numbers.
-static_assert(sizeof(nn_gpu_args) == 192 && __builtin_offsetof(nn_gpu_args, n) == 104 &&
-                  __builtin_offsetof(nn_gpu_args, k0) == 144 && __builtin_offsetof(nn_gpu_args, seed) == 160 &&
-                  __builtin_offsetof(nn_gpu_args, n_operations) == 184,
+static_assert(sizeof(nn_gpu_args) == 208 && __builtin_offsetof(nn_gpu_args, n) == 112 &&
+                  __builtin_offsetof(nn_gpu_args, k0) == 152 && __builtin_offsetof(nn_gpu_args, seed) == 168 &&
+                  __builtin_offsetof(nn_gpu_args, n_operations) == 192 && sizeof(nn_gpu_reducer) == 96 &&
+                  __builtin_offsetof(nn_gpu_reducer, acc) == 56,
               "nn_gpu_args changed: change GpuArgs with it");
 #endif
 
@@ -107,22 +123,37 @@ NN_DEVICE inline void append_spike(const nn_gpu_args& a, int64_t i, int64_t k) {
     }
 }
 
-// The schedule's hooks for one thread: traces at the start of the step (Brian's when='start'),
-// spikes counted and appended. NState is a constant, so that the state stays in registers.
+// The schedule's hooks for one thread: traces and variable reducers where monitors sample (slot 0 after
+// sample_after operations: Brian's when='start'), spikes counted, appended and reduced. NState is a constant,
+// so that the state stays in registers.
 template <int32_t NState>
 struct Hooks {
     const nn_gpu_args& a;
     int64_t i, column;
     int64_t step = 0, spikes = 0;
     NN_DEVICE void sample(const nn_kernel_block& b, int32_t slot, int32_t op) {
-        if (column < 0 || slot != SLOT_UPDATE || op != 0 || b.step % a.trace_every != 0) return;
-        const int64_t s = b.step / a.trace_every - (a.k0 + a.trace_every - 1) / a.trace_every;
+        if (slot != SLOT_UPDATE || op != a.sample_after) return;
+        const int64_t k = b.step;
+        for (int32_t r = 0; r < a.n_reducers; ++r) {
+            const nn_gpu_reducer& d = a.reducers[r];
+            if (d.var < 0 || k < d.start || k >= d.end || (k - d.start) % d.every != 0) continue;
+            const int64_t j = (k - d.start) / d.every;
+            const double target = d.kind == REDUCE_MSE ? d.target[((b.first_neuron) % d.target_rows) * d.target_samples + j] : 0.0;
+            reducer_sample(d.kind, d.capacity, d.acc + i * d.slots, j, b.state[d.var], target);
+        }
+        if (column < 0 || k % a.trace_every != 0) return;
+        const int64_t s = k / a.trace_every - (a.k0 + a.trace_every - 1) / a.trace_every;
         NN_UNROLL
         for (int32_t v = 0; v < NState; ++v) a.trace[(s * NState + v) * a.n_traced + column] = b.state[v];
     }
     NN_DEVICE void spike(int) {
         ++spikes;
         append_spike(a, i, step);
+        for (int32_t r = 0; r < a.n_reducers; ++r) {
+            const nn_gpu_reducer& d = a.reducers[r];
+            if (d.var < 0 && step >= d.start && step < d.end)
+                reducer_spike(d.kind, d.capacity, d.acc + i * d.slots, static_cast<double>(step) * a.dt);
+        }
     }
     NN_DEVICE void events(nn_kernel_block&) {}
 };
@@ -132,6 +163,8 @@ struct Hooks {
 template <class Model>
 NN_DEVICE inline void run_thread(const nn_gpu_args& a, int64_t i) {
     if (i >= a.n) return;
+    for (int32_t r = a.init_reducers_from; r < a.n_reducers; ++r)
+        reducer_init(a.reducers[r].kind, a.reducers[r].capacity, a.reducers[r].acc + i * a.reducers[r].slots);
     constexpr int32_t ns = Model::kStates, np = Model::kParams;
     double x[ns > 0 ? ns : 1], p[np > 0 ? np : 1], out[1], ws[Model::kWorkspace > 0 ? Model::kWorkspace : 1];
     NN_UNROLL
@@ -174,6 +207,11 @@ NN_DEVICE inline void run_thread(const nn_gpu_args& a, int64_t i) {
     a.lastspike[i] = lastspike;
     a.not_refractory[i] = nr;
     a.spike_count[i] += hooks.spikes;
+    for (int32_t r = 0; r < a.n_reducers; ++r) {
+        const nn_gpu_reducer& d = a.reducers[r];
+        const int64_t done = (a.k1 < d.end ? a.k1 : d.end) - d.start;
+        reducer_value(d.kind, d.capacity, d.acc + i * d.slots, static_cast<double>(done > 0 ? done : 0) * a.dt, d.value + i * d.width);
+    }
 }
 
 } // namespace gpu

@@ -6,14 +6,26 @@ namespace NeuroNative.Backends.Cuda;
 [StructLayout(LayoutKind.Sequential)]
 internal struct GpuArgs
 {
-    public const int Size = 192; // gpu.hpp static_asserts the same
+    public const int Size = 208; // gpu.hpp static_asserts the same
 
     public ulong State, Params, LastSpike, NotRefractory, Inputs, Operations, SpikeCount, EventNeuron, EventStep, EventCount,
-        Trace, TraceColumn, Failure;
+        Trace, TraceColumn, Failure, Reducers;
     public long N, FirstNeuron, EventCapacity, TraceEvery, NTraced, K0, K1;
     public ulong Seed;
     public double Dt, NNeurons;
-    public int NOperations, Reserved;
+    public int NOperations, NReducers, SampleAfter, InitReducersFrom;
+}
+
+/// <summary>nn_gpu_reducer (gpu.hpp).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct GpuReducerDesc
+{
+    public const int Size = 96;
+
+    public int Kind, Var;
+    public long Capacity, Slots, Width, Start, End, Every;
+    public ulong Acc, Value, Target;
+    public long TargetRows, TargetSamples;
 }
 
 /// <summary>nn_kernel_input (kernel_abi.h): a TimedArray with its values in device memory.</summary>

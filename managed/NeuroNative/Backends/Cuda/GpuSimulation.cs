@@ -44,6 +44,9 @@ public sealed class GpuSimulation : IDisposable
     private long _capacity, _traceEvery, _traceSamplesPerLaunch;
     private long[] _traced = [];
     private readonly List<GpuSpike> _spikes = [];
+    private readonly List<GpuReducer> _reducers = [];
+    private ulong _reducerTable;
+    private int _initialisedReducers;
     private readonly List<double[]> _traceRows = [];
 
     private GpuSimulation(NeuronGroup group, IGpuDevice device, GpuOptions options, double compileSeconds, bool cached)
@@ -212,6 +215,7 @@ public sealed class GpuSimulation : IDisposable
         long[] bytes = [_nState * n * sizeof(double), n * sizeof(double), n * sizeof(double), n * sizeof(long)];
         ulong[] live = [_state, _lastspike, _nr, _counts];
         for (int k = 0; k < 4; k++) _device.Copy(_backup[k], live[k], bytes[k]);
+        foreach (var r in _reducers) _device.Copy(r.Backup, r.Desc.Acc, r.AccBytes);
         var nan = new double[3 * n];
         Array.Fill(nan, double.NaN);
         _device.Upload<double>(_failure, nan);
@@ -231,9 +235,11 @@ public sealed class GpuSimulation : IDisposable
                 break;
             }
             for (int k = 0; k < 4; k++) _device.Copy(live[k], _backup[k], bytes[k]);
+            foreach (var r in _reducers) _device.Copy(r.Desc.Acc, r.Backup, r.AccBytes);
             SetCapacity(plan.NewCapacity);
             Relaunches++;
         }
+        _initialisedReducers = _reducers.Count;
         CheckFailure();
         if (_traceEvery > 0) DrainTraces(k0, k1);
     }
@@ -244,8 +250,90 @@ public sealed class GpuSimulation : IDisposable
         SpikeCount = _counts, EventNeuron = _eventNeuron, EventStep = _eventStep, EventCount = _count, Trace = _trace,
         TraceColumn = _traceColumn, Failure = _failure, N = _n, FirstNeuron = _group.Settings.FirstNeuron, EventCapacity = _capacity,
         TraceEvery = _traceEvery, NTraced = _traced.Length, K0 = k0, K1 = k1, Seed = _group.Settings.Seed, Dt = _group.Dt,
-        NNeurons = _group.TotalNeurons, NOperations = _nOperations,
+        NNeurons = _group.TotalNeurons, NOperations = _nOperations, Reducers = _reducerTable, NReducers = _reducers.Count,
+        SampleAfter = _group.Model.SampleAfter, InitReducersFrom = _initialisedReducers,
     };
+
+    /// <summary>A spike reduction (count, rate, first spike, or the first <paramref name="capacity"/> spike times) over
+    /// <paramref name="window"/> (default: the whole run), on the device; as <see cref="NeuronGroup.ReduceSpikes"/>.</summary>
+    public GpuReducer ReduceSpikes(Reduction kind, TimeWindow? window = null, int capacity = 0)
+    {
+        if (kind is not (Reduction.SpikeCount or Reduction.SpikeRate or Reduction.FirstSpike or Reduction.SpikeTimes))
+            throw new ArgumentException($"{kind} reduces a variable; use Reduce(kind, variable, ...)", nameof(kind));
+        if (_group.Model.Threshold is null) throw new InvalidOperationException("the model has no threshold, so it never spikes");
+        return AddReducer(kind, -1, window, 1, capacity, null);
+    }
+
+    /// <summary>A reduction of the state variable <paramref name="variable"/> sampled every <paramref name="every"/> steps of
+    /// <paramref name="window"/> where monitors sample, on the device; as <see cref="NeuronGroup.Reduce"/> (state variables only).</summary>
+    public GpuReducer Reduce(Reduction kind, string variable, TimeWindow? window = null, long every = 1, int capacity = 0)
+    {
+        if (kind is not (Reduction.Min or Reduction.Max or Reduction.Mean or Reduction.Variance or Reduction.Samples))
+            throw new ArgumentException(kind == Reduction.MeanSquaredError
+                ? "the mean squared error needs target traces; use MeanSquaredError(variable, targets, ...)"
+                : $"{kind} reduces spikes; use ReduceSpikes(kind, ...)", nameof(kind));
+        return AddReducer(kind, StateIndex(variable), window, every, capacity, null);
+    }
+
+    /// <summary>The mean squared error of a state variable against target traces (neuron j uses
+    /// targets[(global index of j) % targets.Count]), as <see cref="NeuronGroup.MeanSquaredError"/>.</summary>
+    public GpuReducer MeanSquaredError(string variable, IReadOnlyList<double[]> targets, TimeWindow? window = null, long every = 1)
+    {
+        if (targets.Count == 0 || targets[0].Length == 0 || targets.Any(t => t.Length != targets[0].Length))
+            throw new ArgumentException("give at least one target trace, all with the same number (> 0) of samples", nameof(targets));
+        return AddReducer(Reduction.MeanSquaredError, StateIndex(variable), window, every, 0, targets);
+    }
+
+    private GpuReducer AddReducer(Reduction kind, int var, TimeWindow? window, long every, int capacity, IReadOnlyList<double[]>? targets)
+    {
+        bool hasCapacity = kind is Reduction.SpikeTimes or Reduction.Samples;
+        if (hasCapacity ? capacity < 1 : capacity != 0)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, hasCapacity ? "must be at least 1" : $"must be 0 for {kind}");
+        if (every < 1) throw new ArgumentOutOfRangeException(nameof(every), every, "must be at least 1 step");
+        var w = window ?? TimeWindow.Always;
+        long start = _group.StepsFor(w.Start), end = w.End is { } e ? _group.StepsFor(e) : long.MaxValue;
+        if (end <= start) throw new ArgumentException($"the window ends (step {end}) before it starts (step {start})", nameof(window));
+        if (start < Step) throw new ArgumentException($"the window starts at step {start} but the simulation is already at step {Step}", nameof(window));
+        // reducers.hpp's reducer_slots and reducer_width: the device memory each neuron needs.
+        long slots = kind switch
+        {
+            Reduction.SpikeTimes => 1 + capacity,
+            Reduction.Mean or Reduction.Variance => 3,
+            Reduction.MeanSquaredError => 2,
+            Reduction.Samples => capacity,
+            _ => 1,
+        };
+        long width = hasCapacity ? capacity : 1;
+        var desc = new GpuReducerDesc
+        {
+            Kind = (int)kind, Var = var, Capacity = capacity, Slots = slots, Width = width, Start = start, End = end, Every = every,
+            Acc = _device.Allocate(slots * _n * sizeof(double)), Value = _device.Allocate(width * _n * sizeof(double)),
+        };
+        if (targets is not null)
+        {
+            desc.TargetRows = targets.Count;
+            desc.TargetSamples = targets[0].Length;
+            desc.Target = Upload([.. targets.SelectMany(t => t)], targets.Count * (long)targets[0].Length);
+            if (desc.TargetSamples <= (end - start - 1) / every) desc.End = start + desc.TargetSamples * every; // the window ends with the traces
+        }
+        var reducer = new GpuReducer(this, kind, desc, _device.Allocate(slots * _n * sizeof(double)));
+        _reducers.Add(reducer);
+        if (_reducerTable != 0) _device.Free(_reducerTable);
+        _reducerTable = _device.Allocate(_reducers.Count * GpuReducerDesc.Size);
+        _device.Upload<GpuReducerDesc>(_reducerTable, [.. _reducers.Select(r => r.Desc)]);
+        return reducer;
+    }
+
+    /// <summary>The reducer's values as the last launch left them ([neuron][width]).</summary>
+    internal double[] ReducerValues(GpuReducer reducer)
+    {
+        var values = new double[reducer.Width * _n];
+        if (_reducers.IndexOf(reducer) < _initialisedReducers) _device.Download<double>(reducer.Desc.Value, values);
+        else Array.Fill(values, double.NaN); // added after the last launch: nothing reduced yet
+        return values;
+    }
+
+    internal int N => _n;
 
     /// <summary>The launch's spikes into the list, in Brian's order (step, then neuron): the device appends them in
     /// whatever order its threads ran.</summary>
@@ -315,6 +403,48 @@ public sealed class GpuSimulation : IDisposable
     }
 
     public void Dispose() => _device.Dispose();
+}
+
+/// <summary>A reducer computed on the device by <see cref="GpuSimulation"/>: values as <see cref="Reducer"/>'s.</summary>
+public sealed class GpuReducer
+{
+    private readonly GpuSimulation _simulation;
+
+    internal GpuReducer(GpuSimulation simulation, Reduction kind, GpuReducerDesc desc, ulong backup)
+    {
+        _simulation = simulation;
+        Kind = kind;
+        Desc = desc;
+        Backup = backup;
+    }
+
+    public Reduction Kind { get; }
+    /// <summary>Values per neuron: 1, or the capacity of <see cref="Reduction.SpikeTimes"/> and <see cref="Reduction.Samples"/>.</summary>
+    public long Width => Desc.Width;
+    internal GpuReducerDesc Desc { get; }
+    /// <summary>Device copy of the accumulators before a launch (restored when the launch runs again).</summary>
+    internal ulong Backup { get; }
+    internal long AccBytes => Desc.Slots * _simulation.N * sizeof(double);
+
+    /// <summary>One value per neuron (the first, for reductions of several values per neuron).</summary>
+    public double[] Values
+    {
+        get
+        {
+            var all = _simulation.ReducerValues(this);
+            return Width == 1 ? all : [.. Enumerable.Range(0, _simulation.N).Select(i => all[i * Width])];
+        }
+    }
+
+    /// <summary>Every value, per neuron.</summary>
+    public double[][] Rows
+    {
+        get
+        {
+            var all = _simulation.ReducerValues(this);
+            return [.. Enumerable.Range(0, _simulation.N).Select(i => all.AsSpan((int)(i * Width), (int)Width).ToArray())];
+        }
+    }
 }
 
 /// <summary>What the host does after a launch, from the device's event count: drain the buffer, or (overflow: the

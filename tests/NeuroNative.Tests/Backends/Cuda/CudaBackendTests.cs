@@ -76,10 +76,12 @@ public class CudaBackendTests
     {
         // native/include/neuronative/gpu.hpp static_asserts the same offsets (compiled by CudaPtxTests and the emulation).
         Assert.Equal(GpuArgs.Size, Marshal.SizeOf<GpuArgs>());
-        Assert.Equal(104, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.N)));
-        Assert.Equal(144, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.K0)));
-        Assert.Equal(160, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.Seed)));
-        Assert.Equal(184, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.NOperations)));
+        Assert.Equal(112, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.N)));
+        Assert.Equal(152, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.K0)));
+        Assert.Equal(168, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.Seed)));
+        Assert.Equal(192, (int)Marshal.OffsetOf<GpuArgs>(nameof(GpuArgs.NOperations)));
+        Assert.Equal(GpuReducerDesc.Size, Marshal.SizeOf<GpuReducerDesc>());
+        Assert.Equal(56, (int)Marshal.OffsetOf<GpuReducerDesc>(nameof(GpuReducerDesc.Acc)));
         Assert.Equal(40, Marshal.SizeOf<GpuInput>());
         Assert.Equal(16, Marshal.SizeOf<GpuOperation>());
     }

@@ -76,6 +76,46 @@ public class GpuEmulationTests(ITestOutputHelper output)
         Assert.True(worst <= 1e-9, $"{@case}: the emulated GPU kernel deviates by {worst:G3} of the range");
     }
 
+    [SkippableTheory]
+    [InlineData("hh_exploration_small")]
+    [InlineData("hh_fitting_tutorial")]
+    [InlineData("lif_refractory_exact")]
+    public void ReducersOnTheDeviceEqualTheCpuReducers(string @case)
+    {
+        CompiledKernelTests.SkipWithoutCompiler();
+        var s = ReferenceScenario.Get(@case);
+        long steps = Math.Min(s.Steps, 3000);
+        var cpuOptions = new SimulationOptions { Backend = Backend.Interpreted, Threads = 1 };
+        using var cpu = NativeReferenceTests.Build(s, cpuOptions);
+        using var source = NativeReferenceTests.Build(s, cpuOptions);
+        using var gpu = GpuSimulation.FromGroup(source, Emulated);
+        var window = new TimeWindow(50 * s.Dt, 2500 * s.Dt);
+        var targets = new[] { Enumerable.Range(0, 400).Select(k => -0.065 + 1e-5 * k).ToArray(), Enumerable.Repeat(-0.06, 400).ToArray() };
+        targets[1][7] = double.NaN;
+        var pairs = new List<(string, Reducer, GpuReducer)>();
+        foreach (var kind in new[] { Reduction.SpikeCount, Reduction.SpikeRate, Reduction.FirstSpike })
+            pairs.Add((kind.ToString(), cpu.ReduceSpikes(kind, window), gpu.ReduceSpikes(kind, window)));
+        pairs.Add(("SpikeTimes", cpu.ReduceSpikes(Reduction.SpikeTimes, null, 5), gpu.ReduceSpikes(Reduction.SpikeTimes, null, 5)));
+        foreach (var kind in new[] { Reduction.Min, Reduction.Max, Reduction.Mean, Reduction.Variance })
+            pairs.Add((kind.ToString(), cpu.Reduce(kind, "v", window, 3), gpu.Reduce(kind, "v", window, 3)));
+        pairs.Add(("Samples", cpu.Reduce(Reduction.Samples, "v", null, 97, 20), gpu.Reduce(Reduction.Samples, "v", null, 97, 20)));
+        pairs.Add(("MSE", cpu.MeanSquaredError("v", targets, window, 2), gpu.MeanSquaredError("v", targets, window, 2)));
+        // Added mid-run: initialised by the launch that follows.
+        cpu.RunSteps(steps / 2);
+        gpu.RunSteps(steps / 2);
+        var late = new TimeWindow(cpu.Step * s.Dt);
+        pairs.Add(("late Max", cpu.Reduce(Reduction.Max, "v", late), gpu.Reduce(Reduction.Max, "v", late)));
+        Assert.Throws<ArgumentException>(() => gpu.Reduce(Reduction.Min, "v", new TimeWindow(0)));
+        cpu.RunSteps(steps - steps / 2);
+        gpu.RunSteps(steps - steps / 2);
+        foreach (var (name, c, g) in pairs)
+        {
+            Assert.Equal(c.Width, g.Width);
+            Assert.True(c.Rows.Zip(g.Rows).All(p => p.First.SequenceEqual(p.Second)), $"{@case}: {name} differs");
+        }
+        Assert.Contains(pairs[0].Item2.Values, count => count > 0);
+    }
+
     [SkippableFact]
     public void LaunchLengthAndBufferSizeDoNotChangeTheResult()
     {
