@@ -72,6 +72,9 @@ typedef struct nn_gpu_args {
 
 #ifdef __cplusplus
 }
+#endif
+
+#if !defined(__CUDACC_RTC__)
 // Mirrored by C#'s GpuArgs (GpuDevice.cs), whose test checks the same numbers.
 static_assert(sizeof(nn_gpu_args) == 208 && __builtin_offsetof(nn_gpu_args, n) == 112 &&
                   __builtin_offsetof(nn_gpu_args, k0) == 152 && __builtin_offsetof(nn_gpu_args, seed) == 168 &&

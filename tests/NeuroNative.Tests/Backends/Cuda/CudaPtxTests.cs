@@ -90,6 +90,52 @@ public class CudaPtxTests
         Assert.Contains(".target sm_80", ptx);
     }
 
+    /// <summary>What NVRTC declares without any header (the CUDA math API, intrinsics, built-in variables), as far as
+    /// the headers' NVRTC branches use it.</summary>
+    private const string NvrtcDeclarations = """
+        #define __device__ __attribute__((device))
+        #define __global__ __attribute__((global))
+        struct nn_dim { unsigned x, y, z; };
+        extern const __device__ nn_dim blockIdx, blockDim, threadIdx;
+        extern "C" __device__ double trunc(double); extern "C" __device__ double floor(double); extern "C" __device__ double fabs(double);
+        extern "C" __device__ double fma(double, double, double);
+        extern "C" __device__ double __longlong_as_double(long long); extern "C" __device__ float __int_as_float(int);
+        extern "C" __device__ void* memcpy(void*, const void*, unsigned long);
+        __device__ unsigned long long atomicAdd(unsigned long long*, unsigned long long);
+        #define NN_RTC_MATH(n) extern "C" __device__ double n(double); extern "C" __device__ float n##f(float);
+        NN_RTC_MATH(log) NN_RTC_MATH(log10) NN_RTC_MATH(log1p) NN_RTC_MATH(sqrt) NN_RTC_MATH(sin) NN_RTC_MATH(cos) NN_RTC_MATH(tan)
+        NN_RTC_MATH(sinh) NN_RTC_MATH(cosh) NN_RTC_MATH(tanh) NN_RTC_MATH(asin) NN_RTC_MATH(acos) NN_RTC_MATH(atan) NN_RTC_MATH(ceil) NN_RTC_MATH(expm1)
+        extern "C" __device__ float truncf(float); extern "C" __device__ float floorf(float); extern "C" __device__ float fabsf(float);
+        extern "C" __device__ double pow(double, double); extern "C" __device__ float powf(float, float);
+        extern "C" __device__ double fmod(double, double); extern "C" __device__ float fmodf(float, float);
+        extern "C" __device__ double copysign(double, double); extern "C" __device__ float copysignf(float, float);
+        """;
+
+    /// <summary>The headers' NVRTC branches (<c>__CUDACC_RTC__</c>: the CUDA math API for libm and the GCC builtins,
+    /// <c>atomicAdd</c>, <c>blockIdx</c>) compiled by clang with NVRTC's implicit declarations and without
+    /// <c>__clang__</c>, so that they are at least valid code before a GPU machine's NVRTC sees them.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Float64Cases))]
+    public void NvrtcBranchesCompile(string model)
+    {
+        Skip.If(Clang14() is null, "clang-14 is not on the PATH (./build.sh deps installs it)");
+        string dir = Directory.CreateTempSubdirectory("nn-rtc").FullName;
+        try
+        {
+            string prelude = Path.Combine(dir, "nvrtc.h");
+            File.WriteAllText(prelude, NvrtcDeclarations);
+            var source = CudaCodeGenerator.Generate(Programs()[model], Precision.Float64);
+            string ptx = CompileToPtx(source.Code, "-U__clang__", "-D__CUDACC_RTC__", "-D__CUDACC__", "-std=c++17", "-include", prelude);
+            Assert.Contains($".visible .entry {CudaCodeGenerator.KernelName}(", ptx);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    public static IEnumerable<object[]> Float64Cases() => Programs().Keys.Select(name => new object[] { name });
+
     [SkippableFact]
     public void CodegenCommandPrintsTheTranslationUnitThatClangCompiles()
     {
