@@ -142,7 +142,10 @@ struct Hooks {
             if (d.var < 0 || k < d.start || k >= d.end || (k - d.start) % d.every != 0) continue;
             const int64_t j = (k - d.start) / d.every;
             const double target = d.kind == REDUCE_MSE ? d.target[((b.first_neuron) % d.target_rows) * d.target_samples + j] : 0.0;
-            reducer_sample(d.kind, d.capacity, d.acc + i * d.slots, j, b.state[d.var], target);
+            double x = 0.0; // b.state[d.var], by constant indices (an index known only at run time would move the state to local memory)
+            NN_UNROLL
+            for (int32_t v = 0; v < NState; ++v) x = v == d.var ? b.state[v] : x;
+            reducer_sample(d.kind, d.capacity, d.acc + i * d.slots, j, x, target);
         }
         if (column < 0 || k % a.trace_every != 0) return;
         const int64_t s = k / a.trace_every - (a.k0 + a.trace_every - 1) / a.trace_every;
@@ -199,7 +202,7 @@ NN_DEVICE inline void run_thread(const nn_gpu_args& a, int64_t i) {
     StepFailure failure;
     for (int64_t k = a.k0; k < a.k1; ++k) {
         hooks.step = k;
-        if (schedule_step<1>(m, model, hooks, b, &nr, &lastspike, k, cache, failure)) continue;
+        if (schedule_step<1, Model, Hooks<ns>, ns>(m, model, hooks, b, &nr, &lastspike, k, cache, failure)) continue;
         a.failure[3 * i] = static_cast<double>(k);
         a.failure[3 * i + 1] = failure.var;
         a.failure[3 * i + 2] = failure.value;

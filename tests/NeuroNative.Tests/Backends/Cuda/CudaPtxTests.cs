@@ -134,6 +134,21 @@ public class CudaPtxTests
         }
     }
 
+    /// <summary>The HH kernels keep a thread's state, parameters and workspace in registers: their PTX at -O3 has no
+    /// local memory (an array indexed at run time would put it there).</summary>
+    [SkippableTheory]
+    [InlineData("examples/hh_exploration", "float64")]
+    [InlineData("examples/hh_exploration", "float32")]
+    [InlineData("hh_fitting_tutorial", "float64")]
+    public void HhKernelKeepsItsStateInRegisters(string model, string precision)
+    {
+        Skip.If(Clang14() is null, "clang-14 is not on the PATH (./build.sh deps installs it)");
+        var source = CudaCodeGenerator.Generate(Programs()[model], precision == "float32" ? Precision.Float32 : Precision.Float64);
+        string ptx = CompileToPtx(source.Code, "-O3");
+        Assert.DoesNotContain("ld.local", ptx);
+        Assert.DoesNotContain("st.local", ptx);
+    }
+
     public static IEnumerable<object[]> Float64Cases() => Programs().Keys.Select(name => new object[] { name });
 
     [SkippableFact]
