@@ -262,9 +262,11 @@ public sealed class TraceFitter : IDisposable
     /// brian2modelfitting's <c>refine</c>: least squares of the residuals (simulated − recorded, from the metric's
     /// t_start, weighted by √t_weights) by Levenberg–Marquardt (MathNet.Numerics) with numerical derivatives, from the
     /// best parameters found (or <paramref name="start"/>) within the fit's bounds. Each evaluation is one run of
-    /// n_traces neurons. The result's error is the metric's.
+    /// n_traces neurons. The result's error is the metric's. <paramref name="gradient"/>: the Jacobian from the model's
+    /// sensitivity equations (<see cref="TraceSensitivities"/>, brian2modelfitting's calc_gradient) instead of
+    /// finite differences, one run of the augmented model per point.
     /// </summary>
-    public FitEvaluation Refine(IReadOnlyDictionary<string, double>? start = null, int maxIterations = 200)
+    public FitEvaluation Refine(IReadOnlyDictionary<string, double>? start = null, int maxIterations = 200, bool gradient = false)
     {
         if (_space is null || Best is not { } best)
             throw new FitException("refine: no fit has run yet (it starts from the fit's best parameters, within its bounds)");
@@ -284,15 +286,21 @@ public sealed class TraceFitter : IDisposable
                 weight[r * samples + k] = mse.TimeWeights is { } w ? w[first + k] : 1;
             }
         using var run = new TraceRun(this);
+        using var sensitivities = gradient ? new TraceSensitivities(_compiled, [.. parameters.Select(p => p.Name)], _output, traces, _steps,
+            _settings.Dt, _settings.ParamInit, _settings.Threads) : null;
+        (string, double)[] Point(Vector<double> q) => [.. parameters.Select((p, k) => (p.Name, q[k] * scale[k]))];
         Vector<double> Simulate(Vector<double> q, Vector<double> _)
         {
-            var rows = run.Simulate(parameters.Select((p, k) => (p.Name, q[k] * scale[k])));
+            var rows = sensitivities is null ? run.Simulate(Point(q)) : sensitivities.Run(Point(q)).Traces;
             var y = new double[observed.Length];
             for (int r = 0; r < traces; r++) Array.Copy(rows[r], first, y, r * samples, samples);
             return Vector<double>.Build.DenseOfArray(y);
         }
-        var objective = ObjectiveFunction.NonlinearModel(Simulate, Vector<double>.Build.Dense(observed.Length, i => i),
-            Vector<double>.Build.DenseOfArray(observed), Vector<double>.Build.DenseOfArray(weight));
+        var x = Vector<double>.Build.Dense(observed.Length, i => i);
+        var objective = sensitivities is null
+            ? ObjectiveFunction.NonlinearModel(Simulate, x, Vector<double>.Build.DenseOfArray(observed), Vector<double>.Build.DenseOfArray(weight))
+            : ObjectiveFunction.NonlinearModel(Simulate, (q, _) => sensitivities.Jacobian(Point(q), first, scale), x,
+                Vector<double>.Build.DenseOfArray(observed), Vector<double>.Build.DenseOfArray(weight));
         var result = new LevenbergMarquardtMinimizer(maximumIterations: maxIterations).FindMinimum(objective,
             Vector<double>.Build.DenseOfArray(origin.Select((v, k) => v / scale[k]).ToArray()),
             Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Lower / scale[k]).ToArray()),

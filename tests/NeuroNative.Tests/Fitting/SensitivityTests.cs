@@ -1,0 +1,163 @@
+using NeuroNative.Fitting;
+using NeuroNative.Fitting.Optimizers;
+using NeuroNative.Models;
+using NeuroNative.Models.Analysis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NeuroNative.Tests.Fitting;
+
+/// <summary>Forward sensitivity equations (Models/Analysis/Sensitivities.cs) against closed forms and against central
+/// finite differences of the discrete simulation, and Refine with their gradient.</summary>
+public class SensitivityTests(ITestOutputHelper output)
+{
+    private static readonly string[] Fitted = ["gl", "g_na", "g_kd"];
+
+    /// <summary>dv/dt = (E - v)/tau from v = 0: v = E(1 - e^{-t/tau}), ∂v/∂E = 1 - e^{-t/tau}, ∂v/∂tau = -E t/tau² e^{-t/tau}.
+    /// Exponential Euler is exact on this equation, so the derivative of its discrete trace is the closed form's.</summary>
+    [Theory]
+    [InlineData("exponential_euler", 1e-12)]
+    [InlineData("rk4", 1e-9)]
+    public void TheSensitivitiesOfARelaxationAreTheClosedForm(string method, double tolerance)
+    {
+        var model = new ModelDefinition("""
+            dv/dt = (E - v)/tau : volt
+            dw/dt = -w/tau_w : 1
+            E : volt (constant)
+            tau : second (constant)
+            tau_w : second (constant)
+            """) { Method = method };
+        using var compiled = CompiledModel.Compile(model, new CompileOptions { Dt = 1e-4 });
+        var system = Sensitivities.Augment(compiled.Program, ["E", "tau", "tau_w"]);
+        // w depends on tau_w only and v not on it: the other three are pruned.
+        Assert.Equal(["S_v_E", "S_v_tau", "S_w_tau_w"], system.Variables.Select(v => v.Name).Order());
+        Assert.Null(system.NameOf("w", "E"));
+
+        using var run = new TraceSensitivities(compiled, ["E", "tau", "tau_w"], "v", traces: 1, steps: 400, dt: 1e-4, init: new Dictionary<string, string>());
+        double e = -0.07, tau = 0.01;
+        var (traces, derivatives) = run.Run([("E", e), ("tau", tau), ("tau_w", 0.02)]);
+        Assert.Null(derivatives[2]);
+        for (int k = 0; k < 400; k++)
+        {
+            double t = k * 1e-4, decay = Math.Exp(-t / tau);
+            Assert.Equal(e * (1 - decay), traces[0][k], tolerance * 0.1);
+            Assert.Equal(1 - decay, derivatives[0]![0][k], tolerance);
+            Assert.Equal(-e * t / (tau * tau) * decay, derivatives[1]![0][k], tolerance * 10);
+        }
+    }
+
+    /// <summary>The HH tutorial model on its five input traces: the trace's derivative in each conductance from the
+    /// sensitivities against central finite differences of the simulated traces, for exponential Euler (the tutorial's
+    /// method) and rk4.</summary>
+    [Theory]
+    [InlineData("exponential_euler")]
+    [InlineData("rk4")]
+    public void TheHodgkinHuxleyGradientIsTheFiniteDifferenceOfTheSimulation(string method)
+    {
+        var (input, _) = TraceFitterTests.Data();
+        using var fitter = TraceFitterTests.Fitter(samples: 1);
+        using var compiled = CompiledModel.Compile(fitter.Model with { Method = method }, new CompileOptions { Dt = 1e-5 });
+        var init = new Dictionary<string, string> { ["v"] = "-65*mV" };
+        int traces = input.Count, steps = input.Samples;
+        // Near the generating parameters, where the traces spike (hh_fitting_tutorial/case.md).
+        (string Name, double Value)[] point = [("gl", 1.2e-8), ("g_na", 2.2e-5), ("g_kd", 5.5e-6)];
+        using var sensitivities = new TraceSensitivities(compiled, Fitted, "v", traces, steps, 1e-5, init);
+        var (_, derivatives) = sensitivities.Run(point);
+
+        using var group = compiled.CreateGroup(traces, new GroupOptions { Dt = 1e-5 });
+        var monitor = group.Record(["v"]);
+        double[][] Simulate((string Name, double Value)[] at)
+        {
+            group.Reset();
+            foreach (var (name, value) in at) group.Set(name, value);
+            group.Set("v", "-65*mV");
+            group.RunSteps(steps);
+            return [.. monitor.Get("v").Values];
+        }
+        int spiking = 0;
+        for (int k = 0; k < Fitted.Length; k++)
+        {
+            double h = point[k].Value * 1e-6;
+            var plus = (((string, double)[])point.Clone());
+            var minus = (((string, double)[])point.Clone());
+            plus[k] = (point[k].Name, point[k].Value + h);
+            minus[k] = (point[k].Name, point[k].Value - h);
+            double[][] up = Simulate(plus), down = Simulate(minus);
+            double difference = 0, norm = 0;
+            for (int r = 0; r < traces; r++)
+                for (int j = 0; j < steps; j++)
+                {
+                    double fd = (up[r][j] - down[r][j]) / (2 * h);
+                    difference += Math.Pow(derivatives[k]![r][j] - fd, 2);
+                    norm += fd * fd;
+                }
+            double relative = Math.Sqrt(difference / norm);
+            output.WriteLine($"{method} d v/d {point[k].Name}: |S - FD| / |FD| = {relative:E2}");
+            Assert.True(relative < 1e-5, $"{point[k].Name}: relative difference {relative:E2}");
+        }
+        var v = Simulate(point);
+        spiking = v.Count(row => row.Max() > 0);
+        Assert.True(spiking >= 3, $"only {spiking} traces spike; the check would not cover spikes");
+    }
+
+    /// <summary>A LIF neuron with a reset: S of v becomes the derivative of the reset value (0 for a constant), so between
+    /// the spikes the sensitivity is the finite difference of the simulation where no spike moves a step.</summary>
+    [Fact]
+    public void AcrossAResetTheSensitivityIsThatOfTheResetValue()
+    {
+        var model = new ModelDefinition("""
+            dv/dt = (I_e - v)/tau : volt
+            I_e : volt (constant)
+            tau : second (constant)
+            """) { Method = "exponential_euler", Threshold = "v > -50*mV", Reset = "v = -70*mV" };
+        using var compiled = CompiledModel.Compile(model, new CompileOptions { Dt = 1e-4 });
+        using var run = new TraceSensitivities(compiled, ["I_e", "tau"], "v", 1, 1000, 1e-4, new Dictionary<string, string> { ["v"] = "-70*mV" });
+        (string, double)[] at = [("I_e", -0.04), ("tau", 0.01)];
+        var (traces, derivatives) = run.Run(at);
+        // The closed form between spikes: v = I_e + (v0 - I_e) e^{-(t - t0)/tau} with v0 = -70 mV after the reset at t0.
+        int resets = 0;
+        double t0 = 0;
+        for (int k = 1; k < 1000; k++)
+        {
+            if (traces[0][k] < traces[0][k - 1]) { resets++; t0 = k * 1e-4; }
+            double decay = Math.Exp(-(k * 1e-4 - t0) / 0.01);
+            Assert.Equal(1 - decay, derivatives[0]![0][k], 1e-9);
+        }
+        Assert.True(resets >= 3, $"{resets} resets");
+    }
+
+    [Fact]
+    public void WhatCannotBeDifferentiatedIsRefusedByName()
+    {
+        var noisy = new ModelDefinition("""
+            dv/dt = -v/tau + sigma*xi*tau**-0.5 : volt
+            tau : second (constant)
+            sigma : volt (constant)
+            """) { Method = "euler" };
+        using var compiled = CompiledModel.Compile(noisy, new CompileOptions { Dt = 1e-4 });
+        Assert.Contains("noise", Assert.Throws<ArgumentException>(() => Sensitivities.Augment(compiled.Program, ["tau"])).Message);
+        var plain = new ModelDefinition("""
+            dv/dt = -v/tau : volt
+            tau : second (constant)
+            """);
+        using var lif = CompiledModel.Compile(plain, new CompileOptions { Dt = 1e-4 });
+        Assert.Contains("'tauu' is not a per-neuron parameter", Assert.Throws<ArgumentException>(() => Sensitivities.Augment(lif.Program, ["tauu"])).Message);
+        Assert.Contains("depends on the fitted parameter 'tau'", Assert.Throws<FitException>(() =>
+            new TraceSensitivities(lif, ["tau"], "v", 1, 10, 1e-4, new Dictionary<string, string> { ["v"] = "tau*volt/second" })).Message);
+    }
+
+    /// <summary>Refine with the sensitivities' Jacobian reaches the error of the finite-difference Refine (the noise floor of
+    /// the tutorial's data) from the same DE fit.</summary>
+    [Fact]
+    public void RefineWithGradientReachesTheErrorOfTheNumericalRefine()
+    {
+        using var fitter = TraceFitterTests.Fitter(samples: 30);
+        var fit = fitter.Fit(OptimizerFactory.Create("DE"), new MSEMetric(), 5, TraceFitterTests.Bounds, seed: 2);
+        var numerical = fitter.Refine();
+        var exact = fitter.Refine(gradient: true);
+        output.WriteLine($"DE {fit.BestError:E3}; refined numerically {numerical.Error:E3}, with gradient {exact.Error:E3} V^2");
+        Assert.True(exact.Error < 0.8 * fit.BestError, $"refine: {fit.BestError:E3} -> {exact.Error:E3}");
+        Assert.True(exact.Error <= numerical.Error * 1.02, $"gradient {exact.Error:E3} vs numerical {numerical.Error:E3}");
+        Assert.All(exact.Parameters, p => Assert.InRange(p.Value, TraceFitterTests.Bounds[p.Key].Item1, TraceFitterTests.Bounds[p.Key].Item2));
+    }
+}
