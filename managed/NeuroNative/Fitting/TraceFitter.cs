@@ -305,11 +305,15 @@ public sealed class TraceFitter : IDisposable
             Vector<double>.Build.DenseOfArray(origin.Select((v, k) => v / scale[k]).ToArray()),
             Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Lower / scale[k]).ToArray()),
             Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Upper / scale[k]).ToArray()));
+        RefineSimulations = run.Runs + (sensitivities?.Runs ?? 0);
         var refined = parameters.Select((p, k) => (p.Name, Value: Math.Clamp(result.MinimizingPoint[k] * scale[k], p.Lower, p.Upper)))
             .ToDictionary(x => x.Name, x => x.Value);
         double error = mse.PerTrace(run.Simulate(refined.Select(p => (p.Key, p.Value))), _target, _settings.Dt).Average();
         return new FitEvaluation(_round, refined, error);
     }
+
+    /// <summary>The simulations (runs of n_traces neurons) the last <see cref="Refine"/> took, its final error's not counted.</summary>
+    public int RefineSimulations { get; private set; }
 
     /// <summary>The output variable's traces (a row per trace) with the best parameters found, or with
     /// <paramref name="parameters"/> (SI, by name; parameters not given keep the best fit's values).</summary>
@@ -335,8 +339,11 @@ public sealed class TraceFitter : IDisposable
             _monitor = _group.Record([fitter._output]);
         }
 
+        public int Runs { get; private set; }
+
         public double[][] Simulate(IEnumerable<(string Name, double Value)> parameters)
         {
+            Runs++;
             _group.Reset();
             foreach (var (name, value) in parameters) _group.Set(name, value);
             foreach (var (variable, expression) in _fitter._settings.ParamInit) _group.Set(variable, expression);

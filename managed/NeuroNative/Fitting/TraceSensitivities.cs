@@ -52,6 +52,9 @@ public sealed class TraceSensitivities : IDisposable
         _monitor = _group.Record([output, .. _sensitivity.OfType<string>()]);
     }
 
+    /// <summary>Runs of the augmented model so far (a repeated point is not run again).</summary>
+    public int Runs { get; private set; }
+
     /// <summary>The augmented model: which sensitivities it integrates.</summary>
     public SensitivitySystem System { get; }
 
@@ -61,6 +64,7 @@ public sealed class TraceSensitivities : IDisposable
     {
         var at = values.Select(v => v.Value).ToArray();
         if (_at is not null && at.SequenceEqual(_at)) return (_traces, _derivatives);
+        Runs++;
         _group.Reset();
         foreach (var (name, value) in values) _group.Set(name, value);
         foreach (var (variable, expression) in _init) _group.Set(variable, expression);
