@@ -62,6 +62,7 @@ public class SensitivityTests(ITestOutputHelper output)
         // Near the generating parameters, where the traces spike (hh_fitting_tutorial/case.md).
         (string Name, double Value)[] point = [("gl", 1.2e-8), ("g_na", 2.2e-5), ("g_kd", 5.5e-6)];
         using var sensitivities = new TraceSensitivities(compiled, Fitted, "v", traces, steps, 1e-5, init);
+        Assert.Equal(12, sensitivities.System.Variables.Count); // v, m, n, h each depend on every conductance: nothing pruned
         var (_, derivatives) = sensitivities.Run(point);
 
         using var group = compiled.CreateGroup(traces, new GroupOptions { Dt = 1e-5 });
