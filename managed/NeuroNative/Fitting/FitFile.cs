@@ -38,8 +38,8 @@ public static class FitFile
     private static readonly Dictionary<string, string[]> MetricKeys = new(StringComparer.Ordinal)
     {
         ["MSE"] = ["type", "t_start", "normalization"],
-        ["Gamma"] = ["type", "delta", "time", "rate_correction"],
-        ["Feature"] = ["type", "features", "weights", "normalization"],
+        ["Gamma"] = ["type", "delta", "time", "t_start", "rate_correction", "normalization"],
+        ["Feature"] = ["type", "features", "weights", "normalization", "stim_times", "spike_threshold", "missing_error"],
     };
 
     private static FitJob Read(DocumentReader doc, ConfigNode root, string source, string baseDirectory)
@@ -143,6 +143,7 @@ public static class FitFile
         }
 
         var (method, options) = Optimizer(doc, fit, fitNode);
+        var metric = Metric(doc, fit, analyzed, kind);
         return new FitJob
         {
             Source = source,
@@ -156,11 +157,11 @@ public static class FitFile
             NRounds = doc.Integer(doc.Required(fit, "n_rounds", fitNode, "fit"), "fit.n_rounds", 1),
             OptimizerMethod = method,
             OptimizerOptions = options,
-            Metric = Metric(doc, fit, analyzed, kind),
+            Metric = metric,
             Bounds = bounds,
             ParamInit = paramInit,
             Penalty = penalty,
-            Refine = fit.TryGetValue("refine", out var refineNode) ? Refine(doc, refineNode) : null,
+            Refine = fit.TryGetValue("refine", out var refineNode) ? Refine(doc, refineNode, kind, metric) : null,
             Seed = fit.TryGetValue("seed", out var seedNode) ? doc.Seed(seedNode) : 1,
         };
     }
@@ -270,18 +271,47 @@ public static class FitFile
             {
                 "t_start" or "delta" or "time" => doc.Quantity(analyzed, value, key, Dimension.Time, "a duration"),
                 "rate_correction" => doc.Boolean(value, key),
-                "normalization" => doc.Constant(analyzed, value, key).Value,
+                "normalization" or "missing_error" => doc.Constant(analyzed, value, key).Value,
+                "spike_threshold" => doc.Quantity(analyzed, value, key, Features.TraceFeatures.RestingPotential.Unit, "a membrane potential"),
+                "stim_times" => StimulusTimes(doc, value, key, analyzed),
                 "features" => value is ConfigSequence list
-                    ? list.Items.Select((item, k) => doc.Scalar(item, $"{key}[{k}]").Text.Trim()).ToArray()
-                    : throw doc.Error(value, $"{key}: expected a list of feature names"),
+                    ? list.Items.Select((item, k) => Feature(doc, item, $"{key}[{k}]")).ToArray()
+                    : throw doc.Error(value, $"{key}: expected a list of feature names ({string.Join(", ", Features.TraceFeatures.Default.Select(f => f.Name))})"),
                 _ /* weights */ => doc.Fields(value, key, null).ToDictionary(w => w.Key, w => doc.Constant(analyzed, w.Value, $"{key}.{w.Key}").Value),
             };
         }
+        if (type == "Feature" && !options.ContainsKey("stim_times"))
+            throw doc.Error(node, "fit.metric: the Feature metric needs stim_times: [start, end] of the stimulus (or one pair per trace)");
         return new MetricSpec(type, options);
     }
 
-    private static RefineSpec Refine(DocumentReader doc, ConfigNode node)
+    private static string Feature(DocumentReader doc, ConfigNode node, string key)
     {
+        string name = doc.Scalar(node, key).Text.Trim();
+        var known = Features.TraceFeatures.Default.Select(f => f.Name).ToArray();
+        return known.Contains(name) ? name
+            : throw doc.Error(node, $"{key}: '{name}' is not a feature{DocumentReader.Hint(name, known)}; the features are {string.Join(", ", known)} (docs/fitting.md)");
+    }
+
+    /// <summary>[start, end] for every trace, or a list of one pair per trace.</summary>
+    private static IReadOnlyList<(double, double)> StimulusTimes(DocumentReader doc, ConfigNode node, string key, AnalyzedModel scope)
+    {
+        (double, double) Pair(ConfigNode item, string at)
+        {
+            if (item is not ConfigSequence { Items.Count: 2 } pair) throw doc.Error(item, $"{at}: expected [start, end], found {item.Kind}");
+            double start = doc.Quantity(scope, pair.Items[0], $"{at}[0]", Dimension.Time, "a time");
+            double end = doc.Quantity(scope, pair.Items[1], $"{at}[1]", Dimension.Time, "a time");
+            return start < end ? (start, end) : throw doc.Error(item, $"{at}: the stimulus must end after it starts");
+        }
+        if (node is ConfigSequence { Items: var items } && items.Count > 0 && items[0] is ConfigSequence)
+            return [.. items.Select((item, k) => Pair(item, $"{key}[{k}]"))];
+        return [Pair(node, key)];
+    }
+
+    private static RefineSpec Refine(DocumentReader doc, ConfigNode node, FitterKind kind, MetricSpec metric)
+    {
+        if (kind == FitterKind.Spike || metric.Type != "MSE")
+            throw doc.Error(node, $"fit.refine: least squares refines trace fits with the MSE metric, not {(kind == FitterKind.Spike ? "spike fits" : metric.Type)}");
         var fields = doc.Fields(node, "fit.refine", RefineKeys);
         return new RefineSpec(
             fields.TryGetValue("gradient", out var g) && doc.Boolean(g, "fit.refine.gradient"),

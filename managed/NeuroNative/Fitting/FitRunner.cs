@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using NeuroNative.Backends;
 using NeuroNative.Experiments;
+using NeuroNative.Fitting.Features;
 using NeuroNative.Fitting.Optimizers;
 
 namespace NeuroNative.Fitting;
@@ -68,13 +69,27 @@ public static class FitRunner
             return callback?.Invoke(round) ?? true;
         }
 
-        if (job.Fitter != FitterKind.Trace)
-            throw new FitException($"fit.fitter: the {job.Fitter.ToString().ToLowerInvariant()} fitter is not available from fit files yet");
-        using var fitter = new TraceFitter(job.Model, job.Input, job.Output, fitterSettings);
+        // One fitter per kind; each returns what it fitted with and its final outputs.
+        Fitter fitter = job.Fitter switch
+        {
+            FitterKind.Spike => new SpikeFitter(job.Model, job.Input, job.OutputSpikes!, fitterSettings),
+            FitterKind.Online => new OnlineTraceFitter(job.Model, job.Input, job.Output, fitterSettings, Option(job.Metric, "t_start", 0.0)),
+            _ => new TraceFitter(job.Model, job.Input, job.Output, fitterSettings),
+        };
+        using var owned = fitter;
         double setup = clock.Elapsed.TotalSeconds;
+        FitResult Fit() => fitter switch
+        {
+            SpikeFitter spike => spike.Fit(optimizer, new GammaFactor(Option(job.Metric, "delta", 2e-3), Option(job.Metric, "time", job.Input.First().Value.Samples * job.Dt),
+                Option(job.Metric, "t_start", 0.0), Option(job.Metric, "normalization", 1.0), Option(job.Metric, "rate_correction", true)),
+                job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation),
+            OnlineTraceFitter online => online.Fit(optimizer, job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation),
+            TraceFitter trace => trace.Fit(optimizer, TraceMetric(job.Metric), job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation),
+            _ => throw new InvalidOperationException($"no fit for {fitter.GetType().Name}"),
+        };
         FitResult result;
         bool cancelled = false;
-        try { result = fitter.Fit(optimizer, TraceMetric(job.Metric), job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation); }
+        try { result = Fit(); }
         catch (OperationCanceledException) when (fitter.Best is not null)
         {
             // Stopped between rounds: the rounds done are the result (and are written), without a refinement.
@@ -82,18 +97,26 @@ public static class FitRunner
             result = new FitResult(fitter.BestParams!, fitter.BestError, fitter.RoundsRun);
         }
         double fitted = clock.Elapsed.TotalSeconds;
-        var refined = job.Refine is { } refine && !cancelled ? fitter.Refine(maxIterations: refine.MaxIterations) : null;
+        FitEvaluation? refined = null;
+        if (job.Refine is { } refine && !cancelled)
+            refined = fitter is TraceFitter trace ? trace.Refine(maxIterations: refine.MaxIterations)
+                : throw new FitException($"refine: least squares refines trace fits, not {job.Fitter.ToString().ToLowerInvariant()} fits");
         double refinedAt = clock.Elapsed.TotalSeconds;
         var final = refined?.Parameters ?? result.BestParams;
-        var traces = fitter.OutputNames.ToDictionary(o => o, o => fitter.GenerateTraces(final, variable: o));
-        return new FitReport(job, seed, result, rounds, fitter.ResultsTable(), refined, traces, null,
+        var traces = job.Output.Keys.ToDictionary(o => o, o => fitter.GenerateTraces(final, variable: o));
+        var spikes = fitter is SpikeFitter ? fitter.GenerateSpikes(final) : null;
+        return new FitReport(job, seed, result, rounds, fitter.ResultsTable(), refined, traces, spikes,
             new FitTimings(setup, fitted - setup, refinedAt - fitted)) { Cancelled = cancelled };
     }
 
     private static ITraceMetric TraceMetric(MetricSpec spec) => spec.Type switch
     {
         "MSE" => new MSEMetric(Option(spec, "t_start", 0.0), null, Option(spec, "normalization", 1.0)),
-        _ => throw new FitException($"fit.metric.type: {spec.Type} is not a trace metric (MSE)"),
+        "Feature" => new FeatureMetric(Option<IReadOnlyList<(double, double)>>(spec, "stim_times", []),
+            [.. Option<string[]>(spec, "features", [.. TraceFeatures.Default.Select(f => f.Name)]).Select(TraceFeatures.Get)],
+            Option<IReadOnlyDictionary<string, double>?>(spec, "weights", null), missingError: Option(spec, "missing_error", 1.0),
+            spikeThreshold: Option(spec, "spike_threshold", -20e-3), normalization: Option(spec, "normalization", 1.0)),
+        _ => throw new FitException($"metric.type: {spec.Type} is not a trace metric (MSE, Feature)"),
     };
 
     private static T Option<T>(MetricSpec spec, string name, T fallback) => spec.Options.TryGetValue(name, out var v) ? (T)v : fallback;

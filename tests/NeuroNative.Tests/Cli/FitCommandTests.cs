@@ -52,6 +52,67 @@ public class FitCommandTests
     }
 
     [Fact]
+    public void TheOnlineFitterFindsTheTraceFittersErrors()
+    {
+        using var h = new CliHarness();
+        string Best(string fitter)
+        {
+            string file = h.Write($"{fitter}.yaml", Example(t => Small(t).Replace("fitter: trace", $"fitter: {fitter}").Replace("  refine: {gradient: false, max_iterations: 5}\n", "")));
+            var (code, _, stderr) = CliHarness.Invoke("fit", file, "--out", h.Path(fitter));
+            Assert.True(code == CliApp.ExitOk, stderr);
+            return File.ReadAllText(h.Path($"{fitter}/history.csv"));
+        }
+        Assert.Equal(Best("trace"), Best("online"));
+    }
+
+    [Fact]
+    public void ASpikeFitRecoversTheParametersOfItsSpikes()
+    {
+        using var h = new CliHarness();
+        var steps = NeuroNative.Tests.Fitting.SpikeFitterTests.Steps();
+        File.WriteAllText(h.Path("input.csv"), "," + string.Join(',', Enumerable.Range(0, steps.Samples)) + "\n" + string.Concat(
+            steps.Rows.Select((row, r) => $"{r}," + string.Join(',', row.Select(v => ExperimentOutput.G17(v / 1e-9))) + "\n")));
+        IReadOnlyList<double[]> data;
+        using (var generator = new SpikeFitter(NeuroNative.Tests.Fitting.SpikeFitterTests.Model(), new Dictionary<string, Traces> { ["I"] = steps },
+            [[], [], []], NeuroNative.Tests.Fitting.SpikeFitterTests.Settings(1)))
+            data = generator.GenerateSpikes(NeuroNative.Tests.Fitting.SpikeFitterTests.Truth);
+        File.WriteAllText(h.Path("spikes.csv"), "trace,time\n" + string.Concat(data.SelectMany((t, r) => t.Select(x => $"{r},{ExperimentOutput.G17(x * 1e3)}\n"))));
+        string file = h.Write("spike.yaml", """
+            model:
+              equations: |
+                dv/dt = (gL*(EL - v) + I - w)/C : volt
+                dw/dt = -w/tau_w : amp
+                gL : siemens (constant)
+                b : amp (constant)
+              namespace: {EL: -70*mV, C: 200*pF, tau_w: 100*ms}
+              threshold: v > -50*mV
+              reset: v = -70*mV; w += b
+              method: euler
+            dt: 0.1*ms
+            fit:
+              fitter: spike
+              input: {I: {file: input.csv, unit: nA}}
+              output: {spikes: {file: spikes.csv, unit: ms}}
+              n_samples: 30
+              n_rounds: 20
+              metric: {type: Gamma, delta: 1*ms, time: 500*ms}
+              bounds: {gL: [2*nS, 40*nS], b: [0*pA, 300*pA]}
+              param_init: {v: -70*mV}
+              seed: 2
+            """);
+        var (code, _, stderr) = CliHarness.Invoke("fit", file, "--out", h.Path("out"), "--threads", "1");
+        Assert.True(code == CliApp.ExitOk, stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(h.Path("out/fit.json")));
+        var best = json.RootElement.GetProperty("parameters");
+        Assert.InRange(best.GetProperty("gL").GetDouble() / 10e-9, 0.95, 1.05);
+        Assert.InRange(best.GetProperty("b").GetDouble() / 60e-12, 0.9, 1.1);
+        Assert.Equal("Gamma", json.RootElement.GetProperty("metric").GetString());
+        var spikes = File.ReadAllLines(h.Path("out/best_spikes.csv")).Skip(1).ToArray();
+        Assert.Equal(data.Sum(t => t.Length), spikes.Length);
+        Assert.True(File.Exists(h.Path("out/fit.png")));
+    }
+
+    [Fact]
     public void TheJobReadsInSI()
     {
         var job = FitFile.Parse(Example(), "hh_fit.yaml", "/");
