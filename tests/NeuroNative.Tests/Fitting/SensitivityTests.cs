@@ -33,17 +33,28 @@ public class SensitivityTests(ITestOutputHelper output)
         Assert.Equal(["S_v_E", "S_v_tau", "S_w_tau_w"], system.Variables.Select(v => v.Name).Order());
         Assert.Null(system.NameOf("w", "E"));
 
-        using var run = new TraceSensitivities(compiled, ["E", "tau", "tau_w"], "v", traces: 1, steps: 400, dt: 1e-4, init: new Dictionary<string, string>());
         double e = -0.07, tau = 0.01;
-        var (traces, derivatives) = run.Run([("E", e), ("tau", tau), ("tau_w", 0.02)]);
-        Assert.Null(derivatives[2]);
+        var (v, sv) = Run(system, [("E", e), ("tau", tau), ("tau_w", 0.02)], 400, 1e-4, "v", ["S_v_E", "S_v_tau"]);
         for (int k = 0; k < 400; k++)
         {
             double t = k * 1e-4, decay = Math.Exp(-t / tau);
-            Assert.Equal(e * (1 - decay), traces[0][k], tolerance * 0.1);
-            Assert.Equal(1 - decay, derivatives[0]![0][k], tolerance);
-            Assert.Equal(-e * t / (tau * tau) * decay, derivatives[1]![0][k], tolerance * 10);
+            Assert.Equal(e * (1 - decay), v[k], tolerance * 0.1);
+            Assert.Equal(1 - decay, sv[0][k], tolerance);
+            Assert.Equal(-e * t / (tau * tau) * decay, sv[1][k], tolerance * 10);
         }
+    }
+
+    /// <summary>One neuron of the augmented model: the trace of <paramref name="output"/> and of the named sensitivities.</summary>
+    private static (double[] Trace, double[][] Sensitivities) Run(SensitivitySystem system, (string, double)[] parameters, int steps, double dt,
+        string output, string[] names, IReadOnlyDictionary<string, string>? init = null)
+    {
+        using var compiled = CompiledModel.Compile(system.Program, new CompileOptions { Dt = dt });
+        using var group = compiled.CreateGroup(1, new GroupOptions { Dt = dt });
+        var monitor = group.Record([output, .. names]);
+        foreach (var (name, value) in parameters) group.Set(name, value);
+        foreach (var (variable, expression) in init ?? new Dictionary<string, string>()) group.Set(variable, expression);
+        group.RunSteps(steps);
+        return (monitor.Get(output).Values[0], [.. names.Select(n => monitor.Get(n).Values[0])]);
     }
 
     /// <summary>The HH tutorial model on its five input traces: the trace's derivative in each conductance from the
@@ -55,34 +66,23 @@ public class SensitivityTests(ITestOutputHelper output)
     public void TheHodgkinHuxleyGradientIsTheFiniteDifferenceOfTheSimulation(string method)
     {
         var (input, _) = TraceFitterTests.Data();
-        using var fitter = TraceFitterTests.Fitter(samples: 1);
-        using var compiled = CompiledModel.Compile(fitter.Model with { Method = method }, new CompileOptions { Dt = 1e-5 });
-        var init = new Dictionary<string, string> { ["v"] = "-65*mV" };
+        using var simulator = new BatchedTraceSimulator(TraceFitterTests.Tutorial(), new Dictionary<string, Traces> { ["I"] = input },
+            new SimulationSettings { Dt = 1e-5, Method = method, ParamInit = new Dictionary<string, string> { ["v"] = "-65*mV" } });
         int traces = input.Count, steps = input.Samples;
         // Near the generating parameters, where the traces spike (hh_fitting_tutorial/case.md).
-        (string Name, double Value)[] point = [("gl", 1.2e-8), ("g_na", 2.2e-5), ("g_kd", 5.5e-6)];
-        using var sensitivities = new TraceSensitivities(compiled, Fitted, "v", traces, steps, 1e-5, init);
+        double[] point = [1.2e-8, 2.2e-5, 5.5e-6];
+        using var sensitivities = new TraceSensitivities(simulator, Fitted, ["v"]);
         Assert.Equal(12, sensitivities.System.Variables.Count); // v, m, n, h each depend on every conductance: nothing pruned
-        var (_, derivatives) = sensitivities.Run(point);
+        var derivatives = sensitivities.Run(point).Derivatives["v"];
 
-        using var group = compiled.CreateGroup(traces, new GroupOptions { Dt = 1e-5 });
-        var monitor = group.Record(["v"]);
-        double[][] Simulate((string Name, double Value)[] at)
-        {
-            group.Reset();
-            foreach (var (name, value) in at) group.Set(name, value);
-            group.Set("v", "-65*mV");
-            group.RunSteps(steps);
-            return [.. monitor.Get("v").Values];
-        }
-        int spiking = 0;
+        using var batch = simulator.CreateBatch(1, new BatchRecording { Traces = ["v"] });
+        double[][] Simulate(double[] at) => batch.Run(Fitted, [at]).Traces["v"];
         for (int k = 0; k < Fitted.Length; k++)
         {
-            double h = point[k].Value * 1e-6;
-            var plus = (((string, double)[])point.Clone());
-            var minus = (((string, double)[])point.Clone());
-            plus[k] = (point[k].Name, point[k].Value + h);
-            minus[k] = (point[k].Name, point[k].Value - h);
+            double h = point[k] * 1e-6;
+            double[] plus = [.. point], minus = [.. point];
+            plus[k] += h;
+            minus[k] -= h;
             double[][] up = Simulate(plus), down = Simulate(minus);
             double difference = 0, norm = 0;
             for (int r = 0; r < traces; r++)
@@ -93,11 +93,10 @@ public class SensitivityTests(ITestOutputHelper output)
                     norm += fd * fd;
                 }
             double relative = Math.Sqrt(difference / norm);
-            output.WriteLine($"{method} d v/d {point[k].Name}: |S - FD| / |FD| = {relative:E2}");
-            Assert.True(relative < 1e-5, $"{point[k].Name}: relative difference {relative:E2}");
+            output.WriteLine($"{method} d v/d {Fitted[k]}: |S - FD| / |FD| = {relative:E2}");
+            Assert.True(relative < 1e-5, $"{Fitted[k]}: relative difference {relative:E2}");
         }
-        var v = Simulate(point);
-        spiking = v.Count(row => row.Max() > 0);
+        int spiking = Simulate(point).Count(row => row.Max() > 0);
         Assert.True(spiking >= 3, $"only {spiking} traces spike; the check would not cover spikes");
     }
 
@@ -112,17 +111,17 @@ public class SensitivityTests(ITestOutputHelper output)
             tau : second (constant)
             """) { Method = "exponential_euler", Threshold = "v > -50*mV", Reset = "v = -70*mV" };
         using var compiled = CompiledModel.Compile(model, new CompileOptions { Dt = 1e-4 });
-        using var run = new TraceSensitivities(compiled, ["I_e", "tau"], "v", 1, 1000, 1e-4, new Dictionary<string, string> { ["v"] = "-70*mV" });
-        (string, double)[] at = [("I_e", -0.04), ("tau", 0.01)];
-        var (traces, derivatives) = run.Run(at);
+        var system = Sensitivities.Augment(compiled.Program, ["I_e", "tau"]);
+        var (trace, sensitivity) = Run(system, [("I_e", -0.04), ("tau", 0.01)], 1000, 1e-4, "v", ["S_v_I_e"],
+            new Dictionary<string, string> { ["v"] = "-70*mV" });
         // The closed form between spikes: v = I_e + (v0 - I_e) e^{-(t - t0)/tau} with v0 = -70 mV after the reset at t0.
         int resets = 0;
         double t0 = 0;
         for (int k = 1; k < 1000; k++)
         {
-            if (traces[0][k] < traces[0][k - 1]) { resets++; t0 = k * 1e-4; }
+            if (trace[k] < trace[k - 1]) { resets++; t0 = k * 1e-4; }
             double decay = Math.Exp(-(k * 1e-4 - t0) / 0.01);
-            Assert.Equal(1 - decay, derivatives[0]![0][k], 1e-9);
+            Assert.Equal(1 - decay, sensitivity[0][k], 1e-9);
         }
         Assert.True(resets >= 3, $"{resets} resets");
     }
@@ -143,8 +142,16 @@ public class SensitivityTests(ITestOutputHelper output)
             """);
         using var lif = CompiledModel.Compile(plain, new CompileOptions { Dt = 1e-4 });
         Assert.Contains("'tauu' is not a per-neuron parameter", Assert.Throws<ArgumentException>(() => Sensitivities.Augment(lif.Program, ["tauu"])).Message);
-        Assert.Contains("depends on the fitted parameter 'tau'", Assert.Throws<FitException>(() =>
-            new TraceSensitivities(lif, ["tau"], "v", 1, 10, 1e-4, new Dictionary<string, string> { ["v"] = "tau*volt/second" })).Message);
+        var relaxation = new ModelDefinition("""
+            dv/dt = (u - v)/tau : volt
+            s = v/tau : volt/second
+            tau : second (constant)
+            """);
+        Traces Input(double value) => new([Enumerable.Repeat(value, 10).ToArray()], TraceFitterTests.Data().Output.Unit);
+        using var simulator = new BatchedTraceSimulator(relaxation, new Dictionary<string, Traces> { ["u"] = Input(-0.06) },
+            new SimulationSettings { Dt = 1e-4, ParamInit = new Dictionary<string, string> { ["v"] = "tau*volt/second" } });
+        Assert.Contains("depends on the fitted parameter 'tau'", Assert.Throws<FitException>(() => new TraceSensitivities(simulator, ["tau"], ["v"])).Message);
+        Assert.Contains("'s' to be a state variable", Assert.Throws<FitException>(() => new TraceSensitivities(simulator, ["tau"], ["s"])).Message);
     }
 
     /// <summary>Refine with the sensitivities' Jacobian reaches the error of the finite-difference Refine (the noise floor of
