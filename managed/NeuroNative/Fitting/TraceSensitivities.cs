@@ -45,6 +45,7 @@ public sealed class TraceSensitivities : IDisposable
         _simulator = simulator;
         _parameters = parameters;
         _outputs = outputs;
+        // Levenberg–Marquardt runs it tens of times (up to its iteration limit): worth a compiled kernel, as Auto weighs it.
         _compiled = CompiledModel.Compile(system.Program, model.Options with { ExpectedNeuronSteps = (double)simulator.TraceCount * simulator.Steps * 200 });
         _group = _compiled.CreateGroup(simulator.TraceCount, new GroupOptions { Dt = simulator.Settings.Dt, Threads = simulator.Settings.Threads });
         _monitor = _group.Record([.. outputs, .. outputs.SelectMany(o => parameters.Select(p => system.NameOf(o, p))).OfType<string>()]);
