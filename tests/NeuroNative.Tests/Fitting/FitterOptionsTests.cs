@@ -33,7 +33,7 @@ public class FitterOptionsTests
 
     private static FitterSettings Settings => new() { Dt = Dt, NSamples = 12, Threads = 1, LogScale = false };
 
-    private static TraceFitter Fitter()
+    private static TraceFitter Fitter(int threads = 1)
     {
         var input = new Dictionary<string, Traces> { ["I"] = Input() };
         using var generator = new BatchedTraceSimulator(Model(), input, Settings);
@@ -43,7 +43,18 @@ public class FitterOptionsTests
         {
             ["v"] = new(data.Traces["v"], Volt),
             ["w"] = new(data.Traces["w"], Volt),
-        }, Settings);
+        }, Settings with { Threads = threads });
+    }
+
+    [Fact]
+    public void ASeedGivesTheSameFitOnAnyThreadCount()
+    {
+        using var one = Fitter(threads: 1);
+        using var two = Fitter(threads: 2);
+        var a = one.Fit(OptimizerFactory.Create("CMAES"), new MSEMetric(), 4, Bounds, seed: 9);
+        var b = two.Fit(OptimizerFactory.Create("CMAES"), new MSEMetric(), 4, Bounds, seed: 9);
+        Assert.Equal(one.Results.Select(r => r.Error), two.Results.Select(r => r.Error));
+        Assert.Equal(a.BestParams, b.BestParams);
     }
 
     [Fact]
