@@ -71,7 +71,8 @@ public abstract class Fitter : IDisposable
     public abstract IReadOnlyList<string> OutputNames { get; }
     /// <summary>Every evaluated parameter set with its error, in the order evaluated.</summary>
     public IReadOnlyList<FitEvaluation> Results => _results;
-    public FitEvaluation? Best => _results.Count == 0 ? null : _results.MinBy(r => double.IsNaN(r.Error) ? double.PositiveInfinity : r.Error);
+    /// <summary>The evaluation of the lowest error (the first of equal ones; NaN counts as +∞); null before a fit.</summary>
+    public FitEvaluation? Best { get; private set; }
     /// <summary>The best parameters (SI, by name); null before a fit.</summary>
     public IReadOnlyDictionary<string, double>? BestParams => Best?.Parameters;
     /// <summary>The best parameters with their units (brian2modelfitting's <c>best_params</c> with <c>use_units</c>).</summary>
@@ -131,6 +132,7 @@ public abstract class Fitter : IDisposable
             _optimizer = optimizer;
             _metrics = metrics;
             _results.Clear();
+            Best = null;
             _round = 0;
             Iteration = 0;
             _batch?.Dispose();
@@ -175,7 +177,8 @@ public abstract class Fitter : IDisposable
                     Objectives = named,
                 };
                 _results.Add(evaluation);
-                if (roundBest is null || evaluation.Error < roundBest.Error || double.IsNaN(roundBest.Error)) roundBest = evaluation;
+                if (Better(evaluation, Best)) Best = evaluation;
+                if (Better(evaluation, roundBest)) roundBest = evaluation;
             }
             optimizer.Tell(batch, errors);
             _round++;
@@ -184,6 +187,9 @@ public abstract class Fitter : IDisposable
         }
         return new FitResult(BestParams ?? new Dictionary<string, double>(), BestError, _round);
     }
+
+    private static bool Better(FitEvaluation candidate, FitEvaluation? than) =>
+        than is null || candidate.Error < than.Error || (double.IsNaN(than.Error) && !double.IsNaN(candidate.Error));
 
     private ParameterSpace SpaceOf(IReadOnlyDictionary<string, (double Lower, double Upper)> bounds)
     {
