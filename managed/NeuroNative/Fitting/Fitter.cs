@@ -86,6 +86,10 @@ public abstract class Fitter : IDisposable
     public ParameterSpace? Space => _space;
     /// <summary>Rounds run since the fit began.</summary>
     public int RoundsRun => _round;
+    /// <summary>Seconds the fit's rounds spent in the optimizer (Ask and Tell), the rest being simulation and metric:
+    /// what overlapping the two could at most save (docs/fitting.md).</summary>
+    public double OptimizerSeconds => _optimizerTime.Elapsed.TotalSeconds;
+    private readonly System.Diagnostics.Stopwatch _optimizerTime = new();
 
     /// <summary>The unit of a parameter of the model.</summary>
     public Dimension UnitOf(string parameter) =>
@@ -134,6 +138,7 @@ public abstract class Fitter : IDisposable
             _results.Clear();
             Best = null;
             _round = 0;
+            _optimizerTime.Reset();
             Iteration = 0;
             _batch?.Dispose();
             _batch = null;
@@ -150,7 +155,9 @@ public abstract class Fitter : IDisposable
         for (int r = 0; r < rounds; r++)
         {
             cancellation.ThrowIfCancellationRequested();
+            _optimizerTime.Start();
             var batch = optimizer.Ask();
+            _optimizerTime.Stop();
             var result = _batch.Run(names, batch, Iteration, cancellation);
             var objectives = Objectives(result);
             double[]? extra = penalty is null ? null : result.Final[penalty];
@@ -180,7 +187,9 @@ public abstract class Fitter : IDisposable
                 if (Better(evaluation, Best)) Best = evaluation;
                 if (Better(evaluation, roundBest)) roundBest = evaluation;
             }
+            _optimizerTime.Start();
             optimizer.Tell(batch, errors);
+            _optimizerTime.Stop();
             _round++;
             Iteration++;
             if (callback is not null && !callback(new FitRound(_round - 1, roundBest!, Best!) { Rounds = rounds })) break;
