@@ -109,7 +109,9 @@ public sealed class SynapseRig : IDisposable
         var own = Regex.Matches(cell.Equations, @"^\s*(?:d(\w+)/dt|(\w+))\s*[=:]", RegexOptions.Multiline)
             .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
             .Concat(["i_syn", "i_clamp"]).ToHashSet();
-        string copy = Regex.Replace(cell.Equations.Trim(), @"\b[A-Za-z_]\w*\b", m => own.Contains(m.Value) ? m.Value + "_2" : m.Value);
+        string copy = Regex.Replace(cell.Equations.Trim(), @"\bd(\w+)/dt\b|\b[A-Za-z_]\w*\b", m => m.Groups[1].Success
+            ? own.Contains(m.Groups[1].Value) ? $"d{m.Groups[1].Value}_2/dt" : m.Value
+            : own.Contains(m.Value) ? m.Value + "_2" : m.Value);
         return copy + "\ni_syn_2 = g_gap*(v_2 - v) : amp\ni_clamp_2 = 0*amp : amp\n";
     }
 
