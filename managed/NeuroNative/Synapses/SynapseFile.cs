@@ -130,7 +130,8 @@ public sealed record SynapseExperiment(ModelPart Cell, ModelPart Synapse, Synaps
         var units = ModelAnalyzer.Analyze(new ModelDefinition("x : 1"));
         values = [];
         ModelPart part;
-        if (f.TryGetValue("library", out var lib))
+        f.TryGetValue("library", out var lib);
+        if (lib is not null)
         {
             if (f.ContainsKey("equations")) throw doc.Error(lib, $"{key}: give library or equations, not both");
             string name = doc.Scalar(lib, $"{key}.library").Text.Trim();
@@ -155,7 +156,7 @@ public sealed record SynapseExperiment(ModelPart Cell, ModelPart Synapse, Synaps
             {
                 var (value, dim) = doc.Constant(units, valueNode, $"{key}.parameters.{name}");
                 values[name] = (valueNode, value, dim);
-                if (!part.Parameters.ContainsKey(name)) defaults[name] = ((ConfigScalar)valueNode).Text; // a user model's constants
+                if (lib is null) defaults[name] = ((ConfigScalar)valueNode).Text; // a user model's constants and their defaults
             }
             part = part with { Parameters = defaults };
         }
