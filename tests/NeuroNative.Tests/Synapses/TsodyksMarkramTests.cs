@@ -67,7 +67,7 @@ public sealed class TsodyksMarkramTests
         { "facilitating", "10" }, { "facilitating", "20" }, { "facilitating", "50" }, { "facilitating", "100" },
     };
 
-    /// <summary>Per-pulse clamp-current amplitudes within 0.1 % of NEURON's (the single-event clamp current agrees to
+    /// <summary>Per-pulse clamp-current amplitudes within 1e-5 of NEURON's (1.3e-6 measured; the single-event clamp current agrees to
     /// 3e-4 of its peak), NEURON's release after each event to 1e-12.</summary>
     [Theory]
     [MemberData(nameof(Cases))]
@@ -81,7 +81,7 @@ public sealed class TsodyksMarkramTests
         var train = tuner.Train(double.Parse(frequency), 0.25, [p])[0];
         Assert.Equal(12, train.Properties.Amplitudes.Count);
         for (int k = 0; k < 12; k++)
-            Assert.True(Math.Abs(train.Properties.Amplitudes[k] / expected[k] - 1) < 1e-3,
+            Assert.True(Math.Abs(train.Properties.Amplitudes[k] / expected[k] - 1) < 1e-5,
                 $"pulse {k + 1}: {train.Properties.Amplitudes[k]} vs NEURON {expected[k]}");
         var analytic = Release(train.EventTimes, p["U"], p["tau_rec"], p["tau_facil"]);
         for (int k = 0; k < 12; k++) Assert.Equal(neuronRelease[k], analytic[k], 12);
