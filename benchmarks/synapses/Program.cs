@@ -1,6 +1,7 @@
 // The frequency response of bmtool's defaults (16 frequencies) for 10 parameter sets of tm_exp2syn on the passive
-// soma under a voltage clamp (dt 25 us): as ONE batched run (160 neurons), against the same 160 trains run one by one
-// and one run per frequency, in the same process with the same compiled model; the amplitudes must agree exactly.
+// soma under a voltage clamp (dt 25 us): as ONE batched run (each neuron runs several frequencies' trains one after
+// another, docs/synapses.md), against one run per frequency (10 neurons each) and the 160 trains run one by one, in the
+// same process with the same compiled model; the amplitudes must agree exactly.
 //   dotnet run -c Release --project benchmarks/synapses [-- --threads N --backend interpreted|compiled --repeat N]
 using System.Diagnostics;
 using System.Globalization;
@@ -46,7 +47,7 @@ for (int r = 0; r < repeat; r++)
             if (!batched.Trains[s][j].Amplitudes.SequenceEqual(alone[s][j].Amplitudes) ||
                 !batched.Trains[s][j].Amplitudes.SequenceEqual(perFrequency[j].Trains[s][0].Amplitudes))
                 throw new InvalidOperationException($"set {s}, {freqs[j]} Hz: the batched amplitudes differ from the single run's");
-    Console.WriteLine($"run {r + 1}: one batched run (160 neurons, all to the 1 Hz train's end) {tBatched:F2} s; " +
+    Console.WriteLine($"run {r + 1}: one batched run {tBatched:F2} s; " +
                       $"one run per frequency (16 x 10 neurons) {tPerFrequency:F2} s ({tPerFrequency / tBatched:F2}x the batched); " +
                       $"160 runs one by one {tAlone:F2} s ({tAlone / tBatched:F2}x the batched); amplitudes identical");
 }

@@ -101,9 +101,21 @@ public sealed class SynapseRig : IDisposable
             Namespace = ns,
             PerNeuronConstants = [.. ns.Keys],
             Method = "exponential_euler",
-            Events = synapse.OnPre is { } code ? [new EventDefinition(code, "w", Siemens)] : [],
+            Events = synapse.OnPre is { } code ? [new EventDefinition(code, "w", Siemens), new EventDefinition(RestCode(cell, synapse), "rest_value")] : [],
             RunRegularly = synapse.EveryStep is { } every ? [new RunRegularly(every)] : [],
         };
+    }
+
+    /// <summary>Event 1 ("rest"): every state variable and every non-constant parameter of the cell and synapse back to
+    /// its initial value (0 unless the part gives one), so that one neuron can run several protocols one after another,
+    /// each from the state a new neuron starts in.</summary>
+    private static string RestCode(ModelPart cell, ModelPart synapse)
+    {
+        var parts = new[] { cell, synapse };
+        var zero = parts.SelectMany(p => Regex.Matches(p.Equations, @"^\s*(?:d(\w+)/dt\s*=|(\w+)\s*:(?![^\n]*\(constant))", RegexOptions.Multiline)
+                .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value))
+            .Where(n => !parts.Any(p => p.Initial.ContainsKey(n))).Distinct();
+        return string.Join("\n", zero.Select(n => $"{n} = 0*{n}").Concat(parts.SelectMany(p => p.Initial.Select(i => $"{i.Key} = {i.Value}"))));
     }
 
     /// <summary>The cell's own names (states, subexpressions) with the suffix _2, its constants shared; its synaptic

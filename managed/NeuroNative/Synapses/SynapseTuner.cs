@@ -135,29 +135,68 @@ public sealed class SynapseTuner : IDisposable
     }
 
     /// <summary>PPR, induction, recovery and the 12 amplitudes at each frequency (bmtool's defaults when null) for each
-    /// parameter set: every (set, frequency) is a neuron of one run, measured by per-pulse reducers, no traces.</summary>
+    /// parameter set, as one run measured by per-pulse reducers (no traces). A neuron runs several frequencies' trains
+    /// one after another, each from rest (the rig's rest event), packed so that no neuron runs much longer than the
+    /// longest train: the 1 Hz train alone lasts as long as all of 35–200 Hz together.</summary>
     public FrequencyResponse FrequencyResponse(IReadOnlyList<double>? frequencies = null, double recoveryDelay = 0.25,
         IReadOnlyList<IReadOnlyDictionary<string, double>>? parameterSets = null, CancellationToken cancellation = default)
     {
         var freqs = frequencies ?? DefaultFrequencies;
         if (freqs.Count == 0) throw new SynapseException("give at least one frequency");
         var sets = Sets(parameterSets);
+        double dt = Settings.Dt;
         var trains = freqs.Select(f => TrainTimes(f, recoveryDelay)).ToList();
-        int n = freqs.Count * sets.Count; // neuron = set*freqs + f
-        double end = freqs.Select((f, j) => TrainEnd(trains[j], f)).Max();
-        using var group = CreateGroup(sets, freqs.Count);
-        Schedule(group, Enumerable.Range(0, n).Select(i => trains[i % freqs.Count]).ToList());
+        // a train's slot: whole steps up to its end; bins of slots no longer than the longest (first fit, longest first)
+        var slot = freqs.Select((f, j) => Steps(TrainEnd(trains[j], f))).ToArray();
+        for (int j = 0; j < freqs.Count; j++)
+            if (trains[j][^1] + Settings.Delay >= slot[j] * dt)
+                throw new SynapseException($"the NetCon delay {Settings.Delay} s puts the last pulse of the {freqs[j]} Hz train after its end; use a delay below {1 / freqs[j]} s");
+        var bins = new List<List<(int Train, long Offset)>>();
+        var used = new List<long>();
+        long capacity = slot.Max();
+        foreach (int j in Enumerable.Range(0, freqs.Count).OrderByDescending(j => slot[j]).ThenBy(j => j))
+        {
+            int b = used.FindIndex(u => u + slot[j] <= capacity);
+            if (b < 0) { bins.Add([]); used.Add(0); b = bins.Count - 1; }
+            bins[b].Add((j, used[b]));
+            used[b] += slot[j];
+        }
+        var where = new (int Bin, double Offset)[freqs.Count];
+        for (int b = 0; b < bins.Count; b++)
+            foreach (var (j, offset) in bins[b]) where[j] = (b, offset * dt);
+        using var group = CreateGroup(sets, bins.Count); // neuron s·bins + b
+        var neurons = new List<long>();
+        var at = new List<double>();
+        var weights = new List<double>();
+        var restNeurons = new List<long>();
+        var restTimes = new List<double>();
+        for (int s = 0; s < sets.Count; s++)
+            for (int b = 0; b < bins.Count; b++)
+                foreach (var (j, offset) in bins[b])
+                {
+                    long neuron = s * bins.Count + b;
+                    if (offset > 0) { restNeurons.Add(neuron); restTimes.Add((offset - 1) * dt); } // at rest when the slot starts
+                    foreach (var t in trains[j])
+                    {
+                        neurons.Add(neuron);
+                        at.Add(offset * dt + t + Settings.Delay - dt);
+                        weights.Add(Settings.Weight);
+                    }
+                }
+        group.AddEvents(0, neurons.ToArray(), at.ToArray(), weights.ToArray());
+        if (restNeurons.Count > 0) group.AddEvents(1, restNeurons.ToArray(), restTimes.ToArray(), new double[restTimes.Count]);
         var options = MetricOptions;
         string signal = Signal, measured = Settings.BmtoolCompatible ? "i_syn" : Signal;
-        double dt = Settings.Dt;
         var perFrequency = freqs.Select((f, j) =>
         {
+            double o = where[j].Offset;
             var events = trains[j].Select(t => t + Settings.Delay).ToArray();
             double first = events[0];
+            double k0 = Math.Floor(first / dt + 1e-9);
             var baseline = options.BmtoolCompatible
-                ? group.Reduce(Reduction.Mean, signal, new TimeWindow(Math.Floor(first / dt + 1e-9) * dt, (Math.Floor(first / dt + 1e-9) + 1) * dt))
-                : group.Reduce(Reduction.Mean, signal, new TimeWindow(Math.Max(0, first - options.BaselineWindow), first));
-            var bounds = events.Select(t => Math.Floor(t / dt + 1e-9) * dt).Append(TrainEnd(trains[j], f)).ToArray();
+                ? group.Reduce(Reduction.Mean, signal, new TimeWindow(o + k0 * dt, o + (k0 + 1) * dt))
+                : group.Reduce(Reduction.Mean, signal, new TimeWindow(o + Math.Max(0, first - options.BaselineWindow), o + first));
+            var bounds = events.Select(t => o + Math.Floor(t / dt + 1e-9) * dt).Append(o + slot[j] * dt).ToArray();
             var windows = Enumerable.Range(0, events.Length).Select(k => new TimeWindow(bounds[k], bounds[k + 1])).ToArray();
             // the sign comes from the reference signal, the amplitudes from the measured one (the same unless bmtool's)
             var refMax = windows.Select(w => group.Reduce(Reduction.Max, signal, w)).ToArray();
@@ -166,14 +205,14 @@ public sealed class SynapseTuner : IDisposable
             var min = measured == signal ? refMin : windows.Select(w => group.Reduce(Reduction.Min, measured, w)).ToArray();
             return (baseline, refMax, refMin, max, min);
         }).ToList();
-        group.Run(end, cancellation: cancellation);
+        group.RunSteps(capacity, cancellation: cancellation);
         var results = new List<TrainProperties[]>();
         for (int s = 0; s < sets.Count; s++)
         {
             var row = new TrainProperties[freqs.Count];
             for (int j = 0; j < freqs.Count; j++)
             {
-                int i = s * freqs.Count + j;
+                int i = s * bins.Count + where[j].Bin;
                 var (baseline, refMax, refMin, max, min) = perFrequency[j];
                 double b = baseline.Values[i];
                 double up = refMax.Max(r => r.Values[i]) - b, down = b - refMin.Min(r => r.Values[i]);
@@ -185,6 +224,13 @@ public sealed class SynapseTuner : IDisposable
             results.Add(row);
         }
         return new FrequencyResponse(freqs, sets, results);
+    }
+
+    /// <summary>The steps of a run of <paramref name="duration"/> (NeuronGroup.StepsFor's rule: round within 1e-4 dt, else up).</summary>
+    private long Steps(double duration)
+    {
+        double exact = duration / Settings.Dt, rounded = Math.Round(exact);
+        return (long)(Math.Abs(rounded - exact) <= 1e-4 ? rounded : Math.Ceiling(exact));
     }
 
     private static IReadOnlyList<IReadOnlyDictionary<string, double>> Sets(IReadOnlyList<IReadOnlyDictionary<string, double>>? sets) =>
