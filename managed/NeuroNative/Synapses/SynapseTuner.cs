@@ -147,7 +147,7 @@ public sealed class SynapseTuner : IDisposable
         double dt = Settings.Dt;
         var trains = freqs.Select(f => TrainTimes(f, recoveryDelay)).ToList();
         // a train's slot: whole steps up to its end; bins of slots no longer than the longest (first fit, longest first)
-        var slot = freqs.Select((f, j) => Steps(TrainEnd(trains[j], f))).ToArray();
+        var slot = freqs.Select((f, j) => NeuronGroup.StepsFor(TrainEnd(trains[j], f), dt)).ToArray();
         for (int j = 0; j < freqs.Count; j++)
             if (trains[j][^1] + Settings.Delay >= slot[j] * dt)
                 throw new SynapseException($"the NetCon delay {Settings.Delay} s puts the last pulse of the {freqs[j]} Hz train after its end; use a delay below {1 / freqs[j]} s");
@@ -224,13 +224,6 @@ public sealed class SynapseTuner : IDisposable
             results.Add(row);
         }
         return new FrequencyResponse(freqs, sets, results);
-    }
-
-    /// <summary>The steps of a run of <paramref name="duration"/> (NeuronGroup.StepsFor's rule: round within 1e-4 dt, else up).</summary>
-    private long Steps(double duration)
-    {
-        double exact = duration / Settings.Dt, rounded = Math.Round(exact);
-        return (long)(Math.Abs(rounded - exact) <= 1e-4 ? rounded : Math.Ceiling(exact));
     }
 
     private static IReadOnlyList<IReadOnlyDictionary<string, double>> Sets(IReadOnlyList<IReadOnlyDictionary<string, double>>? sets) =>

@@ -87,6 +87,20 @@ public sealed class TsodyksMarkramTests
         for (int k = 0; k < 12; k++) Assert.Equal(neuronRelease[k], analytic[k], 12);
     }
 
+    /// <summary>A continuous 20 Hz train for 0.5 s has 10 pulses, the first 7 measured as in the 8 + 4 train.</summary>
+    [Fact]
+    public void ContinuousTrainStartsAsTheTrain()
+    {
+        using var tuner = Tuner();
+        var p = Parameters("facilitating");
+        var continuous = tuner.Continuous(20, 0.5, [p])[0];
+        Assert.Equal(10, continuous.EventTimes.Count);
+        Assert.Equal(0.1 + 9 * 0.05, continuous.EventTimes[^1], 12);
+        var train = tuner.Train(20, 0.25, [p])[0];
+        Assert.Equal(train.Properties.Amplitudes.Take(7), continuous.Properties.Amplitudes.Take(7));
+        Assert.Equal(continuous.Traces!.V.Length, (int)Math.Round((0.1 + 0.5 + tuner.Settings.Tdur) / Dt) + 1);
+    }
+
     /// <summary>The batched frequency response (every set × frequency a neuron of one run, measured by reducers) gives
     /// the amplitudes of each train run alone, bit for bit.</summary>
     [Fact]
