@@ -65,6 +65,22 @@ public sealed class SynapseCliTests
         Assert.True(cc.Zip(cc.Skip(1)).All(p => p.First < p.Second), "CC grows with the conductance");
     }
 
+    [Fact]
+    public void OptimizeFindsTheWeightOfATargetAmplitude()
+    {
+        using var h = new CliHarness();
+        string file = Issue.Replace("protocol: {kind: frequency, freqs: [10, 20, 50, 100], delay: 250*ms}",
+            "protocol: {kind: optimize, targets: {amp: 21*pA, ppr: {value: 0.6, freq: 20, weight: 0.001}}, bounds: {U: [0.05, 0.95]}, max_evaluations: 60}")
+            .Replace("tdur: 300*ms", "tdur: 50*ms");
+        var (code, _, stderr) = CliHarness.Invoke("synapse", h.Write("opt.yaml", file), "--out", h.Path("out"));
+        Assert.True(code == 0, stderr);
+        var json = JsonDocument.Parse(File.ReadAllText(h.Path("out/properties.json"))).RootElement;
+        // the first release is U: 21 pA of the 70 pA peak is U = 0.3
+        Assert.Equal(0.3, json.GetProperty("parameters").GetProperty("U").GetDouble(), 2);
+        Assert.True(json.GetProperty("achieved").TryGetProperty("ppr@20Hz", out _));
+        Assert.Equal(json.GetProperty("evaluations").GetInt32() + 1, File.ReadAllLines(h.Path("out/history.csv")).Length);
+    }
+
     public static TheoryData<string, string, string> Errors => new()
     {
         { "kind: frequency, freqs: [10, 20, 50, 100], delay: 250*ms", "kind: burst", "protocol.kind: 'burst' is not one of single, train" },
@@ -76,6 +92,7 @@ public sealed class SynapseCliTests
         { "weight: 1*nS", "weight: 0*nS", "no response" },
         { "tstart: 100*ms", "tstart: 0*ms", "tstart 0 s must be > 0" },
         { "vclamp: true", "vclamp: false", "clamp: general_settings.vclamp is false" },
+        { "delay: 0*ms, weight", "delay: 400*ms, weight", "after its end" },
     };
 
     [Theory]
