@@ -20,6 +20,9 @@ public sealed record SynapseProtocol(string Kind)
     public IReadOnlyDictionary<string, (double Lower, double Upper)> Bounds { get; init; } = new Dictionary<string, (double, double)>();
     public bool RandomStart { get; init; }
     public int MaxEvaluations { get; init; } = 200;
+    /// <summary>null: MathNet's Nelder–Mead from the start; else a fitting optimizer run in batches of <see cref="PopulationSize"/>.</summary>
+    public string? Method { get; init; }
+    public int? PopulationSize { get; init; }
 }
 
 /// <summary>A synapse file (examples/synapse_*.yaml, docs/synapses.md) read: bmtool's general_settings, the cell, the
@@ -167,7 +170,7 @@ public sealed record SynapseExperiment(ModelPart Cell, ModelPart Synapse, Synaps
 
     private static SynapseProtocol ReadProtocol(DocumentReader doc, ConfigNode node, AnalyzedModel units, bool vclamp)
     {
-        var f = doc.Fields(node, "protocol", ["kind", "freq", "delay", "freqs", "duration", "iclamp_amp", "conductances", "targets", "bounds", "start", "max_evaluations"]);
+        var f = doc.Fields(node, "protocol", ["kind", "freq", "delay", "freqs", "duration", "iclamp_amp", "conductances", "targets", "bounds", "start", "max_evaluations", "method", "popsize"]);
         string kind = doc.Choice(doc.Required(f, "kind", node, "protocol"), "protocol.kind", Kinds);
         var protocol = new SynapseProtocol(kind);
         double Q(ConfigNode n, string k, Dimension d, string what) => doc.Quantity(units, n, k, d, what);
@@ -187,6 +190,8 @@ public sealed record SynapseExperiment(ModelPart Cell, ModelPart Synapse, Synaps
                 "conductances" => protocol with { Conductances = List(n, k, (x, kk) => Q(x, kk, Siemens, "a conductance")) },
                 "start" => protocol with { RandomStart = doc.Choice(n, k, ["middle", "random"]) == "random" },
                 "max_evaluations" => protocol with { MaxEvaluations = doc.Integer(n, k, 1) },
+                "method" => protocol with { Method = doc.Choice(n, k, [.. Fitting.Optimizers.OptimizerFactory.Methods]) },
+                "popsize" => protocol with { PopulationSize = doc.Integer(n, k, 2) },
                 "bounds" => protocol with { Bounds = doc.Fields(n, k, null).ToDictionary(e => e.Key, e =>
                     Pair(doc, e.Value, $"{k}.{e.Key}", (x, kk) => doc.Constant(units, x, kk).Value)) },
                 "targets" => protocol with { Targets = Targets(doc, n, units, vclamp) },
@@ -328,7 +333,8 @@ public static class SynapseRunner
                 case "optimize":
                 {
                     var r = SynapseOptimizer.Optimize(tuner, e.Protocol.Targets, e.Protocol.Bounds, e.Protocol.RandomStart,
-                        maxEvaluations: e.Protocol.MaxEvaluations, recoveryDelay: e.Protocol.Delay, cancellation: cancellation);
+                        maxEvaluations: e.Protocol.MaxEvaluations, recoveryDelay: e.Protocol.Delay, method: e.Protocol.Method,
+                        populationSize: e.Protocol.PopulationSize, cancellation: cancellation);
                     props["parameters"] = r.Parameters;
                     props["achieved"] = r.Achieved;
                     props["targets"] = e.Protocol.Targets.ToDictionary(t => t.Frequency is { } f && SynapseOptimizer.TrainProperties.Contains(t.Property) ? $"{t.Property}@{f}Hz" : t.Property, t => t.Value);

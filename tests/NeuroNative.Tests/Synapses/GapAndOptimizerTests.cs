@@ -52,6 +52,23 @@ public sealed class GapAndOptimizerTests
         Assert.All(result.History, h => Assert.InRange(h.Parameters["tau1"], 0.2e-3, 2e-3));
     }
 
+    /// <summary>The same search with CMA-ES, each population one batched run of the tuner.</summary>
+    [Fact]
+    public void SynapseOptimizerRunsFittingOptimizersInBatches()
+    {
+        var settings = Settings with { Tstart = 0.01, Tdur = 0.1 };
+        using var tuner = new SynapseTuner(SynapseLibrary.PassiveSoma(), SynapseLibrary.Exp2Syn(), settings, new VoltageClamp());
+        var truth = tuner.SingleEvent([new Dictionary<string, double> { ["tau1"] = 1e-3, ["tau2"] = 8e-3 }])[0].Properties;
+        var result = SynapseOptimizer.Optimize(tuner,
+            [new SynapseTarget("rise_time", truth.RiseTime), new SynapseTarget("decay_time", truth.DecayTime)],
+            new Dictionary<string, (double, double)> { ["tau1"] = (0.2e-3, 2e-3), ["tau2"] = (3e-3, 20e-3) },
+            maxEvaluations: 400, method: "CMAES", populationSize: 10, seed: 3);
+        Assert.Equal(400, result.History.Count);
+        Assert.True(result.Error < 1e-4, $"error {result.Error}");
+        Assert.Equal(1e-3, result.Parameters["tau1"], 4);
+        Assert.Equal(8e-3, result.Parameters["tau2"], 4);
+    }
+
     [Fact]
     public void BadInputIsRefusedClearly()
     {
