@@ -28,13 +28,18 @@ public sealed class GapJunctionTuner : IDisposable
     public SynapseSettings Settings { get; }
     public SynapseRig Rig { get; }
 
-    /// <summary>The coupling coefficient of each conductance (siemens).</summary>
-    public GapJunctionResult Sweep(IReadOnlyList<double> conductances, CancellationToken cancellation = default)
+    /// <summary>The coupling coefficient of each conductance (siemens), the cells' other constants from
+    /// <paramref name="parameters"/> (SI; the defaults otherwise).</summary>
+    public GapJunctionResult Sweep(IReadOnlyList<double> conductances, IReadOnlyDictionary<string, double>? parameters = null,
+        CancellationToken cancellation = default)
     {
         if (conductances.Count == 0) throw new SynapseException("give at least one conductance");
         if (conductances.Any(g => !(g >= 0) || double.IsInfinity(g)))
             throw new SynapseException($"conductances must be >= 0 siemens; got {string.Join(", ", conductances)}");
-        using var group = Rig.CreateGroup(conductances.Count, new Dictionary<string, double[]> { ["g_gap"] = [.. conductances] }, Settings.Threads);
+        var values = (parameters ?? new Dictionary<string, double>()).Where(p => p.Key != "g_gap")
+            .ToDictionary(p => p.Key, p => Enumerable.Repeat(p.Value, conductances.Count).ToArray());
+        values["g_gap"] = [.. conductances];
+        using var group = Rig.CreateGroup(conductances.Count, values, Settings.Threads);
         double dt = Settings.Dt, start = Settings.Tstart, stop = Settings.Tstart + Settings.Tdur;
         var baseline = new TimeWindow(Math.Max(0, start - new MetricOptions().BaselineWindow), start);
         var last = new TimeWindow(stop - dt, stop);
@@ -55,7 +60,7 @@ public sealed record GapJunctionFit(double Conductance, double CouplingCoefficie
 public static class GapJunctionOptimizer
 {
     public static GapJunctionFit Optimize(GapJunctionTuner tuner, double targetCc, double lower = 1e-12, double upper = 1e-6,
-        double accuracy = 1e-6)
+        double accuracy = 1e-6, IReadOnlyDictionary<string, double>? parameters = null)
     {
         if (!(targetCc > 0 && targetCc < 1)) throw new SynapseException($"target CC {targetCc} must be between 0 and 1");
         if (!(lower >= 0 && lower < upper)) throw new SynapseException($"bounds [{lower}, {upper}] S: need 0 <= lo < hi");
@@ -63,7 +68,7 @@ public static class GapJunctionOptimizer
         double Cc(double logG)
         {
             double g = Math.Exp(logG);
-            double cc = tuner.Sweep([g]).CouplingCoefficients[0];
+            double cc = tuner.Sweep([g], parameters).CouplingCoefficients[0];
             history.Add((g, cc));
             return cc - targetCc;
         }
@@ -74,6 +79,6 @@ public static class GapJunctionOptimizer
                 $"[{lower}, {upper}] S; widen them");
         double x = Brent.FindRoot(Cc, lo, hi, accuracy * targetCc, 200);
         double best = Math.Exp(x);
-        return new GapJunctionFit(best, tuner.Sweep([best]).CouplingCoefficients[0], history);
+        return new GapJunctionFit(best, tuner.Sweep([best], parameters).CouplingCoefficients[0], history);
     }
 }

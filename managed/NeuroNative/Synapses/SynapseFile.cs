@@ -275,10 +275,7 @@ public static class SynapseRunner
         if (e.Protocol.Kind == "gap")
         {
             using var gap = new GapJunctionTuner(e.Cell, e.Protocol.IclampAmp, e.Settings, e.Synapse);
-            var overrides = e.Parameters.Where(p => p.Key != "g_gap").ToList();
-            if (overrides.Count > 0)
-                throw new SynapseException($"the gap protocol sweeps g_gap with the cell's defaults; set {string.Join(", ", overrides.Select(p => p.Key))} in the cell's equations instead");
-            var r = gap.Sweep(e.Protocol.Conductances, cancellation);
+            var r = gap.Sweep(e.Protocol.Conductances, e.Parameters, cancellation);
             props["conductances"] = r.Conductances;
             props["cc"] = r.CouplingCoefficients;
             props["delta_v1"] = r.DeltaV1;

@@ -67,9 +67,6 @@ public sealed class SynapseRig : IDisposable
     public ModelDefinition Definition { get; }
     public bool IsGap => Synapse.OnPre is null;
 
-    /// <summary>Every constant of the rig with its default (model-language expressions).</summary>
-    public IReadOnlyDictionary<string, string> Defaults => Definition.Namespace.ToDictionary(p => p.Key, p => ((NamespaceExpression)p.Value).Text);
-
     /// <summary>The unit of a constant of the rig, null if it has none of that name.</summary>
     public Models.Units.Dimension? Parameter(string name) =>
         _compiled.Model.Parameters.FirstOrDefault(p => p.Name == name) is { } p ? p.Dimension : null;

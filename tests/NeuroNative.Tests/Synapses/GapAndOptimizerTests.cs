@@ -22,6 +22,9 @@ public sealed class GapAndOptimizerTests
             double dv1 = I * (G + g[i]) / (G * (G + 2 * g[i]));
             Assert.True(Math.Abs(result.DeltaV1[i] / dv1 - 1) < 1e-9, $"dV1 {result.DeltaV1[i]} vs {dv1}");
         }
+        // a cell twice as leaky: G doubles
+        var leaky = tuner.Sweep([1e-9], new Dictionary<string, double> { ["g_pas"] = 2 });
+        Assert.Equal(1e-9 / (2 * G + 1e-9), leaky.CouplingCoefficients[0], 9);
     }
 
     [Fact]
