@@ -203,6 +203,7 @@ public static partial class CliApp
             }
         }));
         root.Subcommands.Add(status);
+        root.Subcommands.Add(SynapseCommand(stdout, stderr, cancellation));
         root.Subcommands.Add(SlurmCommand(stdout, stderr));
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         root.Subcommands.Add(PlotCommand(stdout, stderr));
