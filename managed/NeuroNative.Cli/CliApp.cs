@@ -204,9 +204,11 @@ public static partial class CliApp
             }
         }));
         root.Subcommands.Add(status);
+        root.Subcommands.Add(SynapseCommand(stdout, stderr, cancellation));
         root.Subcommands.Add(SlurmCommand(stdout, stderr));
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         root.Subcommands.Add(PlotCommand(stdout, stderr));
+        root.Subcommands.Add(FitCommand(stdout, stderr, cancellation));
         return root;
     }
 

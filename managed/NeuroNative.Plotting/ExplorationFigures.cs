@@ -208,7 +208,7 @@ public static class ExplorationFigures
     private static double[] Distinct(ExplorationAxis axis) => axis.ExploredValues.Distinct().Order().ToArray();
 
     /// <summary>At most <paramref name="count"/> of <paramref name="items"/>, evenly spaced, first and last kept.</summary>
-    private static int[] Pick(int[] items, int count)
+    internal static int[] Pick(int[] items, int count)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "at least one panel or sample");
         if (items.Length <= count) return items;

@@ -31,43 +31,8 @@ public static class ExperimentReader
     private static Experiment Experiment(DocumentReader doc, ConfigNode root, string source, string baseDirectory)
     {
         var top = doc.Fields(root, "the experiment file", TopKeys);
-        var modelFields = doc.Fields(doc.Required(top, "model", root, "the experiment file"), "model", ModelKeys);
-        var unitsOnly = ModelAnalyzer.Analyze(new ModelDefinition("x : 1"));
-        var ns = new Dictionary<string, NamespaceValue>(StringComparer.Ordinal);
-        if (modelFields.TryGetValue("namespace", out var nsNode))
-            foreach (var (key, value) in doc.Fields(nsNode, "model.namespace", null))
-            {
-                var text = doc.Scalar(value, $"model.namespace.{key}");
-                doc.Remember($"namespace '{key}'", text);
-                ns[key] = text.Text;
-            }
-        if (top.TryGetValue("inputs", out var inputsNode))
-            foreach (var (name, spec) in doc.Fields(inputsNode, "inputs", null))
-            {
-                if (ns.ContainsKey(name))
-                    throw doc.Error(spec, $"inputs.{name}: '{name}' is also a namespace constant; rename one of them");
-                ns[name] = InputReader.Read(doc, spec, $"inputs.{name}", unitsOnly, baseDirectory);
-            }
-
-        var equations = doc.Scalar(doc.Required(modelFields, "equations", modelFields.Node, "model"), "model.equations");
-        doc.Remember("equations", equations);
-        var model = new ModelDefinition(equations.Text)
-        {
-            Namespace = ns,
-            Threshold = doc.OptionalText(modelFields, "threshold", "model"),
-            Reset = doc.OptionalText(modelFields, "reset", "model"),
-            Refractory = doc.OptionalText(modelFields, "refractory", "model"),
-            Method = doc.OptionalText(modelFields, "method", "model"),
-            Functions = doc.OptionalText(modelFields, "functions", "model"),
-            PerNeuronConstants = SweepReader.NamespaceConstants(top.GetValueOrDefault("sweep"), ns),
-        };
-        var operationNodes = modelFields.TryGetValue("run_regularly", out var opsNode)
-            ? Operations(doc, opsNode, unitsOnly) : [];
-        model = model with
-        {
-            RunRegularly = [.. operationNodes.Select(o => o.Operation)],
-            CustomEvents = modelFields.TryGetValue("events", out var eventsNode) ? CustomEvents(doc, eventsNode) : [],
-        };
+        var (model, modelFields, operationNodes, unitsOnly) = ModelBlock(doc, top, root, "the experiment file", baseDirectory,
+            ns => SweepReader.NamespaceConstants(top.GetValueOrDefault("sweep"), ns));
         // Analysed once, with the swept namespace constants per-neuron. The model is also the scope of
         // every quantity in the file, where those constants keep their namespace value; parameters are
         // not constants, so they cannot be used in dt or sweep bounds.
@@ -125,6 +90,53 @@ public static class ExperimentReader
         var phases = PhaseReader.Read(doc, phasesNode, analyzed, spikes, state is not null, n, baseDirectory);
         // Brian's network time after run(d0); run(d1)...: the durations summed in order.
         return experiment with { Phases = phases, Duration = phases.Aggregate(0.0, (t, p) => t + p.Duration) };
+    }
+
+    /// <summary>The <c>model</c> block (with the top-level <c>inputs</c>, TimedArrays in its namespace), not yet
+    /// analysed: experiment files and fit files (<see cref="Fitting.FitFileReader"/>) share it.
+    /// <paramref name="document"/>: what the file is, for messages. <paramref name="perNeuronConstants"/>: the namespace constants that become per-neuron (a sweep's).</summary>
+    internal static (ModelDefinition Model, Fields Fields, List<(RunRegularly Operation, ConfigNode Node, string Key)> Operations,
+        AnalyzedModel UnitsOnly) ModelBlock(DocumentReader doc, Fields top, ConfigNode root, string document, string baseDirectory,
+        Func<IReadOnlyDictionary<string, NamespaceValue>, IReadOnlyList<string>>? perNeuronConstants = null)
+    {
+        var modelFields = doc.Fields(doc.Required(top, "model", root, document), "model", ModelKeys);
+        var unitsOnly = ModelAnalyzer.Analyze(new ModelDefinition("x : 1"));
+        var ns = new Dictionary<string, NamespaceValue>(StringComparer.Ordinal);
+        if (modelFields.TryGetValue("namespace", out var nsNode))
+            foreach (var (key, value) in doc.Fields(nsNode, "model.namespace", null))
+            {
+                var text = doc.Scalar(value, $"model.namespace.{key}");
+                doc.Remember($"namespace '{key}'", text);
+                ns[key] = text.Text;
+            }
+        if (top.TryGetValue("inputs", out var inputsNode))
+            foreach (var (name, spec) in doc.Fields(inputsNode, "inputs", null))
+            {
+                if (ns.ContainsKey(name))
+                    throw doc.Error(spec, $"inputs.{name}: '{name}' is also a namespace constant; rename one of them");
+                ns[name] = InputReader.Read(doc, spec, $"inputs.{name}", unitsOnly, baseDirectory);
+            }
+
+        var equations = doc.Scalar(doc.Required(modelFields, "equations", modelFields.Node, "model"), "model.equations");
+        doc.Remember("equations", equations);
+        var model = new ModelDefinition(equations.Text)
+        {
+            Namespace = ns,
+            Threshold = doc.OptionalText(modelFields, "threshold", "model"),
+            Reset = doc.OptionalText(modelFields, "reset", "model"),
+            Refractory = doc.OptionalText(modelFields, "refractory", "model"),
+            Method = doc.OptionalText(modelFields, "method", "model"),
+            Functions = doc.OptionalText(modelFields, "functions", "model"),
+            PerNeuronConstants = perNeuronConstants?.Invoke(ns) ?? [],
+        };
+        var operationNodes = modelFields.TryGetValue("run_regularly", out var opsNode)
+            ? Operations(doc, opsNode, unitsOnly) : [];
+        model = model with
+        {
+            RunRegularly = [.. operationNodes.Select(o => o.Operation)],
+            CustomEvents = modelFields.TryGetValue("events", out var eventsNode) ? CustomEvents(doc, eventsNode) : [],
+        };
+        return (model, modelFields, operationNodes, unitsOnly);
     }
 
     /// <summary>model.run_regularly: a list of statements, or of mappings with code, dt, when and order
