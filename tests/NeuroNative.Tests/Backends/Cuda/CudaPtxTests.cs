@@ -3,6 +3,8 @@ using NeuroNative.Backends.Cpp;
 using NeuroNative.Backends.Cuda;
 using NeuroNative.Experiments;
 using NeuroNative.Explorations;
+using NeuroNative.Fitting;
+using NeuroNative.Synapses;
 using NeuroNative.Models.Analysis;
 using NeuroNative.Models.Integrators;
 using NeuroNative.Tests.Cli;
@@ -20,7 +22,8 @@ namespace NeuroNative.Tests.Backends.Cuda;
 /// </summary>
 public class CudaPtxTests
 {
-    /// <summary>Every model the project ships: the Brian 2 reference cases, the experiment and exploration examples.</summary>
+    /// <summary>Every model the project ships: the Brian 2 reference cases and the examples (experiments, each
+    /// exploration of the exploration files, the fit file's model with its inputs, the synapse files' rigs).</summary>
     internal static IReadOnlyDictionary<string, StepProgram> Programs() => s_programs.Value;
 
     private static readonly Lazy<IReadOnlyDictionary<string, StepProgram>> s_programs = new(() =>
@@ -31,14 +34,33 @@ public class CudaPtxTests
         foreach (string file in Directory.GetFiles(Path.Combine(ConventionTests.RepoRoot(), "examples"), "*.yaml"))
         {
             string name = "examples/" + Path.GetFileNameWithoutExtension(file);
-            if (!ExplorationFile.IsExplorationFile(file))
+            string text = File.ReadAllText(file);
+            if (ExplorationFile.IsExplorationFile(file))
+            {
+                var se = ExplorationFile.Load(file);
+                foreach (var exploration in se.Explorations)
+                    programs[$"{name}:{exploration.Name}"] = ExplorationRunner.Prepare(se, exploration).Item2.Program;
+            }
+            else if (text.Contains("\nfit:", StringComparison.Ordinal))
+            {
+                // A fit file: its model with the input traces as TimedArrays, as the fitter simulates it.
+                var job = FitFile.Load(file);
+                using var simulator = new BatchedTraceSimulator(job.Model, job.Input,
+                    new SimulationSettings { Dt = job.Dt, Backend = Backend.Interpreted }, job.Output);
+                programs[name] = IntegrationMethods.Derive(ModelAnalyzer.Analyze(simulator.Model), job.Dt);
+            }
+            else if (text.Contains("\nprotocol:", StringComparison.Ordinal))
+            {
+                // A synapse file: the rig's cell, synapse and clamp as SynapseExperiment.Load builds them.
+                var e = SynapseExperiment.Load(file);
+                using var rig = new SynapseRig(e.Cell, e.Synapse, e.Protocol.Kind == "gap" ? new CurrentClamp() : e.Clamp,
+                    e.Settings.Dt, Backend.Interpreted);
+                programs[name] = IntegrationMethods.Derive(ModelAnalyzer.Analyze(rig.Definition), e.Settings.Dt);
+            }
+            else
             {
                 programs[name] = ExperimentFile.Load(file).Program;
-                continue;
             }
-            var se = ExplorationFile.Load(file);
-            foreach (var exploration in se.Explorations)
-                programs[$"{name}:{exploration.Name}"] = ExplorationRunner.Prepare(se, exploration).Item2.Program;
         }
         return programs;
     });
