@@ -19,6 +19,12 @@ public sealed record GpuOptions
     public bool Emulate { get; init; }
     /// <summary>The host compiler of the emulation (null: as the compiled backend chooses).</summary>
     public string? Compiler { get; init; }
+
+    /// <summary>The environment variable that selects the emulation (value 1) where no options are given.</summary>
+    public const string EmulateVariable = "NEURONATIVE_CUDA_EMULATE";
+
+    /// <summary>The defaults, with <see cref="Emulate"/> where <see cref="EmulateVariable"/> is 1.</summary>
+    public static GpuOptions FromEnvironment() => new() { Emulate = Environment.GetEnvironmentVariable(EmulateVariable) == "1" };
 }
 
 /// <summary>A spike: global neuron index and step (time = step × dt).</summary>
