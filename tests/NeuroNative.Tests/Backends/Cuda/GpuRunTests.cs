@@ -1,0 +1,80 @@
+using NeuroNative.Backends.Cuda;
+using NeuroNative.Experiments;
+using NeuroNative.Tests.Cli;
+using Xunit;
+
+namespace NeuroNative.Tests.Backends.Cuda;
+
+/// <summary>
+/// <c>neuronative run --backend cuda</c> through the host emulation of the kernel (NEURONATIVE_CUDA_EMULATE=1, in a
+/// process of its own so that no other test sees the variable): the files equal the CPU run's byte for byte, and
+/// what the device does not record is refused with its reason.
+/// </summary>
+public class GpuRunTests
+{
+    // Noise, random initial values, a sweep, spikes, traces of some neurons and final values.
+    private const string Experiment = """
+        model:
+          equations: |
+            dv/dt = (El - v + R*I)/tau + 2*mV*xi/sqrt(tau) : volt (unless refractory)
+            I : amp (constant)
+          namespace: {El: -70*mV, R: 100*Mohm, tau: 10*ms}
+          threshold: v > -50*mV
+          reset: v = -70*mV
+          refractory: 2*ms
+          method: euler
+          initial: {v: El + 5*mV*rand()}
+        dt: 0.1*ms
+        duration: 100*ms
+        seed: 3
+        sweep:
+          parameters:
+            I: {lo: 0*nA, hi: 0.5*nA, n: 300}
+        record:
+          spikes: true
+          state: {variables: [v], every: 1*ms, neurons: [0, 5, 199, 299]}
+          final: [v]
+
+        """;
+
+    private static string[] DataFiles(string dir) =>
+        [.. Directory.GetFiles(dir).Select(Path.GetFileName).Where(f => f != "run.json").Order()!];
+
+    [SkippableFact]
+    public void TheEmulatedGpuRunWritesTheCpuRunsFiles()
+    {
+        CompiledKernelTests.SkipWithoutCompiler();
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment);
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("cpu"), "--backend", "interpreted", "--chunk-size", "128").Code);
+        using var process = CliHarness.Start(new Dictionary<string, string>
+        {
+            [GpuOptions.EmulateVariable] = "1", ["NEURONATIVE_CACHE"] = h.Path("cache"),
+        }, "run", file, "--out", h.Path("gpu"), "--backend", "cuda", "--chunk-size", "128");
+        string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, stderr);
+        Assert.Contains("on cuda", stdout);
+        var files = DataFiles(h.Path("cpu"));
+        Assert.Contains("spikes_index.npy", files);
+        Assert.Contains("state_v.npy", files);
+        Assert.Contains("final_v.npy", files);
+        Assert.Equal(files, DataFiles(h.Path("gpu")));
+        foreach (var f in files)
+            Assert.True(File.ReadAllBytes(Path.Combine(h.Path("cpu"), f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(h.Path("gpu"), f))), $"{f} differs");
+    }
+
+    [Theory]
+    [InlineData("final: [v]", "final: [I]", "record.final asks for 'I', not a state variable")]
+    [InlineData("final: [v]", "population_rate: {neurons: [0, 4]}", "population rate monitor")]
+    [InlineData("neurons: [0, 5, 199, 299]}", "neurons: [0], when: end}", "samples when 'end'")]
+    public void WhatTheDeviceDoesNotRecordIsRefused(string from, string to, string reason)
+    {
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment.Replace(from, to));
+        var experiment = ExperimentFile.Load(file);
+        var e = Assert.Throws<NotSupportedException>(() => ExperimentRunner.Compile(experiment, new RunSettings { Backend = Backend.Cuda }));
+        Assert.Contains(reason, e.Message);
+        Assert.Contains("GPU backend does not run", e.Message);
+    }
+}
