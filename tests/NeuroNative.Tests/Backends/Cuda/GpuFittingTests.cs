@@ -1,7 +1,9 @@
 using NeuroNative.Backends.Cuda;
 using NeuroNative.Fitting;
 using NeuroNative.Fitting.Optimizers;
+using NeuroNative.Tests.Cli;
 using NeuroNative.Tests.Fitting;
+using NeuroNative.Tests.Interop;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -80,6 +82,25 @@ public class GpuFittingTests(ITestOutputHelper output)
         foreach (var v in recording.Final) Assert.Equal(cpu.Final[v], gpu.Final[v]);
         Assert.Equal(gpu.MeanSquaredError["v"], again.MeanSquaredError["v"]); // every run starts from the reset
         output.WriteLine($"spikes {cpu.SpikeCounts!.Sum()}, MSE {string.Join(", ", cpu.MeanSquaredError["v"].Select(e => e.ToString("E3")))}");
+    }
+
+    [SkippableFact]
+    public void TheFitCommandOnTheEmulatedGpuWritesTheCpuFitsFiles()
+    {
+        CompiledKernelTests.SkipWithoutCompiler();
+        using var h = new CliHarness();
+        string file = Path.Combine(ConventionTests.RepoRoot(), "examples", "hh_fit.yaml");
+        Assert.Equal(0, CliHarness.Invoke("fit", file, "--out", h.Path("cpu"), "--backend", "interpreted").Code);
+        using var process = CliHarness.Start(new Dictionary<string, string>
+        {
+            [GpuOptions.EmulateVariable] = "1", ["NEURONATIVE_CACHE"] = h.Path("cache"),
+        }, "fit", file, "--out", h.Path("gpu"), "--backend", "cuda");
+        process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, stderr);
+        foreach (string f in new[] { "history.csv", "best_traces.npy" }) // fit.json differs in its timings only
+            Assert.True(File.ReadAllBytes(h.Path($"cpu/{f}")).AsSpan().SequenceEqual(File.ReadAllBytes(h.Path($"gpu/{f}"))), $"{f} differs");
     }
 
     [SkippableFact]
