@@ -222,6 +222,9 @@ public sealed class SimulationBatch : IDisposable
     private readonly Reducer? _spikeTimes, _spikeCount;
     private readonly Dictionary<string, Reducer> _mse = [];
     private readonly Dictionary<string, (int First, double[][] Targets)> _mseTargets = [];
+    private GpuSimulation? _gpu;
+    private GpuReducer? _gpuSpikeTimes;
+    private readonly Dictionary<string, GpuReducer> _gpuMse = [];
 
     internal SimulationBatch(BatchedTraceSimulator simulator, NeuronGroup group, int sets, BatchRecording recording)
     {
@@ -311,20 +314,27 @@ public sealed class SimulationBatch : IDisposable
     }
 
     /// <summary>The run of the group as set up, on the GPU: its neurons copied to the device, the recording as
-    /// device traces and reducers (the same reducers.hpp code as the CPU's, so the same values).</summary>
+    /// device traces and reducers (the same reducers.hpp code as the CPU's, so the same values). The device
+    /// simulation is made by the first run and reloaded by the next ones (kernel, inputs and buffers stay).</summary>
     private BatchResult RunOnGpu(GpuOptions options, CancellationToken cancellation)
     {
-        using var gpu = GpuSimulation.FromGroup(_group, options);
         int n = _group.N;
-        if (_recording.Traces.Count > 0) gpu.RecordState([.. Enumerable.Range(0, n).Select(j => (long)j)]);
-        var spikeTimes = _recording.SpikeCapacity > 0 ? gpu.ReduceSpikes(Reduction.SpikeTimes, capacity: _recording.SpikeCapacity) : null;
-        var mse = _mseTargets.ToDictionary(m => m.Key, m => gpu.MeanSquaredError(m.Key, m.Value.Targets, new TimeWindow(m.Value.First * _simulator.Settings.Dt)));
+        if (_gpu is null)
+        {
+            _gpu = GpuSimulation.FromGroup(_group, options);
+            if (_recording.Traces.Count > 0) _gpu.RecordState([.. Enumerable.Range(0, n).Select(j => (long)j)]);
+            if (_recording.SpikeCapacity > 0) _gpuSpikeTimes = _gpu.ReduceSpikes(Reduction.SpikeTimes, capacity: _recording.SpikeCapacity);
+            foreach (var (variable, (first, targets)) in _mseTargets)
+                _gpuMse[variable] = _gpu.MeanSquaredError(variable, targets, new TimeWindow(first * _simulator.Settings.Dt));
+        }
+        else _gpu.Reload();
+        var gpu = _gpu;
         gpu.RunSteps(_simulator.Steps, null, cancellation);
         var recorded = _recording.Traces.ToDictionary(v => v, v => Enumerable.Range(0, n).Select(j => gpu.Trace(v, j)).ToArray());
         return new BatchResult(Sets, _simulator.TraceCount, recorded,
-            spikeTimes is null ? null : [.. spikeTimes.Rows.Select(row => row.Where(double.IsFinite).ToArray())],
-            spikeTimes is null ? null : gpu.SpikeCounts(),
-            mse.ToDictionary(m => m.Key, m => m.Value.Values), _recording.Final.ToDictionary(v => v, v => gpu.Get(v)));
+            _gpuSpikeTimes is null ? null : [.. _gpuSpikeTimes.Rows.Select(row => row.Where(double.IsFinite).ToArray())],
+            _gpuSpikeTimes is null ? null : gpu.SpikeCounts(),
+            _gpuMse.ToDictionary(m => m.Key, m => m.Value.Values), _recording.Final.ToDictionary(v => v, v => gpu.Get(v)));
     }
 
     /// <summary><see cref="Run"/> with the parameters by name.</summary>
@@ -336,5 +346,9 @@ public sealed class SimulationBatch : IDisposable
             : throw new FitException($"sets: a parameter set lacks '{k}', which the first set gives")).ToArray())], iteration, cancellation);
     }
 
-    public void Dispose() => _group.Dispose();
+    public void Dispose()
+    {
+        _gpu?.Dispose();
+        _group.Dispose();
+    }
 }
