@@ -95,16 +95,9 @@ public class GpuFittingTests(ITestOutputHelper output)
         using var h = new CliHarness();
         string file = Path.Combine(ConventionTests.RepoRoot(), "examples", "hh_fit.yaml");
         Assert.Equal(0, CliHarness.Invoke("fit", file, "--out", h.Path("cpu"), "--backend", "interpreted").Code);
-        using var process = CliHarness.Start(new Dictionary<string, string>
-        {
-            [GpuOptions.EmulateVariable] = "1", ["NEURONATIVE_CACHE"] = h.Path("cache"),
-        }, "fit", file, "--out", h.Path("gpu"), "--backend", "cuda");
-        process.StandardOutput.ReadToEnd();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr);
-        foreach (string f in new[] { "history.csv", "best_traces.npy" }) // fit.json differs in its timings only
-            Assert.True(File.ReadAllBytes(h.Path($"cpu/{f}")).AsSpan().SequenceEqual(File.ReadAllBytes(h.Path($"gpu/{f}"))), $"{f} differs");
+        var (code, _, stderr) = GpuRunTests.Emulated(h, "fit", file, "--out", h.Path("gpu"), "--backend", "cuda");
+        Assert.True(code == 0, stderr);
+        GpuRunTests.AssertSameBytes(h.Path("cpu"), h.Path("gpu"), ["history.csv", "best_traces.npy"]); // fit.json differs in its timings only
     }
 
     [SkippableFact]

@@ -1,6 +1,7 @@
 using NeuroNative.Backends.Cuda;
 using NeuroNative.Experiments;
 using NeuroNative.Tests.Cli;
+using NeuroNative.Tests.Interop;
 using NeuroNative.Tests.Runs;
 using Xunit;
 
@@ -23,21 +24,51 @@ public class GpuRunTests
         using var h = new CliHarness();
         string file = h.Write("e.yaml", Experiment);
         Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("cpu"), "--backend", "interpreted", "--chunk-size", "128").Code);
-        using var process = CliHarness.Start(new Dictionary<string, string>
-        {
-            [GpuOptions.EmulateVariable] = "1", ["NEURONATIVE_CACHE"] = h.Path("cache"),
-        }, "run", file, "--out", h.Path("gpu"), "--backend", "cuda", "--chunk-size", "128");
-        string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr);
+        var (code, stdout, stderr) = Emulated(h, "run", file, "--out", h.Path("gpu"), "--backend", "cuda", "--chunk-size", "128");
+        Assert.True(code == 0, stderr);
         Assert.Contains("on cuda", stdout);
         var files = ChunkedRunTests.DataFiles(h.Path("cpu"));
         Assert.Contains("spikes_index.npy", files);
         Assert.Contains("state_v.npy", files);
         Assert.Contains("final_v.npy", files);
         Assert.Equal(files, ChunkedRunTests.DataFiles(h.Path("gpu")));
+        AssertSameBytes(h.Path("cpu"), h.Path("gpu"), files);
+    }
+
+    [SkippableFact]
+    public void TheEmulatedGpuRunsAnExplorationFileAsTheCpu()
+    {
+        CompiledKernelTests.SkipWithoutCompiler();
+        using var h = new CliHarness();
+        string file = Path.Combine(ConventionTests.RepoRoot(), "examples", "vanderpol_mu.yaml");
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("cpu"), "--backend", "interpreted").Code);
+        var (code, stdout, stderr) = Emulated(h, "run", file, "--out", h.Path("gpu"), "--backend", "cuda");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("on cuda", stdout);
+        string dir = Path.Combine(h.Path("cpu"), "mu_sweep");
+        var files = ChunkedRunTests.DataFiles(dir);
+        Assert.NotEmpty(files);
+        Assert.Equal(files, ChunkedRunTests.DataFiles(Path.Combine(h.Path("gpu"), "mu_sweep")));
+        AssertSameBytes(dir, Path.Combine(h.Path("gpu"), "mu_sweep"), files); // the RK4 time series of every condition
+    }
+
+    internal static void AssertSameBytes(string expected, string actual, IEnumerable<string> files)
+    {
         foreach (var f in files)
-            Assert.True(File.ReadAllBytes(Path.Combine(h.Path("cpu"), f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(h.Path("gpu"), f))), $"{f} differs");
+            Assert.True(File.ReadAllBytes(Path.Combine(expected, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(actual, f))), $"{f} differs");
+    }
+
+    /// <summary>The CLI in a process of its own with the emulation selected by the environment.</summary>
+    internal static (int Code, string Out, string Err) Emulated(CliHarness h, params string[] args)
+    {
+        using var process = CliHarness.Start(new Dictionary<string, string>
+        {
+            [GpuOptions.EmulateVariable] = "1", ["NEURONATIVE_CACHE"] = h.Path("cache"),
+        }, args);
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
     }
 
     [Theory]
