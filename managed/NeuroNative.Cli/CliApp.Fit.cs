@@ -13,8 +13,8 @@ public static partial class CliApp
     {
         var file = new Argument<string>("FIT") { Description = "The fit file (YAML): a model block, dt and a fit block; see docs/fitting.md." };
         var output = new Option<string>("--out", "-o") { Description = "Directory for fit.json, history.csv, the best traces and fit.png.", Required = true };
-        var backend = new Option<string>("--backend") { Description = "auto, interpreted or compiled (as for run).", DefaultValueFactory = _ => "auto" };
-        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
+        var backend = new Option<string>("--backend") { Description = "auto, interpreted, compiled or cuda (as for run).", DefaultValueFactory = _ => "auto" };
+        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled", "cuda");
         var threads = new Option<int>("--threads") { Description = "Worker threads; 0 uses every hardware thread.", DefaultValueFactory = _ => 0 };
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (all hardware threads) or more"); });
         var seed = new Option<ulong?>("--seed") { Description = "Random seed of the optimizer; overrides the file's fit.seed." };

@@ -26,10 +26,11 @@ internal static class BackendSelector
     {
         if (options.Backend == Backend.Cuda)
         {
-            // GpuUnavailableException where there is no GPU; the runs of a native model stay on the CPU.
+            // GpuUnavailableException where there is no GPU; the runs of a native model stay on the CPU (experiments
+            // and fits compile the interpreter's model for the set-up and run it through GpuSimulation).
             string gpu = Cuda.GpuAvailability.Require();
             throw new NotSupportedException($"the GPU ({gpu}) runs groups through GpuSimulation (docs/gpu.md); " +
-                "experiments, fits and NeuronGroup.Run do not run on it yet: use --backend auto, compiled or interpreted");
+                "experiments (run) and trace fits run there, NeuronGroup.Run and the other tools do not yet: use --backend auto, compiled or interpreted");
         }
         if (options.Backend == Backend.Interpreted)
         {

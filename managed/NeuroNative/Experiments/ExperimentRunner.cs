@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NeuroNative.Backends.Cuda;
 
 namespace NeuroNative.Experiments;
 
@@ -26,6 +27,9 @@ public sealed record RunSettings
     /// <summary>Snapshots written while the run goes (and when it is cancelled), so that a long run killed part-way
     /// continues from the last one (<see cref="ResumeFrom"/>) instead of from step 0. Null: none.</summary>
     public Checkpoints? Checkpoints { get; init; }
+    /// <summary>How the run goes under <see cref="Backend.Cuda"/> (its precision is <see cref="Precision"/>); null:
+    /// <see cref="GpuOptions.FromEnvironment"/>.</summary>
+    public GpuOptions? Gpu { get; init; }
 }
 
 /// <summary>A snapshot to <see cref="Path"/> (replaced atomically) every <see cref="Interval"/> of wall time, and
@@ -121,14 +125,19 @@ public static class ExperimentRunner
 {
     /// <summary>The experiment's model built for these settings (backend, precision, threads), for
     /// <see cref="Run"/> to reuse across runs of slices.</summary>
-    public static CompiledModel Compile(Experiment experiment, RunSettings settings) =>
-        CompiledModel.Compile(experiment.Program, new CompileOptions
+    public static CompiledModel Compile(Experiment experiment, RunSettings settings)
+    {
+        bool gpu = settings.Backend == Backend.Cuda;
+        if (gpu) GpuRun.Check(experiment, settings);
+        // On the GPU the CPU group only sets the neurons up (sweep, initial values): the interpreter, no compile.
+        return CompiledModel.Compile(experiment.Program, new CompileOptions
         {
-            Backend = settings.Backend,
-            Precision = settings.Precision,
+            Backend = gpu ? Backend.Interpreted : settings.Backend,
+            Precision = gpu ? Backends.Cpp.Precision.Float64 : settings.Precision,
             Threads = settings.Threads,
             ExpectedNeuronSteps = experiment.N * Math.Round(experiment.Duration / experiment.Dt),
         });
+    }
 
     /// <param name="compiled">The experiment's model from <see cref="Compile"/>; null: built here.</param>
     public static ExperimentResult Run(Experiment experiment, RunSettings settings,
@@ -154,6 +163,7 @@ public static class ExperimentRunner
         }
         // After the sweep values, so that an initial value may use a swept parameter (as in Brian's order).
         foreach (var initial in experiment.Initial) Assign(group, initial, slice);
+        if (settings.Backend == Backend.Cuda) return GpuRun.Run(experiment, settings, group, slice, seed, progress, cancellation);
         var spikes = !experiment.RecordSpikes ? null
             : experiment.SpikeVariables is { } sv ? group.RecordSpikes(sv.Variables, sv.When, sv.Order) : group.RecordSpikes();
         var rate = experiment.RecordPopulationRate is { } pr ? group.RecordPopulationRate(pr.Start, pr.Stop) : null;
@@ -299,7 +309,7 @@ public static class ExperimentRunner
         };
     }
 
-    private static void Assign(NeuronGroup group, InitialValue value, NeuronSlice slice)
+    internal static void Assign(NeuronGroup group, InitialValue value, NeuronSlice slice)
     {
         if (value.Values is { } values) group.Set(value.Variable, values.AsSpan(slice.First, slice.Count));
         else group.Set(value.Variable, value.Expression);
@@ -307,7 +317,7 @@ public static class ExperimentRunner
 
     /// <summary>The first step of each phase, then the step after the last: a phase ends where Brian's run
     /// ends, at the steps for the network time reached (the durations so far summed in order).</summary>
-    private static long[] PhaseStarts(NeuronGroup group, IReadOnlyList<Phase> phases)
+    internal static long[] PhaseStarts(NeuronGroup group, IReadOnlyList<Phase> phases)
     {
         var starts = new long[phases.Count + 1];
         double t = 0;

@@ -1,3 +1,4 @@
+using NeuroNative.Backends.Cuda;
 using NeuroNative.Models;
 using NeuroNative.Models.Parsing;
 using NeuroNative.Models.Units;
@@ -25,6 +26,8 @@ public record SimulationSettings
     /// (<c>-65*mV</c>), which may use other variables (<c>EL + 2*mV</c>); a value is written as its expression.</summary>
     public IReadOnlyDictionary<string, string> ParamInit { get; init; } = new Dictionary<string, string>();
     public Backend Backend { get; init; } = Backend.Auto;
+    /// <summary>How batches run under <see cref="Backend.Cuda"/>; null: <see cref="GpuOptions.FromEnvironment"/>.</summary>
+    public GpuOptions? Gpu { get; init; }
     /// <summary>0: every hardware thread.</summary>
     public int Threads { get; init; }
 }
@@ -143,9 +146,15 @@ public sealed class BatchedTraceSimulator : IDisposable
             Reset = settings.Reset ?? model.Reset,
             Refractory = settings.Refractory ?? model.Refractory,
         };
+        if (settings.Backend == Backend.Cuda)
+        {
+            Gpu = settings.Gpu ?? GpuOptions.FromEnvironment();
+            if (!Gpu.Emulate) GpuAvailability.Require();
+        }
+        // On the GPU the CPU group only sets the neurons up (reset, parameters, param_init): the interpreter, no compile.
         _compiled = CompiledModel.Compile(Model, new CompileOptions
         {
-            Backend = settings.Backend, Threads = settings.Threads, Dt = settings.Dt,
+            Backend = Gpu is null ? settings.Backend : Backend.Interpreted, Threads = settings.Threads, Dt = settings.Dt,
             ExpectedNeuronSteps = (double)Math.Max(1, expectedSets) * TraceCount * Steps * 10,
         });
         foreach (string name in settings.ParamInit.Keys.Where(n => _compiled.Model.States.All(s => s.Name != n) && _compiled.Model.Parameters.All(p => p.Name != n)))
@@ -180,6 +189,8 @@ public sealed class BatchedTraceSimulator : IDisposable
     /// <summary>The compiled model, whose step program the sensitivity equations augment (<see cref="TraceSensitivities"/>).</summary>
     internal CompiledModel Compiled => _compiled;
     public SimulationSettings Settings { get; }
+    /// <summary>The GPU's options where the batches run on it (<see cref="Backend.Cuda"/>), else null.</summary>
+    public GpuOptions? Gpu { get; }
     public IReadOnlyDictionary<string, Traces> Inputs { get; }
     public IReadOnlyDictionary<string, Traces> Targets { get; }
     public int TraceCount { get; }
@@ -210,6 +221,10 @@ public sealed class SimulationBatch : IDisposable
     private readonly StateMonitor? _monitor;
     private readonly Reducer? _spikeTimes, _spikeCount;
     private readonly Dictionary<string, Reducer> _mse = [];
+    private readonly Dictionary<string, (int First, double[][] Targets)> _mseTargets = [];
+    private GpuSimulation? _gpu;
+    private GpuReducer? _gpuSpikeTimes;
+    private readonly Dictionary<string, GpuReducer> _gpuMse = [];
 
     internal SimulationBatch(BatchedTraceSimulator simulator, NeuronGroup group, int sets, BatchRecording recording)
     {
@@ -223,21 +238,33 @@ public sealed class SimulationBatch : IDisposable
                 if (simulator.Analyzed.States.All(s => s.Name != v) && simulator.Analyzed.Subexpressions.All(s => s.Name != v) && simulator.Analyzed.Parameters.All(p => p.Name != v))
                     throw new FitException($"output.{v}: not a state variable or subexpression of the model (state variables: " +
                         $"{string.Join(", ", simulator.Analyzed.States.Select(s => s.Name))})");
-            if (recording.Traces.Count > 0) _monitor = group.Record(recording.Traces);
-            if (recording.SpikeCapacity > 0)
-            {
-                if (simulator.Analyzed.Threshold is null) throw new FitException("threshold: the model has no threshold, so it cannot spike; give one");
-                _spikeTimes = group.ReduceSpikes(Reduction.SpikeTimes, capacity: recording.SpikeCapacity);
-                _spikeCount = group.ReduceSpikes(Reduction.SpikeCount);
-            }
+            if (recording.SpikeCapacity > 0 && simulator.Analyzed.Threshold is null)
+                throw new FitException("threshold: the model has no threshold, so it cannot spike; give one");
             foreach (var (variable, start) in recording.MeanSquaredError)
             {
                 if (!simulator.Targets.TryGetValue(variable, out var target))
                     throw new FitException($"output.{variable}: no target traces for its mean squared error");
                 int first = (int)Math.Round(start / simulator.Settings.Dt);
                 if (first >= simulator.Steps) throw new FitException($"t_start: {start} s is not before the traces' end ({simulator.Duration} s)");
-                _mse[variable] = group.MeanSquaredError(variable, [.. target.Rows.Select(row => row[first..])], new TimeWindow(first * simulator.Settings.Dt));
+                _mseTargets[variable] = (first, [.. target.Rows.Select(row => row[first..])]);
             }
+            if (simulator.Gpu is not null)
+            {
+                // The device records and reduces state variables only (docs/gpu.md).
+                foreach (string v in recording.Traces.Concat(recording.MeanSquaredError.Keys).Concat(recording.Final))
+                    if (simulator.Analyzed.States.All(s => s.Name != v))
+                        throw new FitException($"output.{v}: the GPU backend records only state variables " +
+                            $"({string.Join(", ", simulator.Analyzed.States.Select(s => s.Name))}); use the CPU backend for subexpressions and parameters");
+                return;
+            }
+            if (recording.Traces.Count > 0) _monitor = group.Record(recording.Traces);
+            if (recording.SpikeCapacity > 0)
+            {
+                _spikeTimes = group.ReduceSpikes(Reduction.SpikeTimes, capacity: recording.SpikeCapacity);
+                _spikeCount = group.ReduceSpikes(Reduction.SpikeCount);
+            }
+            foreach (var (variable, (first, targets)) in _mseTargets)
+                _mse[variable] = group.MeanSquaredError(variable, targets, new TimeWindow(first * simulator.Settings.Dt));
         }
         catch
         {
@@ -272,6 +299,7 @@ public sealed class SimulationBatch : IDisposable
         }
         _group.Set(BatchedTraceSimulator.IterationVariable, iteration);
         foreach (var (variable, expression) in _simulator.Settings.ParamInit) _group.Set(variable, expression);
+        if (_simulator.Gpu is { } gpu) return RunOnGpu(gpu, cancellation);
         _group.RunSteps(_simulator.Steps, null, cancellation);
         var recorded = _recording.Traces.ToDictionary(v => v, v => _monitor!.Get(v).Values);
         IReadOnlyList<double[]>? spikes = null;
@@ -285,6 +313,30 @@ public sealed class SimulationBatch : IDisposable
             _mse.ToDictionary(m => m.Key, m => m.Value.Values), _recording.Final.ToDictionary(v => v, v => _group.Get(v)));
     }
 
+    /// <summary>The run of the group as set up, on the GPU: its neurons copied to the device, the recording as
+    /// device traces and reducers (the same reducers.hpp code as the CPU's, so the same values). The device
+    /// simulation is made by the first run and reloaded by the next ones (kernel, inputs and buffers stay).</summary>
+    private BatchResult RunOnGpu(GpuOptions options, CancellationToken cancellation)
+    {
+        int n = _group.N;
+        if (_gpu is null)
+        {
+            _gpu = GpuSimulation.FromGroup(_group, options);
+            if (_recording.Traces.Count > 0) _gpu.RecordState([.. Enumerable.Range(0, n).Select(j => (long)j)]);
+            if (_recording.SpikeCapacity > 0) _gpuSpikeTimes = _gpu.ReduceSpikes(Reduction.SpikeTimes, capacity: _recording.SpikeCapacity);
+            foreach (var (variable, (first, targets)) in _mseTargets)
+                _gpuMse[variable] = _gpu.MeanSquaredError(variable, targets, new TimeWindow(first * _simulator.Settings.Dt));
+        }
+        else _gpu.Reload();
+        var gpu = _gpu;
+        gpu.RunSteps(_simulator.Steps, null, cancellation);
+        var recorded = _recording.Traces.ToDictionary(v => v, v => Enumerable.Range(0, n).Select(j => gpu.Trace(v, j)).ToArray());
+        return new BatchResult(Sets, _simulator.TraceCount, recorded,
+            _gpuSpikeTimes is null ? null : [.. _gpuSpikeTimes.Rows.Select(row => row.Where(double.IsFinite).ToArray())],
+            _gpuSpikeTimes is null ? null : gpu.SpikeCounts(),
+            _gpuMse.ToDictionary(m => m.Key, m => m.Value.Values), _recording.Final.ToDictionary(v => v, v => gpu.Get(v)));
+    }
+
     /// <summary><see cref="Run"/> with the parameters by name.</summary>
     public BatchResult Run(IReadOnlyList<IReadOnlyDictionary<string, double>> sets, double iteration = 0, CancellationToken cancellation = default)
     {
@@ -294,5 +346,9 @@ public sealed class SimulationBatch : IDisposable
             : throw new FitException($"sets: a parameter set lacks '{k}', which the first set gives")).ToArray())], iteration, cancellation);
     }
 
-    public void Dispose() => _group.Dispose();
+    public void Dispose()
+    {
+        _gpu?.Dispose();
+        _group.Dispose();
+    }
 }

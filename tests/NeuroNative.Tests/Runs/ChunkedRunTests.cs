@@ -13,7 +13,7 @@ namespace NeuroNative.Tests.Runs;
 public class ChunkedRunTests
 {
     // Noise, random initial values, a sweep, spikes and traces of some neurons: everything that depends on the neuron.
-    private const string Experiment = """
+    internal const string Experiment = """
         model:
           equations: |
             dv/dt = (El - v + R*I)/tau + 2*mV*xi/sqrt(tau) : volt (unless refractory)
@@ -37,7 +37,7 @@ public class ChunkedRunTests
 
         """;
 
-    private static string[] DataFiles(string dir) =>
+    internal static string[] DataFiles(string dir) =>
         [.. Directory.GetFiles(dir).Select(Path.GetFileName).Where(f => f != "run.json").Order()!];
 
     private static void AssertSameFiles(string expected, string actual)

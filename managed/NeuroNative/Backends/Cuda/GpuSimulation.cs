@@ -19,6 +19,12 @@ public sealed record GpuOptions
     public bool Emulate { get; init; }
     /// <summary>The host compiler of the emulation (null: as the compiled backend chooses).</summary>
     public string? Compiler { get; init; }
+
+    /// <summary>The environment variable that selects the emulation (value 1) where no options are given.</summary>
+    public const string EmulateVariable = "NEURONATIVE_CUDA_EMULATE";
+
+    /// <summary>The defaults, with <see cref="Emulate"/> where <see cref="EmulateVariable"/> is 1.</summary>
+    public static GpuOptions FromEnvironment() => new() { Emulate = Environment.GetEnvironmentVariable(EmulateVariable) == "1" };
 }
 
 /// <summary>A spike: global neuron index and step (time = step × dt).</summary>
@@ -59,15 +65,13 @@ public sealed class GpuSimulation : IDisposable
         var model = group.Model;
         _n = group.N;
         _nState = model.States.Count;
-        Step = group.Step;
         long n = _n;
-        _state = Upload(model.States.SelectMany(s => group.Get(s.Name)).ToArray(), _nState * n);
-        _params = Upload(model.Parameters.SelectMany(p => group.Get(p.Name)).ToArray(), model.Parameters.Count * n);
-        // Without refractoriness nothing reads lastspike and not_refractory; the native core's initial values then.
-        bool refractory = model.RefractoryKind != Models.Analysis.RefractoryKind.None;
-        _lastspike = Upload(refractory ? group.Get("lastspike") : Enumerable.Repeat(-1e4, _n).ToArray(), n);
-        _nr = Upload(refractory ? group.Get("not_refractory") : Enumerable.Repeat(1.0, _n).ToArray(), n);
+        _state = _device.Allocate(_nState * n * sizeof(double));
+        _params = _device.Allocate(model.Parameters.Count * n * sizeof(double));
+        _lastspike = _device.Allocate(n * sizeof(double));
+        _nr = _device.Allocate(n * sizeof(double));
         _counts = _device.Allocate(n * sizeof(long));
+        CopyNeurons();
         _count = _device.Allocate(sizeof(ulong));
         _failure = _device.Allocate(3 * n * sizeof(double));
         _traceColumn = _device.Allocate(n * sizeof(long));
@@ -127,6 +131,30 @@ public sealed class GpuSimulation : IDisposable
             cuda.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Starts over from the group's neurons as they are now (set again on the CPU, e.g. after a reset):
+    /// state, parameters, lastspike, not_refractory and step copied to the device again; counts, spikes and traces
+    /// cleared; every reducer starts afresh with the next launch. The kernel, inputs and recording stay.</summary>
+    public void Reload()
+    {
+        CopyNeurons();
+        _spikes.Clear();
+        _traceRows.Clear();
+        _initialisedReducers = 0;
+    }
+
+    private void CopyNeurons()
+    {
+        var model = _group.Model;
+        Step = _group.Step;
+        _device.Upload<double>(_state, model.States.SelectMany(s => _group.Get(s.Name)).ToArray());
+        _device.Upload<double>(_params, model.Parameters.SelectMany(p => _group.Get(p.Name)).ToArray());
+        // Without refractoriness nothing reads lastspike and not_refractory; the native core's initial values then.
+        bool refractory = model.RefractoryKind != Models.Analysis.RefractoryKind.None;
+        _device.Upload<double>(_lastspike, refractory ? _group.Get("lastspike") : Enumerable.Repeat(-1e4, _n).ToArray());
+        _device.Upload<double>(_nr, refractory ? _group.Get("not_refractory") : Enumerable.Repeat(1.0, _n).ToArray());
+        _device.Upload<long>(_counts, new long[_n]);
     }
 
     public GpuOptions Options { get; }
