@@ -169,7 +169,7 @@ public static class FitFile
     /// <summary><c>{file, unit, index_column}</c>: a CSV in brian2modelfitting's tutorial layout (a header row of sample
     /// indices, a row per trace with its index first; index_column: false without the index) or a float64 .npy array
     /// [traces, samples]; values times the unit.</summary>
-    private static Traces ReadTraces(DocumentReader doc, ConfigNode node, string key, AnalyzedModel unitsOnly, string baseDirectory)
+    internal static Traces ReadTraces(DocumentReader doc, ConfigNode node, string key, AnalyzedModel unitsOnly, string baseDirectory)
     {
         var fields = doc.Fields(node, key, DataKeys);
         var file = doc.Scalar(doc.Required(fields, "file", fields.Node, key), $"{key}.file");
