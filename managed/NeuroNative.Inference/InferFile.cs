@@ -64,25 +64,8 @@ public static class InferFile
 
         var node = doc.Required(top, "infer", root, "the inference file");
         var infer = doc.Fields(node, "infer", InferKeys);
-        HashSet<string> defined;
-        try { defined = ModelParser.ParseEquations(model.Equations).Equations.Select(e => e.Name).ToHashSet(); }
-        catch (ModelException e) { throw doc.FromModel(e); }
-        var input = new Dictionary<string, Traces>(StringComparer.Ordinal);
-        foreach (var (name, spec) in doc.Fields(doc.Required(infer, "input", node, "infer"), "infer.input", null))
-        {
-            if (defined.Contains(name))
-                throw doc.Error(spec, $"infer.input.{name}: the model defines '{name}'; the input variable must be used in the equations but not defined there");
-            input[name] = FitFile.ReadTraces(doc, spec, $"infer.input.{name}", unitsOnly, baseDirectory);
-        }
-        if (input.Count == 0) throw doc.Error(infer["input"], "infer.input: give the input variable and its traces (e.g. I: {file: input.csv, unit: amp})");
-        var scoped = model with
-        {
-            Equations = model.Equations.TrimEnd() + "\n" + string.Concat(input.Select(i =>
-                $"{i.Key} : {(i.Value.Unit == Dimension.Dimensionless ? "1" : i.Value.Unit.ToBrianString())}\n")),
-        };
-        AnalyzedModel analyzed;
-        try { analyzed = ModelAnalyzer.Analyze(scoped); }
-        catch (ModelException e) { throw doc.FromModel(e); }
+        var input = FitFile.Inputs(doc, infer, node, "infer", model, unitsOnly, baseDirectory);
+        var analyzed = FitFile.Scope(doc, model, input);
 
         var observation = new Dictionary<string, Traces>(StringComparer.Ordinal);
         var obsNode = doc.Required(infer, "observation", node, "infer");
@@ -102,24 +85,7 @@ public static class InferFile
         }
         if (observation.Count != 1) throw doc.Error(obsNode, $"infer.observation: give one recorded output (got {observation.Count})");
 
-        var prior = new List<KeyValuePair<string, (double, double)>>();
-        var priorNode = doc.Required(infer, "prior", node, "infer");
-        foreach (var (name, spec) in doc.Fields(priorNode, "infer.prior", null))
-        {
-            string key = $"infer.prior.{name}";
-            int p = analyzed.ParameterIndex(name);
-            if (p < 0 || !analyzed.Parameters[p].IsConstant || input.ContainsKey(name))
-                throw doc.Error(spec, $"{key}: '{name}' is not a constant parameter of the model (declare it '{name} : <unit> (constant)')" +
-                    DocumentReader.Hint(name, analyzed.Parameters.Where(x => x.IsConstant && !input.ContainsKey(x.Name)).Select(x => x.Name)));
-            if (spec is not ConfigSequence { Items.Count: 2 } pair) throw doc.Error(spec, $"{key}: expected [lower, upper], found {spec.Kind}");
-            var dim = analyzed.Parameters[p].Dimension;
-            double lo = doc.Quantity(analyzed, pair.Items[0], $"{key}[0]", dim, $"the unit of '{name}'");
-            double hi = doc.Quantity(analyzed, pair.Items[1], $"{key}[1]", dim, $"the unit of '{name}'");
-            if (!(lo < hi) || !double.IsFinite(lo) || !double.IsFinite(hi))
-                throw doc.Error(spec, string.Create(CultureInfo.InvariantCulture, $"{key}: [{lo}, {hi}] must be finite with lower < upper"));
-            prior.Add(new(name, (lo, hi)));
-        }
-        if (prior.Count == 0) throw doc.Error(priorNode, "infer.prior: give [lower, upper] of at least one parameter");
+        var prior = FitFile.Bounds(doc, infer, "prior", node, "infer", analyzed, input);
 
         var features = new List<string>();
         if (!infer.TryGetValue("features", out var featNode)) features.Add("default");
@@ -150,13 +116,7 @@ public static class InferFile
                     ? "infer.estimator: SNRE takes a classifier: linear, mlp or resnet"
                     : $"infer.estimator: {method} takes a density estimator: mdn, made, maf or nsf");
         }
-        var paramInit = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (infer.TryGetValue("param_init", out var initNode))
-            foreach (var value in ExperimentReader.Assignments(doc, initNode, "infer.param_init", analyzed, null, 1, baseDirectory))
-            {
-                if (value.Values is not null) throw doc.Error(initNode, $"infer.param_init.{value.Variable}: give one value or expression, not a list or file");
-                paramInit[value.Variable] = value.Expression;
-            }
+        var paramInit = FitFile.ParamInit(doc, infer, "infer", analyzed, baseDirectory);
         int Int(string key, int fallback, int min) => infer.TryGetValue(key, out var n) ? doc.Integer(n, $"infer.{key}", min) : fallback;
         var estimatorOptions = new EstimatorOptions();
         estimatorOptions = estimatorOptions with
