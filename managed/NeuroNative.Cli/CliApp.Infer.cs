@@ -14,7 +14,7 @@ public static partial class CliApp
         var output = new Option<string>("--out", "-o") { Description = "Directory for the posterior, samples.npy, summary.json and the figures.", Required = true };
         var backend = new Option<string>("--backend") { Description = "auto, interpreted or compiled (as for run).", DefaultValueFactory = _ => "auto" };
         backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
-        var threads = new Option<int>("--threads") { Description = "Simulation and LibTorch threads; 0 uses every hardware thread (results depend on the count).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Simulation threads; 0 uses every hardware thread. LibTorch uses one (docs/inference.md).", DefaultValueFactory = _ => 0 };
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (all hardware threads) or more"); });
         var seed = new Option<int?>("--seed") { Description = "Random seed; overrides the file's infer.seed." };
         var infer = new Command("infer", "Simulation-based inference (brian2modelfitting's Inferencer: SNPE, SNLE or SNRE on TorchSharp): " +

@@ -11,8 +11,11 @@ namespace NeuroNative.Inference;
 public sealed record InferRunSettings
 {
     public Backend Backend { get; init; } = Backend.Auto;
-    /// <summary>Simulation and LibTorch threads; 0: every hardware thread.</summary>
+    /// <summary>Simulation threads; 0: every hardware thread.</summary>
     public int Threads { get; init; }
+    /// <summary>LibTorch's threads. The networks are small: a second thread only adds a barrier per operation, and on
+    /// a loaded machine one epoch of the HH case took 16 s with 2 threads against 0.3 s with 1 (docs/inference.md).</summary>
+    public int TorchThreads { get; init; } = 1;
     /// <summary>Overrides the file's seed.</summary>
     public int? Seed { get; init; }
 }
@@ -43,7 +46,7 @@ public static class InferRunner
                                   CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
-        TorchRuntime.EnsureLoaded(settings.Threads);
+        TorchRuntime.EnsureLoaded(settings.TorchThreads);
         var options = settings.Seed is int s ? job.Options with { Seed = s } : job.Options;
         var inferencer = new Inferencer(job.Model, job.Input, job.Observation, new InferencerSettings
         {

@@ -37,10 +37,16 @@ switch (args)
     {
         int threads = args.Length > 3 ? int.Parse(args[3]) : 2;
         var job = InferFile.Load(yaml);
-        var report = InferRunner.Run(job, new InferRunSettings { Threads = threads });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var progress = new Progress<InferProgress>(e =>
+        {
+            if (e.Phase == "simulate" && e.Done == e.Total) Console.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: simulated {e.Total}");
+            else if (e.Phase == "train" && e.Done % 10 == 0) Console.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: epoch {e.Done}");
+        });
+        var report = InferRunner.Run(job, new InferRunSettings { Threads = threads, TorchThreads = 1 }, progress);
         InferRunner.Write(report, outDir);
         var t = report.Timings;
-        Console.WriteLine($"threads {threads}: simulation {t.Simulation:F2} s, training {t.Training:F2} s ({report.Training[^1].Epochs} epochs), " +
+        Console.WriteLine($"threads {threads} (LibTorch 1): simulation {t.Simulation:F2} s, training {t.Training:F2} s ({report.Training[^1].Epochs} epochs), " +
                           $"sampling {t.Sampling:F2} s, SBC {t.Sbc:F2} s, total {t.Total:F2} s");
         Console.WriteLine($"simulations + training: {t.Simulation + t.Training:F2} s (the tutorial's setup: {job.NSamples} simulations, " +
                           $"{job.Options.Method} with {job.Options.Estimator})");
