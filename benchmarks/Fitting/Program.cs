@@ -1,6 +1,9 @@
 // The HH tutorial of brian2modelfitting (docs: "Tutorial: TraceFitter"): its input and output traces, DE with 100
-// samples for 10 rounds, MSE; per seed the best error and the wall time of the fit (model compiled once, before).
-// usage: dotnet run -c Release --project benchmarks/Fitting -- [--seeds N] [--data DIR]
+// samples for 10 rounds, MSE; per seed the best error and the wall time of the fit (model compiled once, before); then
+// Refine from each seed's best with finite-difference and with sensitivity-equation Jacobians: a table of simulations,
+// time and final error. --first-seed and --de (DE options, e.g. F=0.5,CR=0.9) study the optimizer on other seeds;
+// --linear searches linearly (FitterSettings.LogScale = false, as brian2modelfitting).
+// usage: dotnet run -c Release --project benchmarks/Fitting -- [--seeds N] [--first-seed S] [--de K=V,...] [--no-refine] [--linear] [--data DIR]
 using System.Diagnostics;
 using System.Globalization;
 using NeuroNative.Fitting;
@@ -9,10 +12,17 @@ using NeuroNative.Models;
 using NeuroNative.Models.Units;
 
 int seeds = 5;
+ulong firstSeed = 1;
+bool refine = true, linear = false;
+var de = new Dictionary<string, object?>();
 string data = "tests/data/reference/hh_fitting_tutorial";
 for (int a = 0; a < args.Length; a++)
 {
     if (args[a] == "--seeds") seeds = int.Parse(args[++a], CultureInfo.InvariantCulture);
+    else if (args[a] == "--first-seed") firstSeed = ulong.Parse(args[++a], CultureInfo.InvariantCulture);
+    else if (args[a] == "--de") foreach (var kv in args[++a].Split(',')) de[kv.Split('=')[0]] = kv.Split('=')[1];
+    else if (args[a] == "--no-refine") refine = false;
+    else if (args[a] == "--linear") linear = true;
     else if (args[a] == "--data") data = args[++a];
     else { Console.Error.WriteLine($"unknown argument {args[a]}"); return 2; }
 }
@@ -41,24 +51,44 @@ var build = Stopwatch.StartNew();
 using var fitter = new TraceFitter(model,
     new Dictionary<string, Traces> { ["I"] = new(Rows(Path.Combine(data, "input_traces_hh.csv"), 1), Dimension.Current) },
     new Dictionary<string, Traces> { ["v"] = new(Rows(Path.Combine(data, "output_traces_hh.csv"), 1e-3), volt) },
-    new FitterSettings { Dt = 1e-5, NSamples = 100, Method = "exponential_euler", ParamInit = new Dictionary<string, string> { ["v"] = "-65*mV" } });
+    new FitterSettings { Dt = 1e-5, NSamples = 100, Method = "exponential_euler", ParamInit = new Dictionary<string, string> { ["v"] = "-65*mV" }, LogScale = !linear });
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model built (compile or kernel cache): {build.Elapsed.TotalSeconds:F2} s"));
 var errors = new List<double>();
 var times = new List<double>();
-for (ulong seed = 1; seed <= (ulong)seeds; seed++)
+var bests = new List<(ulong Seed, FitResult Fit)>();
+for (ulong seed = firstSeed; seed < firstSeed + (ulong)seeds; seed++)
 {
     var watch = Stopwatch.StartNew();
-    var result = fitter.Fit(OptimizerFactory.Create("DE"), new MSEMetric(), 10, bounds, restart: true, seed: seed);
+    var result = fitter.Fit(OptimizerFactory.Create("DE", de), new MSEMetric(), 10, bounds, restart: true, seed: seed);
     times.Add(watch.Elapsed.TotalSeconds);
     errors.Add(result.BestError);
+    bests.Add((seed, result));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"seed {seed}: error {result.BestError:E3} V^2, {times[^1]:F3} s, {string.Join(", ", result.BestParams.Select(p => $"{p.Key} {p.Value:E3}"))}"));
 }
-var refineWatch = Stopwatch.StartNew();
-var refined = fitter.Refine();
-string refinedParams = string.Join(", ", refined.Parameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:E4}")));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"refine from seed {seeds}'s best ({errors[^1]:E3} V^2): {refined.Error:E3} V^2 in {refineWatch.Elapsed.TotalSeconds:F3} s, {refinedParams}"));
+if (refine)
+{
+    // Refine starts from a given point within the last fit's bounds (the same for every seed).
+    Console.WriteLine("refine from each seed's best: Levenberg-Marquardt with finite-difference vs sensitivity Jacobians");
+    Console.WriteLine("seed  start (V^2)  jacobian     simulations  time (s)  final (V^2)  gl (S)      g_na (S)    g_kd (S)");
+    foreach (var (seed, fit) in bests)
+        foreach (bool gradient in new[] { false, true })
+        {
+            // The fastest of three (the same work each time: the machine is shared); the sensitivity one includes
+            // building the augmented model.
+            FitEvaluation refined = null!;
+            double time = double.PositiveInfinity;
+            for (int repeat = 0; repeat < 3; repeat++)
+            {
+                var watch = Stopwatch.StartNew();
+                refined = fitter.Refine(fit.BestParams, gradient: gradient);
+                time = Math.Min(time, watch.Elapsed.TotalSeconds);
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{seed,4}  {fit.BestError,11:E3}  {(gradient ? "sensitivity" : "finite diff"),-11}  {fitter.RefineSimulations,11}  {time,8:F3}  " +
+                $"{refined.Error,11:E3}  {refined.Parameters["gl"],10:E4}  {refined.Parameters["g_na"],10:E4}  {refined.Parameters["g_kd"],10:E4}"));
+        }
+}
 errors.Sort();
 times.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the brian2modelfitting HH tutorial fit (DE, 100 samples, 10 rounds) with NeuroNative's TraceFitter
-# against Brian 2 simulating the same 10 rounds of 500 neurons (runtime, cython), in one script; prints the ratio.
+# against Brian 2 simulating the same 10 rounds of 500 neurons (runtime, cython), in one script; prints the ratio, and
+# a table of Refine from each seed's best with finite-difference and sensitivity-equation Jacobians.
 # usage: benchmarks/fitting/hh_tutorial.sh [--seeds N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -36,7 +36,7 @@ public static partial class CliApp
             }
             catch (FitException e)
             {
-                stderr.WriteLine($"neuronative: {path}: fit.{e.Message}");
+                stderr.WriteLine($"neuronative: {path}: fit: {e.Message}");
                 return ExitUsageError;
             }
             string dir = p.GetValue(output)!;

@@ -65,10 +65,11 @@ public static partial class CliApp
         var backend = new Option<string>("--backend")
         {
             Description = "auto: compiled when a C++ compiler exists and the run pays for the compile (or the kernel is cached), " +
-                "else interpreted; interpreted: the native bytecode interpreter; compiled: generated C++ built by the host compiler.",
+                "else interpreted; interpreted: the native bytecode interpreter; compiled: generated C++ built by the host compiler; " +
+                "cuda: the GPU (needs the CUDA driver and NVRTC; docs/gpu.md).",
             DefaultValueFactory = _ => "auto",
         };
-        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
+        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled", "cuda");
         var precision = new Option<string>("--precision")
         {
             Description = "float64: as Brian 2; float32: the compiled backend's integration step in single precision, the state stored in double (faster, less accurate).",
@@ -141,10 +142,10 @@ public static partial class CliApp
         var target = new Option<string>("--target", "-t")
         {
             Description = "ir: the step program's IR; bytecode: the interpreter's instructions; cpp: the compiled backend's C++ " +
-                "(float64); report: the Markdown model report.",
+                "(float64); cuda: the GPU backend's CUDA kernel (float64, one translation unit); report: the Markdown model report.",
             Required = true,
         };
-        target.AcceptOnlyFromAmong("ir", "bytecode", "cpp", "report");
+        target.AcceptOnlyFromAmong("ir", "bytecode", "cpp", "cuda", "report");
         var codegen = new Command("codegen", "Print the code generated for an experiment's model.") { codegenFile, target };
         codegen.SetAction(p => Guard(stderr, p.GetValue(codegenFile)!, () =>
         {
@@ -203,6 +204,7 @@ public static partial class CliApp
             }
         }));
         root.Subcommands.Add(status);
+        root.Subcommands.Add(SynapseCommand(stdout, stderr, cancellation));
         root.Subcommands.Add(SlurmCommand(stdout, stderr));
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         root.Subcommands.Add(PlotCommand(stdout, stderr));
@@ -350,7 +352,7 @@ public static partial class CliApp
     }
 
     private static Backend ParseBackend(string? name) =>
-        name switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, _ => Backend.Auto };
+        name switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, "cuda" => Backend.Cuda, _ => Backend.Auto };
 
     /// <summary>"K/N" with 0 &lt;= K &lt; N.</summary>
     private static Shard ParseShard(string text)

@@ -24,6 +24,13 @@ internal static class BackendSelector
 
     public static BackendChoice Create(StepProgram program, CompileOptions options)
     {
+        if (options.Backend == Backend.Cuda)
+        {
+            // GpuUnavailableException where there is no GPU; the runs of a native model stay on the CPU.
+            string gpu = Cuda.GpuAvailability.Require();
+            throw new NotSupportedException($"the GPU ({gpu}) runs groups through GpuSimulation (docs/gpu.md); " +
+                "experiments, fits and NeuronGroup.Run do not run on it yet: use --backend auto, compiled or interpreted");
+        }
         if (options.Backend == Backend.Interpreted)
         {
             if (options.Precision != Precision.Float64)

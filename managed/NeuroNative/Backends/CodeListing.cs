@@ -1,4 +1,5 @@
 using NeuroNative.Backends.Cpp;
+using NeuroNative.Backends.Cuda;
 using NeuroNative.Backends.Interpreter;
 using NeuroNative.Models.Integrators;
 using NeuroNative.Models.Reporting;
@@ -14,6 +15,8 @@ public enum CodegenTarget
     Bytecode,
     /// <summary>The compiled backend's C++ (float64).</summary>
     Cpp,
+    /// <summary>The GPU backend's CUDA kernel (float64), one translation unit.</summary>
+    Cuda,
     /// <summary>The Markdown model report.</summary>
     Report,
 }
@@ -27,6 +30,7 @@ public static class CodeListing
         CodegenTarget.Ir => IrListing.Write(program, title),
         CodegenTarget.Bytecode => BytecodeListing.Write(program, title),
         CodegenTarget.Cpp => CppCodeGenerator.Generate(program, Precision.Float64).Code,
+        CodegenTarget.Cuda => CudaCodeGenerator.Generate(program, Precision.Float64).Code,
         _ => ModelReport.Markdown(program, title),
     };
 }

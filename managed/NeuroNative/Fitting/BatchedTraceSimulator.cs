@@ -114,6 +114,7 @@ public sealed class BatchedTraceSimulator : IDisposable
                 throw new FitException($"input.{name}: the model defines '{name}' (line '{defined.Span.Slice(model.Equations).Trim()}'); " +
                     "the input variable must be used in the equations but not defined there (the fitter defines it from the input traces)");
 
+        Source = model;
         TraceCount = first.Count;
         Steps = first.Samples;
         Settings = settings;
@@ -171,9 +172,13 @@ public sealed class BatchedTraceSimulator : IDisposable
 
     internal static string UnitText(Dimension d) => d == Dimension.Dimensionless ? "1" : d.ToBrianString();
 
+    /// <summary>The model as given (to build another simulator of it, e.g. with sensitivity equations added).</summary>
+    public ModelDefinition Source { get; }
     /// <summary>The model as simulated (inputs, targets and <c>iteration</c> defined).</summary>
     public ModelDefinition Model { get; }
     public Models.Analysis.AnalyzedModel Analyzed => _compiled.Model;
+    /// <summary>The compiled model, whose step program the sensitivity equations augment (<see cref="TraceSensitivities"/>).</summary>
+    internal CompiledModel Compiled => _compiled;
     public SimulationSettings Settings { get; }
     public IReadOnlyDictionary<string, Traces> Inputs { get; }
     public IReadOnlyDictionary<string, Traces> Targets { get; }

@@ -71,7 +71,8 @@ public abstract class Fitter : IDisposable
     public abstract IReadOnlyList<string> OutputNames { get; }
     /// <summary>Every evaluated parameter set with its error, in the order evaluated.</summary>
     public IReadOnlyList<FitEvaluation> Results => _results;
-    public FitEvaluation? Best => _results.Count == 0 ? null : _results.MinBy(r => double.IsNaN(r.Error) ? double.PositiveInfinity : r.Error);
+    /// <summary>The evaluation of the lowest error (the first of equal ones; NaN counts as +∞); null before a fit.</summary>
+    public FitEvaluation? Best { get; private set; }
     /// <summary>The best parameters (SI, by name); null before a fit.</summary>
     public IReadOnlyDictionary<string, double>? BestParams => Best?.Parameters;
     /// <summary>The best parameters with their units (brian2modelfitting's <c>best_params</c> with <c>use_units</c>).</summary>
@@ -85,6 +86,10 @@ public abstract class Fitter : IDisposable
     public ParameterSpace? Space => _space;
     /// <summary>Rounds run since the fit began.</summary>
     public int RoundsRun => _round;
+    /// <summary>Seconds the fit's rounds spent in the optimizer (Ask and Tell), the rest being simulation and metric:
+    /// what overlapping the two could at most save (docs/fitting.md).</summary>
+    public double OptimizerSeconds => _optimizerTime.Elapsed.TotalSeconds;
+    private readonly System.Diagnostics.Stopwatch _optimizerTime = new();
 
     /// <summary>The unit of a parameter of the model.</summary>
     public Dimension UnitOf(string parameter) =>
@@ -131,7 +136,9 @@ public abstract class Fitter : IDisposable
             _optimizer = optimizer;
             _metrics = metrics;
             _results.Clear();
+            Best = null;
             _round = 0;
+            _optimizerTime.Reset();
             Iteration = 0;
             _batch?.Dispose();
             _batch = null;
@@ -148,7 +155,9 @@ public abstract class Fitter : IDisposable
         for (int r = 0; r < rounds; r++)
         {
             cancellation.ThrowIfCancellationRequested();
+            _optimizerTime.Start();
             var batch = optimizer.Ask();
+            _optimizerTime.Stop();
             var result = _batch.Run(names, batch, Iteration, cancellation);
             var objectives = Objectives(result);
             double[]? extra = penalty is null ? null : result.Final[penalty];
@@ -175,15 +184,21 @@ public abstract class Fitter : IDisposable
                     Objectives = named,
                 };
                 _results.Add(evaluation);
-                if (roundBest is null || evaluation.Error < roundBest.Error || double.IsNaN(roundBest.Error)) roundBest = evaluation;
+                if (Better(evaluation, Best)) Best = evaluation;
+                if (Better(evaluation, roundBest)) roundBest = evaluation;
             }
+            _optimizerTime.Start();
             optimizer.Tell(batch, errors);
+            _optimizerTime.Stop();
             _round++;
             Iteration++;
             if (callback is not null && !callback(new FitRound(_round - 1, roundBest!, Best!) { Rounds = rounds })) break;
         }
         return new FitResult(BestParams ?? new Dictionary<string, double>(), BestError, _round);
     }
+
+    private static bool Better(FitEvaluation candidate, FitEvaluation? than) =>
+        than is null || candidate.Error < than.Error || (double.IsNaN(than.Error) && !double.IsNaN(candidate.Error));
 
     private ParameterSpace SpaceOf(IReadOnlyDictionary<string, (double Lower, double Upper)> bounds)
     {

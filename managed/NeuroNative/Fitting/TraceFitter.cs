@@ -100,9 +100,12 @@ public sealed class TraceFitter : Fitter
     /// metric's t_start, weighted by √t_weights, divided by its normalization) by Levenberg–Marquardt (MathNet.Numerics)
     /// with numerical derivatives, from the best parameters found (or <paramref name="start"/>) within the fit's bounds,
     /// at <c>iteration</c> = <paramref name="iteration"/>. Each evaluation is one run of n_traces neurons. The result's
-    /// error is the fit's: the sum of the outputs' normalized errors.
+    /// error is the fit's: the sum of the outputs' normalized errors. <paramref name="gradient"/>: the Jacobian from the
+    /// model's sensitivity equations (<see cref="TraceSensitivities"/>, brian2modelfitting's calc_gradient) instead of
+    /// finite differences, one run of the augmented model per point.
     /// </summary>
-    public FitEvaluation Refine(IReadOnlyDictionary<string, double>? start = null, int maxIterations = 200, double iteration = 1e9)
+    public FitEvaluation Refine(IReadOnlyDictionary<string, double>? start = null, int maxIterations = 200, double iteration = 1e9,
+        bool gradient = false)
     {
         if (Space is not { } space || Best is not { } best)
             throw new FitException("refine: no fit has run yet (it starts from the fit's best parameters, within its bounds)");
@@ -127,22 +130,44 @@ public sealed class TraceFitter : Fitter
                 }
         var names = parameters.Select(p => p.Name).ToArray();
         using var run = Simulator.CreateBatch(1, new BatchRecording { Traces = _outputs });
+        using var sensitivities = gradient ? new TraceSensitivities(Simulator, names, _outputs) : null;
+        int runs = 0;
+        double[] Point(Vector<double> q) => [.. parameters.Select((p, k) => q[k] * scale[k])];
         Vector<double> Simulate(Vector<double> q, Vector<double> _)
         {
-            var result = run.Run(names, [parameters.Select((p, k) => q[k] * scale[k]).ToArray()], iteration);
+            runs++;
+            var result = sensitivities is null ? run.Run(names, [Point(q)], iteration).Traces : sensitivities.Run(Point(q), iteration).Traces;
             var y = new double[observed.Count];
             int at = 0;
             for (int o = 0; o < _outputs.Length; o++)
                 for (int r = 0; r < traces; r++)
-                    for (int k = firsts[o]; k < steps; k++) y[at++] = result.Traces[_outputs[o]][r][k] / metrics[o].Normalization;
+                    for (int k = firsts[o]; k < steps; k++) y[at++] = result[_outputs[o]][r][k] / metrics[o].Normalization;
             return Vector<double>.Build.DenseOfArray(y);
         }
-        var objective = ObjectiveFunction.NonlinearModel(Simulate, Vector<double>.Build.Dense(observed.Count, i => i),
-            Vector<double>.Build.DenseOfEnumerable(observed), Vector<double>.Build.DenseOfEnumerable(weight));
+        // The rows of Simulate's samples, a column per parameter: d sample/d q = S·scale (0 where S is pruned).
+        Matrix<double> Jacobian(Vector<double> q, Vector<double> _)
+        {
+            var derivatives = sensitivities!.Run(Point(q), iteration).Derivatives;
+            var jacobian = Matrix<double>.Build.Dense(observed.Count, names.Length);
+            for (int p = 0; p < names.Length; p++)
+            {
+                int at = 0;
+                for (int o = 0; o < _outputs.Length; o++)
+                    for (int r = 0; r < traces; r++)
+                        for (int k = firsts[o]; k < steps; k++, at++)
+                            if (derivatives[_outputs[o]][p] is { } s) jacobian[at, p] = s[r][k] * scale[p] / metrics[o].Normalization;
+            }
+            return jacobian;
+        }
+        var x = Vector<double>.Build.Dense(observed.Count, i => i);
+        var objective = sensitivities is null
+            ? ObjectiveFunction.NonlinearModel(Simulate, x, Vector<double>.Build.DenseOfEnumerable(observed), Vector<double>.Build.DenseOfEnumerable(weight))
+            : ObjectiveFunction.NonlinearModel(Simulate, Jacobian, x, Vector<double>.Build.DenseOfEnumerable(observed), Vector<double>.Build.DenseOfEnumerable(weight));
         var minimum = new LevenbergMarquardtMinimizer(maximumIterations: maxIterations).FindMinimum(objective,
             Vector<double>.Build.DenseOfArray(origin.Select((v, k) => v / scale[k]).ToArray()),
             Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Lower / scale[k]).ToArray()),
             Vector<double>.Build.DenseOfArray(parameters.Select((p, k) => p.Upper / scale[k]).ToArray()));
+        RefineSimulations = sensitivities?.Runs ?? runs;
         var refined = parameters.Select((p, k) => (p.Name, Value: Math.Clamp(minimum.MinimizingPoint[k] * scale[k], p.Lower, p.Upper)))
             .ToDictionary(x => x.Name, x => x.Value);
         var final = run.Run(names, [names.Select(n => refined[n]).ToArray()], iteration);
@@ -150,4 +175,7 @@ public sealed class TraceFitter : Fitter
             .ToDictionary(x => x.o, x => x.Item2);
         return new FitEvaluation(RoundsRun, refined, _outputs.Select((o, k) => metrics[k].Normalize(objectives[o])).Sum()) { Objectives = objectives };
     }
+
+    /// <summary>The simulations (runs of n_traces neurons) the last <see cref="Refine"/> took, its final error's not counted.</summary>
+    public int RefineSimulations { get; private set; }
 }

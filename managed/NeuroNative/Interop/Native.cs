@@ -38,7 +38,7 @@ internal static unsafe class Native
     private static IntPtr ResolveLibrary(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (name != NativeMethods.LibraryName)
-            return IntPtr.Zero;
+            return Backends.Cuda.CudaLibraries.Resolve(name); // the GPU backend's run-time libraries
         string file = LibraryFileName;
         string[] dirs = new[] { Path.GetDirectoryName(assembly.Location), AppContext.BaseDirectory }
             .Where(d => !string.IsNullOrEmpty(d))

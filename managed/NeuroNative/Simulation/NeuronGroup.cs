@@ -18,6 +18,9 @@ public enum Backend
     Interpreted,
     /// <summary>Generated C++ compiled by the host compiler (cached on disk): fastest for long runs.</summary>
     Compiled,
+    /// <summary>The GPU (CUDA driver and NVRTC loaded at run time, docs/gpu.md): never chosen by <see cref="Auto"/>.
+    /// Groups run on it through <see cref="Backends.Cuda.GpuSimulation"/>; without a GPU, a clear error.</summary>
+    Cuda,
 }
 
 /// <summary>Everything about one group made by the <see cref="NeuronGroup(int, ModelDefinition, SimulationOptions?)"/>
@@ -361,13 +364,15 @@ public sealed class NeuronGroup : IDisposable
     }
 
     /// <summary>The number of steps Brian takes for a duration: round(T/dt) when within 1e-4 dt, else ceil.</summary>
-    public long StepsFor(double duration)
+    public long StepsFor(double duration) => StepsFor(duration, Dt);
+
+    internal static long StepsFor(double duration, double dt)
     {
         if (!(duration >= 0) || double.IsInfinity(duration))
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "the duration must be a non-negative number of seconds");
-        double exact = duration / Dt;
+        double exact = duration / dt;
         double rounded = Math.Round(exact);
-        return (long)(Math.Abs(rounded * Dt - duration) <= 1e-4 * Dt ? rounded : Math.Ceiling(exact));
+        return (long)(Math.Abs(rounded * dt - duration) <= 1e-4 * dt ? rounded : Math.Ceiling(exact));
     }
 
     /// <summary>Advances the group by <paramref name="duration"/> seconds; a second call continues as

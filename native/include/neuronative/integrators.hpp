@@ -113,9 +113,11 @@ NN_HD inline bool flagged(const StepArgs& a, int v) {
 // f *= not_refractory for the flagged variables of a set laid out as [v*per_var + j].
 template <class R>
 NN_HD inline void mask(const StepArgs& a, LanesOf<R> f, int per_var) {
+    NN_UNROLL
     for (int v = 0; v < a.n_state; ++v) {
         if (!flagged(a, v)) continue;
         const double* NN_RESTRICT nr = a.not_refractory;
+        NN_UNROLL
         for (int j = 0; j < per_var; ++j) {
             R* NN_RESTRICT fv = f[v * per_var + j];
             for (int i = 0; i < a.n; ++i) fv[i] = fv[i] * static_cast<R>(nr[i]);
@@ -166,6 +168,7 @@ NN_HD inline void store_each(const StepArgs& a, int v, F value) {
 template <class R>
 NN_HD inline void draw_dw(const StepArgs& a, LanesOf<R> dw) {
     const double sqrt_dt = detail::sqrt(a.dt);
+    NN_UNROLL
     for (int j = 0; j < a.n_noise; ++j) {
         R* NN_RESTRICT d = dw[j];
         for (int i = 0; i < a.n; ++i)
@@ -187,20 +190,25 @@ NN_HD void explicit_rk_step(Rhs& rhs, const Tableau& tab, const StepArgs& a) {
     if (S == 1 && tab.b[0] == 1.0 && tab.c[0] == 0.0) { // Euler: x + dt*f in one pass, the same roundings
         rhs.derivatives(a.x, a.t, k, n);
         detail::mask(a, k, 1);
+        NN_UNROLL
         for (int v = 0; v < ns; ++v) {
             const R* NN_RESTRICT kv = k[v];
             detail::store_each<R>(a, v, [&](int i, R x) { return x + dt * kv[i]; });
         }
         return;
     }
+    NN_UNROLL
     for (int s = 0; s < S; ++s) {
         bool at_x = true;
+        NN_UNROLL
         for (int j = 0; j < s; ++j) at_x = at_x && tab.a[s * S + j] == 0.0;
         if (!at_x) {
+            NN_UNROLL
             for (int v = 0; v < ns; ++v) {
                 const double* NN_RESTRICT xv = a.x[v];
                 R* NN_RESTRICT out = xs[v];
                 for (int i = 0; i < n; ++i) out[i] = static_cast<R>(xv[i]);
+                NN_UNROLL
                 for (int j = 0; j < s; ++j) {
                     const R c = static_cast<R>(tab.a[s * S + j]);
                     if (c == 0) continue;
@@ -215,15 +223,18 @@ NN_HD void explicit_rk_step(Rhs& rhs, const Tableau& tab, const StepArgs& a) {
         else
             rhs.derivatives(xs, a.t + tab.c[s] * a.dt, ks, n);
         detail::mask(a, ks, 1);
+        NN_UNROLL
         for (int v = 0; v < ns; ++v) {
             R* NN_RESTRICT kv = ks[v];
             for (int i = 0; i < n; ++i) kv[i] = dt * kv[i];
         }
     }
+    NN_UNROLL
     for (int v = 0; v < ns; ++v) {
         const double* NN_RESTRICT xv = a.x[v];
         R* NN_RESTRICT out = xs[v];
         for (int i = 0; i < n; ++i) out[i] = static_cast<R>(xv[i]);
+        NN_UNROLL
         for (int s = 0; s < S; ++s) {
             const R b = static_cast<R>(tab.b[s]);
             if (b == 0) continue;
@@ -246,10 +257,12 @@ NN_HD void euler_maruyama_step(Rhs& rhs, const StepArgs& a) {
     rhs.noise(a.x, a.t, g, n);
     detail::mask(a, g, m);
     detail::draw_dw(a, dw);
+    NN_UNROLL
     for (int v = 0; v < ns; ++v) {
         const double* NN_RESTRICT xv = a.x[v];
         R* NN_RESTRICT fv = f[v];
         for (int i = 0; i < n; ++i) fv[i] = static_cast<R>(xv[i]) + dt * fv[i];
+        NN_UNROLL
         for (int j = 0; j < m; ++j) {
             const R* NN_RESTRICT gj = g[v * m + j];
             const R* NN_RESTRICT dj = dw[j];
@@ -269,6 +282,7 @@ NN_HD void exponential_euler_step(Rhs& rhs, const StepArgs& a) {
     const int ns = a.n_state, n = a.n;
     const LanesOf<R> A = workspace_lanes<R>(a.ws, 0, n), B{A[ns], n};
     rhs.linear(a.x, a.t, A, B, n);
+    NN_UNROLL
     for (int v = 0; v < ns; ++v) {
         const int32_t fl = a.flags != nullptr ? a.flags[v] : 0;
         const R* NN_RESTRICT av = A[v];
@@ -316,27 +330,38 @@ NN_HD void linear_system_step(Rhs& rhs, const StepArgs& a) {
     bool have = false;
     for (int i = 0; i < n; ++i) {
         bool same = have;
+        NN_UNROLL
         for (int r = 0; r < ns && same; ++r)
+            NN_UNROLL
             for (int j = 0; j < ns && same; ++j) same = kept[r * ns + j] == static_cast<double>(m[r * w + j][i]);
         if (!same) {
+            NN_UNROLL
             for (int r = 0; r < g2; ++r)
+                NN_UNROLL
                 for (int j = 0; j < g2; ++j)
                     g[r * g2 + j] = r >= ns ? 0.0 : j < ns ? static_cast<double>(m[r * w + j][i]) * a.dt : (j - ns == r ? a.dt : 0.0);
             expm(g, g2, e);
+            NN_UNROLL
             for (int r = 0; r < ns; ++r)
+                NN_UNROLL
                 for (int j = 0; j < ns; ++j) kept[r * ns + j] = static_cast<double>(m[r * w + j][i]);
             have = true;
         }
         // The new values go where c was (this lane's [M c] is no longer needed).
         double y[kExpmMax];
+        NN_UNROLL
         for (int r = 0; r < ns; ++r) {
             double s = 0.0;
+            NN_UNROLL
             for (int j = 0; j < ns; ++j) s = s + e[r * g2 + j] * a.x[j][i];
+            NN_UNROLL
             for (int j = 0; j < ns; ++j) s = s + e[r * g2 + ns + j] * static_cast<double>(m[j * w + ns][i]);
             y[r] = s;
         }
+        NN_UNROLL
         for (int r = 0; r < ns; ++r) m[r * w + ns][i] = static_cast<R>(y[r]);
     }
+    NN_UNROLL
     for (int v = 0; v < ns; ++v) detail::store(a, v, m[v * w + ns]);
 }
 
@@ -354,6 +379,7 @@ NN_HD void stochastic_step(Rhs& rhs, bool milstein, const StepArgs& a) {
             half_inv_sqrt_dt = static_cast<R>(1.0 / (2.0 * detail::sqrt(a.dt))), half = static_cast<R>(0.5);
     rhs.derivatives(a.x, a.t, f, n);
     detail::mask(a, f, 1);
+    NN_UNROLL
     for (int v = 0; v < ns; ++v) {
         const double* NN_RESTRICT xv = a.x[v];
         const R* NN_RESTRICT fv = f[v];
@@ -365,8 +391,10 @@ NN_HD void stochastic_step(Rhs& rhs, bool milstein, const StepArgs& a) {
         detail::mask(a, g, m);
         detail::draw_dw(a, dw);
     }
+    NN_UNROLL
     for (int j = 0; j < m; ++j) {
         const R* NN_RESTRICT dj = dw[j];
+        NN_UNROLL
         for (int v = 0; v < ns; ++v) {
             const double* NN_RESTRICT xv = a.x[v];
             const R* NN_RESTRICT fv = f[v];
@@ -379,6 +407,7 @@ NN_HD void stochastic_step(Rhs& rhs, bool milstein, const StepArgs& a) {
         }
         rhs.noise(xs, milstein ? a.t : a.t + a.dt, gs, n);
         detail::mask(a, gs, m);
+        NN_UNROLL
         for (int v = 0; v < ns; ++v) {
             const R* NN_RESTRICT gj = g[v * m + j];
             const R* NN_RESTRICT gsj = gs[v * m + j];
@@ -390,6 +419,7 @@ NN_HD void stochastic_step(Rhs& rhs, bool milstein, const StepArgs& a) {
                 for (int i = 0; i < n; ++i) out[i] = out[i] + half * dj[i] * (gj[i] + gsj[i]);
         }
     }
+    NN_UNROLL
     for (int v = 0; v < ns; ++v) detail::store(a, v, acc[v]);
 }
 

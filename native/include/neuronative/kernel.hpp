@@ -10,7 +10,7 @@
 namespace nn {
 NN_ISA_BEGIN
 
-inline StepArgs step_args(const nn_kernel_block& b, const int32_t* flags, int32_t n_state, int32_t n_noise) {
+NN_HD inline StepArgs step_args(const nn_kernel_block& b, const int32_t* flags, int32_t n_state, int32_t n_noise) {
     return StepArgs{Lanes{b.state, b.stride}, b.refractory_mask, flags, n_state, n_noise, b.n, b.t, b.dt,
                     b.seed, b.step, b.first_neuron, b.workspace};
 }

@@ -11,6 +11,37 @@
 
 #define NN_RESTRICT __restrict__
 
+// NVRTC (the GPU backend's run-time compiler, EDG front end) is not known to take every GCC builtin the headers use;
+// under it they are spelled with the CUDA math API and intrinsics, which compute the same exact operations.
+// (Not yet compiled by NVRTC on a GPU machine: docs/gpu.md.)
+#if defined(__CUDACC_RTC__)
+#  define __builtin_trunc(x) ::trunc(x)
+#  define __builtin_floor(x) ::floor(x)
+#  define __builtin_fabs(x) ::fabs(x)
+#  define __builtin_fma(a, b, c) ::fma(a, b, c)
+#  define __builtin_nan(s) __longlong_as_double(0x7ff8000000000000ll)
+#  define __builtin_huge_val() __longlong_as_double(0x7ff0000000000000ll)
+#  define __builtin_huge_valf() __int_as_float(0x7f800000)
+#  define __builtin_bit_cast(T, x) ::nn_bit_cast<T>(x)
+template <class T, class F>
+__device__ inline T nn_bit_cast(const F& from) {
+    static_assert(sizeof(T) == sizeof(F), "nn_bit_cast between types of different sizes");
+    T to;
+    memcpy(&to, &from, sizeof(T));
+    return to;
+}
+#endif
+
+// Loops over state variables, stages and noise terms: unrolled in device code, where the counts are constants
+// after inlining, so that a thread's state and workspace stay in registers (an array indexed by a loop counter
+// lives in local memory); where a count is not constant the hint is dropped (clang: -Wpass-failed). The CPU
+// loops over lanes inside them vectorise as they are.
+#if defined(__CUDA_ARCH__)
+#  define NN_UNROLL _Pragma("unroll")
+#else
+#  define NN_UNROLL
+#endif
+
 // Lanes per iteration of float loops (the float32 option): 8 fill a 256-bit vector; compiled kernels pass 16
 // on AVX-512 hosts, where they use 512-bit vectors (HostCompiler).
 #ifndef NN_FLOAT_SIMDLEN

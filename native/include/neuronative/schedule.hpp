@@ -121,10 +121,13 @@ struct StepCache {
 // lastspike are the block's writable not_refractory and lastspike (b reads them too).
 // spiking holds up to MaxLanes lane numbers. Returns false, with `failure` set, when the update made
 // a state variable NaN or infinite (then nothing after the update ran; the step is not complete).
-template <int MaxLanes, class Kernel, class Hooks>
+// NState: m.n_state as a compile-time constant where the caller has it (the GPU kernel: its loops unroll and the
+// thread's state stays in registers); -1: read m.n_state.
+template <int MaxLanes, class Kernel, class Hooks, int32_t NState = -1>
 NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& hooks, nn_kernel_block& b, double* nr,
                                 double* lastspike, int64_t k, StepCache& cache, StepFailure& failure) {
     const int n = b.n;
+    const int32_t n_state = NState >= 0 ? NState : m.n_state;
     const double t = static_cast<double>(k) * b.dt;
     b.step = k;
     b.t = t;
@@ -150,7 +153,8 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     // Non-finite check as an integer OR over the exponent bits (vectorises; a bool reduction over
     // comparisons does not): all ones in the exponent is +-inf or NaN.
     uint64_t bad = 0;
-    for (int32_t v = 0; v < m.n_state; ++v) {
+    NN_UNROLL
+    for (int32_t v = 0; v < n_state; ++v) {
         const double* NN_RESTRICT x = b.state + v * b.stride;
         for (int i = 0; i < n; ++i) {
             const uint64_t e = __builtin_bit_cast(uint64_t, x[i]) & 0x7ff0000000000000ull;
@@ -159,7 +163,8 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     }
     if (bad != 0) { // the lowest lane, then the first variable
         for (int i = 0; i < n; ++i)
-            for (int32_t v = 0; v < m.n_state; ++v) {
+            NN_UNROLL
+            for (int32_t v = 0; v < n_state; ++v) {
                 const double x = b.state[v * b.stride + i];
                 if (__builtin_fabs(x) <= 1.7976931348623157e308) continue;
                 failure.lane = i;
@@ -195,6 +200,7 @@ NN_HD inline bool schedule_step(const ScheduleModel& m, Kernel& kernel, Hooks& h
     b.event_value = 0.0;
     run_slot(m, kernel, hooks, b, SLOT_RESET, op);
     if (m.has_reset)
+        NN_UNROLL
         for (int s = 0; s < n_spiking; ++s) kernel.statements(&b, -1, spiking[s]);
     run_slot(m, kernel, hooks, b, SLOT_END, op);
     return true;

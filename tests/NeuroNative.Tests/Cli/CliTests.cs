@@ -20,7 +20,7 @@ public class CliTests
 
         (code, output, _) = CliHarness.Invoke("run", "--help");
         Assert.Equal(CliApp.ExitOk, code);
-        Assert.Contains("--backend <auto|compiled|interpreted>", output);
+        Assert.Contains("--backend <auto|compiled|cuda|interpreted>", output);
     }
 
     [Theory]

@@ -21,7 +21,7 @@ public class FitCommandTests
     }
 
     private static string Small(string text) => text.Replace("n_samples: 100", "n_samples: 20").Replace("n_rounds: 10", "n_rounds: 3")
-        .Replace("refine: {gradient: false}", "refine: {gradient: false, max_iterations: 5}");
+        .Replace("refine: {gradient: true}", "refine: {gradient: true, max_iterations: 5}");
 
     [Fact]
     public void TheExampleFitsAndWritesItsFiles()
@@ -57,7 +57,7 @@ public class FitCommandTests
         using var h = new CliHarness();
         string Best(string fitter)
         {
-            string file = h.Write($"{fitter}.yaml", Example(t => Small(t).Replace("fitter: trace", $"fitter: {fitter}").Replace("  refine: {gradient: false, max_iterations: 5}\n", "")));
+            string file = h.Write($"{fitter}.yaml", Example(t => Small(t).Replace("fitter: trace", $"fitter: {fitter}").Replace("  refine: {gradient: true, max_iterations: 5}\n", "")));
             var (code, _, stderr) = CliHarness.Invoke("fit", file, "--out", h.Path(fitter));
             Assert.True(code == CliApp.ExitOk, stderr);
             return File.ReadAllText(h.Path($"{fitter}/history.csv"));
@@ -122,7 +122,7 @@ public class FitCommandTests
         Assert.Equal(-0.06354211144921105, job.Output["v"].Rows[0][0], 12); // mV in the file
         Assert.Equal((2e-12, 2e-7), job.Bounds.Single(b => b.Key == "gl").Value);
         Assert.Equal("-65*mV", job.ParamInit["v"].Trim());
-        Assert.Equal(new RefineSpec(false, 200), job.Refine);
+        Assert.Equal(new RefineSpec(true, 200), job.Refine);
     }
 
     [Theory]

@@ -78,10 +78,11 @@ public class TraceFitterTests(ITestOutputHelper output)
             errors.Add(result.BestError);
         }
         errors.Sort();
-        // Measured (2026-12-02): median 2.8e-6 V^2 (seeds 1-5; 1.8e-6 to 3.3e-6), the tutorial printed 1.81e-6 for one
-        // nevergrad run; the noise in its data alone is 1.0e-6 V^2 (docs/fitting.md).
-        Assert.True(errors[2] <= 3.5e-6, $"median error {errors[2]:E3} V^2");
-        Assert.True(errors[0] <= 2.5e-6, $"best error {errors[0]:E3} V^2");
+        // Issue 12's acceptance: a median at least as low as the tutorial's printed 1.81e-6 V^2 (one nevergrad run).
+        // Measured (2026-12-02, DE F = 0.6, CR = 0.9): 1.11e-6 to 2.91e-6, median 1.53e-6 V^2; the noise in the data
+        // alone is 1.0e-6 V^2 (docs/fitting.md).
+        Assert.True(errors[2] <= 1.81e-6, $"median error {errors[2]:E3} V^2");
+        Assert.True(errors[0] <= 1.3e-6, $"best error {errors[0]:E3} V^2");
     }
 
     [Fact]

@@ -35,9 +35,8 @@ public static class CppCodeGenerator
     public static KernelSource Generate(StepProgram program, Precision precision)
     {
         var model = program.Model;
-        int nState = model.States.Count, nNoise = program.NoiseTerms;
         var sb = new StringBuilder();
-        sb.AppendLine($"// NeuroNative compiled kernel: {nState} state variables ({string.Join(", ", model.States.Select(s => s.Name))}),");
+        sb.AppendLine($"// NeuroNative compiled kernel: {model.States.Count} state variables ({string.Join(", ", model.States.Select(s => s.Name))}),");
         sb.AppendLine($"// method {program.MethodName}, integration step in {(precision == Precision.Float32 ? "float" : "double")}.");
         sb.AppendLine("// Generated from the model's IR by NeuroNative.Backends.Cpp.CppCodeGenerator; do not edit.");
         sb.AppendLine(Cost(program));
@@ -45,6 +44,28 @@ public static class CppCodeGenerator
         sb.AppendLine();
         sb.AppendLine("namespace {");
         sb.AppendLine();
+        Sections(sb, program, precision, Dialect.Cpp);
+        sb.AppendLine("} // extern \"C\"");
+
+        string code = sb.ToString();
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
+        return new KernelSource(code.Replace(HashPlaceholder, hash), hash);
+    }
+
+    /// <summary>Who compiles the printed sections: the host compiler (exported C functions over blocks of
+    /// lanes, vectorised) or CUDA (device functions in the anonymous namespace, one lane per thread,
+    /// libm through nn::libm).</summary>
+    internal enum Dialect { Cpp, Cuda }
+
+    /// <summary>Constants, the Rhs and the kernel_abi.h sections of the model. C++: from inside the anonymous
+    /// namespace to the open <c>extern "C"</c> block; CUDA: all inside the anonymous namespace, left open.</summary>
+    internal static void Sections(StringBuilder sb, StepProgram program, Precision precision, Dialect dialect)
+    {
+        var model = program.Model;
+        int nState = model.States.Count, nNoise = program.NoiseTerms;
+        bool cuda = dialect == Dialect.Cuda;
+        string member = cuda ? "NN_HD " : "";
+        string function = cuda ? "NN_HD inline void" : "NN_KERNEL_EXPORT void";
         sb.AppendLine($"using real = {(precision == Precision.Float32 ? "float" : "double")};");
         sb.AppendLine($"constexpr int32_t kStates = {nState}, kNoise = {nNoise};");
         sb.AppendLine($"constexpr int32_t kFlags[] = {{{(nState == 0 ? "0" : string.Join(", ", program.Flags.Select(f => (int)f)))}}};");
@@ -62,39 +83,42 @@ public static class CppCodeGenerator
         if (program.Derivatives.Count > 0)
         {
             // x is the state (double) or, in later stages, a stage state (real).
-            sb.AppendLine("    template <class X> void derivatives(X x, double t, nn::LanesOf<real> f, int n) {");
-            LaneSection(sb, precision, program.Derivatives, v => $"f[{v}]", stageState: true);
+            sb.AppendLine($"    template <class X> {member}void derivatives(X x, double t, nn::LanesOf<real> f, int n) {{");
+            LaneSection(sb, precision, dialect, program.Derivatives, v => $"f[{v}]", stageState: true);
             sb.AppendLine("    }");
         }
         if (nNoise > 0)
         {
             var roots = program.Noise.SelectMany(g => g).ToList();
-            sb.AppendLine("    template <class X> void noise(X x, double t, nn::LanesOf<real> g, int n) {");
-            LaneSection(sb, precision, roots, k => $"g[{k}]", stageState: true);
+            sb.AppendLine($"    template <class X> {member}void noise(X x, double t, nn::LanesOf<real> g, int n) {{");
+            LaneSection(sb, precision, dialect, roots, k => $"g[{k}]", stageState: true);
             sb.AppendLine("    }");
         }
         if (method.Kind == MethodKind.LinearSystem)
         {
-            sb.AppendLine("    void linear_system(nn::Lanes x, double t, nn::LanesOf<real> m, int n) {");
-            LaneSection(sb, precision, program.LinearSection(), k => $"m[{k}]", stageState: true);
+            sb.AppendLine($"    {member}void linear_system(nn::Lanes x, double t, nn::LanesOf<real> m, int n) {{");
+            LaneSection(sb, precision, dialect, program.LinearSection(), k => $"m[{k}]", stageState: true);
             sb.AppendLine("    }");
         }
         else if (program.LinearA.Count > 0)
         {
-            sb.AppendLine("    void linear(nn::Lanes x, double t, nn::LanesOf<real> A, nn::LanesOf<real> B, int n) {");
-            LaneSection(sb, precision, program.LinearSection(), k => k % 2 == 0 ? $"A[{k / 2}]" : $"B[{k / 2}]", stageState: true);
+            sb.AppendLine($"    {member}void linear(nn::Lanes x, double t, nn::LanesOf<real> A, nn::LanesOf<real> B, int n) {{");
+            LaneSection(sb, precision, dialect, program.LinearSection(), k => k % 2 == 0 ? $"A[{k / 2}]" : $"B[{k / 2}]", stageState: true);
             sb.AppendLine("    }");
         }
         sb.AppendLine("};");
         sb.AppendLine();
-        sb.AppendLine("} // namespace");
-        sb.AppendLine();
-        sb.AppendLine("extern \"C\" {");
-        sb.AppendLine();
-        sb.AppendLine("NN_KERNEL_EXPORT int32_t nn_kernel_abi_version(void) { return NN_KERNEL_ABI_VERSION; }");
-        sb.AppendLine($"NN_KERNEL_EXPORT const char* nn_kernel_model_hash(void) {{ return \"{HashPlaceholder}\"; }}");
-        sb.AppendLine();
-        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_integrate(const nn_kernel_block* b) {");
+        if (!cuda)
+        {
+            sb.AppendLine("} // namespace");
+            sb.AppendLine();
+            sb.AppendLine("extern \"C\" {");
+            sb.AppendLine();
+            sb.AppendLine("NN_KERNEL_EXPORT int32_t nn_kernel_abi_version(void) { return NN_KERNEL_ABI_VERSION; }");
+            sb.AppendLine($"NN_KERNEL_EXPORT const char* nn_kernel_model_hash(void) {{ return \"{HashPlaceholder}\"; }}");
+            sb.AppendLine();
+        }
+        sb.AppendLine($"{function} nn_kernel_integrate(const nn_kernel_block* b) {{");
         // A model of parameters and subexpressions only has nothing to advance (and its Rhs no members).
         if (nState > 0)
         {
@@ -113,51 +137,46 @@ public static class CppCodeGenerator
         sb.AppendLine("}");
         sb.AppendLine();
         // Threshold and refractoriness see the state at t_k (b->t) in double, like the interpreter.
-        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_threshold(const nn_kernel_block* b) {");
+        sb.AppendLine($"{function} nn_kernel_threshold(const nn_kernel_block* b) {{");
         if (model.Threshold is { } threshold)
-            BlockSection(sb, [threshold]);
+            BlockSection(sb, dialect, [threshold]);
         sb.AppendLine("}");
         sb.AppendLine();
-        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_refractory(const nn_kernel_block* b) {");
+        sb.AppendLine($"{function} nn_kernel_refractory(const nn_kernel_block* b) {{");
         if (model.Refractory is { } refractory)
-            BlockSection(sb, [refractory]);
+            BlockSection(sb, dialect, [refractory]);
         sb.AppendLine("}");
         sb.AppendLine();
         // Observable j (subexpression j) of lane i into b->out[j * b->out_stride + i], as the interpreter's section.
-        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_observables(const nn_kernel_block* b) {");
+        sb.AppendLine($"{function} nn_kernel_observables(const nn_kernel_block* b) {{");
         if (model.Subexpressions.Count > 0)
-            BlockSection(sb, [.. model.Subexpressions.Select(s => s.Node)]);
+            BlockSection(sb, dialect, [.. model.Subexpressions.Select(s => s.Node)]);
         sb.AppendLine("}");
         sb.AppendLine();
-        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_statements(const nn_kernel_block* b, int32_t section, int32_t lane) {");
+        sb.AppendLine($"{function} nn_kernel_statements(const nn_kernel_block* b, int32_t section, int32_t lane) {{");
         sb.AppendLine("    const int i = lane;");
         sb.AppendLine("    switch (section) {");
-        if (model.Reset.Count > 0) StatementSection(sb, "-1", model.Reset);
+        if (model.Reset.Count > 0) StatementSection(sb, dialect, "-1", model.Reset);
         for (int e = 0; e < model.Events.Count; e++)
-            if (model.Events[e].Count > 0) StatementSection(sb, e.ToString(CultureInfo.InvariantCulture), model.Events[e]);
+            if (model.Events[e].Count > 0) StatementSection(sb, dialect, e.ToString(CultureInfo.InvariantCulture), model.Events[e]);
         sb.AppendLine("    default: break;");
         sb.AppendLine("    }");
         sb.AppendLine("}");
         sb.AppendLine();
         // Operations (run_regularly, constant over dt) on every lane of the block, in the schedule's order.
-        sb.AppendLine("NN_KERNEL_EXPORT void nn_kernel_operation(const nn_kernel_block* b, int32_t operation) {");
+        sb.AppendLine($"{function} nn_kernel_operation(const nn_kernel_block* b, int32_t operation) {{");
         sb.AppendLine("    switch (operation) {");
         for (int j = 0; j < model.Operations.Count; j++)
-            StatementSection(sb, j.ToString(CultureInfo.InvariantCulture), model.Operations[j].Stores, allLanes: true);
+            StatementSection(sb, dialect, j.ToString(CultureInfo.InvariantCulture), model.Operations[j].Stores, allLanes: true);
         sb.AppendLine("    default: break;");
         sb.AppendLine("    }");
         sb.AppendLine("}");
         sb.AppendLine();
-        sb.AppendLine("} // extern \"C\"");
-
-        string code = sb.ToString();
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
-        return new KernelSource(code.Replace(HashPlaceholder, hash), hash);
     }
 
     /// <summary>Per neuron-step arithmetic of the model's sections (once per stage, from the IR), for the
     /// benchmark's comparison with the machine's arithmetic limit.</summary>
-    private static string Cost(StepProgram program)
+    internal static string Cost(StepProgram program)
     {
         var model = program.Model;
         var roots = program.Derivatives.Concat(program.Noise.SelectMany(g => g)).Concat(program.LinearA).Concat(program.LinearB).ToList();
@@ -176,30 +195,30 @@ public static class CppCodeGenerator
     }
 
     /// <summary>A right-hand side member: one loop over the n lanes of stage state x at stage time t.</summary>
-    private static void LaneSection(StringBuilder sb, Precision precision, IReadOnlyList<IrNode> roots,
+    private static void LaneSection(StringBuilder sb, Precision precision, Dialect dialect, IReadOnlyList<IrNode> roots,
         Func<int, string> output, bool stageState)
     {
-        var w = new SectionWriter(precision == Precision.Float32 ? "real" : "double", stageState, "        ", output: "real");
+        var w = new SectionWriter(precision == Precision.Float32 ? "real" : "double", dialect, stageState, "        ", output: "real");
         w.Section(sb, roots, Enumerable.Range(0, roots.Count).Select(output).ToList(), "t");
     }
 
     /// <summary>Expressions of the state at t_k over a block, in double: roots[k] into b->out + k * b->out_stride
     /// (the threshold or refractory expression alone into b->out).</summary>
-    private static void BlockSection(StringBuilder sb, IReadOnlyList<IrNode> roots)
+    private static void BlockSection(StringBuilder sb, Dialect dialect, IReadOnlyList<IrNode> roots)
     {
         sb.AppendLine("    const int n = b->n;");
-        var w = new SectionWriter("double", stageState: false, "    ");
+        var w = new SectionWriter("double", dialect, stageState: false, "    ");
         w.Section(sb, roots, [.. roots.Select((_, k) => k == 0 ? "b->out" : $"b->out + {k} * b->out_stride")], "b->t");
     }
 
     /// <summary>Reset or event statements on one lane i (or, <paramref name="allLanes"/>, on each lane of the
     /// block in turn): every value from the old state, then the stores.</summary>
-    private static void StatementSection(StringBuilder sb, string label, IReadOnlyList<IrStore> stores, bool allLanes = false)
+    private static void StatementSection(StringBuilder sb, Dialect dialect, string label, IReadOnlyList<IrStore> stores, bool allLanes = false)
     {
         sb.AppendLine($"    case {label}: {{");
         string indent = allLanes ? "            " : "        ";
         if (allLanes) sb.AppendLine("        for (int i = 0; i < b->n; ++i) {");
-        var w = new SectionWriter("double", stageState: false, indent);
+        var w = new SectionWriter("double", dialect, stageState: false, indent);
         var values = w.Straight(sb, stores.Select(s => s.Value).ToList(), "b->t");
         for (int k = 0; k < stores.Count; k++)
         {
@@ -222,7 +241,7 @@ public static class CppCodeGenerator
     }
 
     /// <summary>Writes the locals of one section: lane-uniform values first, then the per-lane ones.</summary>
-    private sealed class SectionWriter(string real, bool stageState, string indent, string output = "double")
+    private sealed class SectionWriter(string real, Dialect dialect, bool stageState, string indent, string output = "double")
     {
         private readonly Dictionary<IrNode, string> _names = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<IrNode, bool> _uniform = new(ReferenceEqualityComparer.Instance);
@@ -250,8 +269,9 @@ public static class CppCodeGenerator
             sb.Append(hoisted);
             // The compilers' cost models reject long bodies with calls to nn::exp; the lanes are independent.
             // Float sections read double state and parameters: without simdlen the cost model picks the
-            // doubles' width, half the floats'.
-            sb.Append(indent).AppendLine(real == "double" ? "#pragma omp simd" : "#pragma omp simd simdlen(NN_FLOAT_SIMDLEN)");
+            // doubles' width, half the floats'. CUDA runs one lane per thread.
+            if (dialect == Dialect.Cpp)
+                sb.Append(indent).AppendLine(real == "double" ? "#pragma omp simd" : "#pragma omp simd simdlen(NN_FLOAT_SIMDLEN)");
             sb.Append(indent).AppendLine("for (int i = 0; i < n; ++i) {");
             sb.Append(body);
             for (int k = 0; k < roots.Count; k++)
@@ -287,6 +307,9 @@ public static class CppCodeGenerator
         }
 
         private string Block => stageState ? "b." : "b->";
+
+        /// <summary>Where the libm functions come from: the host's &lt;cmath&gt; or nn::libm (device code).</summary>
+        private string Libm => dialect == Dialect.Cuda ? "nn::libm::" : "std::";
 
         private bool IsUniform(IrNode n) => n.Op switch
         {
@@ -338,8 +361,8 @@ public static class CppCodeGenerator
                 case IrOp.Subtract: return $"{A(0)} - {A(1)}";
                 case IrOp.Multiply: return $"{A(0)} * {A(1)}";
                 case IrOp.Divide: return $"{A(0)} / {A(1)}";
-                case IrOp.Power: return $"std::pow({A(0)}, {A(1)})";
-                case IrOp.FloorDivide: return $"std::floor({A(0)} / {A(1)})";
+                case IrOp.Power: return $"{Libm}pow({A(0)}, {A(1)})";
+                case IrOp.FloorDivide: return $"{Libm}floor({A(0)} / {A(1)})";
                 case IrOp.Modulo: return $"nn::py_mod({A(0)}, {A(1)})";
                 case IrOp.Less: return Truth($"{A(0)} < {A(1)}");
                 case IrOp.LessEqual: return Truth($"{A(0)} <= {A(1)}");
@@ -358,24 +381,24 @@ public static class CppCodeGenerator
                         IrOp.Exp => "nn::exp",
                         IrOp.Exprel => "nn::exprel",
                         IrOp.Sign => "nn::sign",
-                        IrOp.Log => "std::log",
-                        IrOp.Log10 => "std::log10",
+                        IrOp.Log => Libm + "log",
+                        IrOp.Log10 => Libm + "log10",
                         IrOp.Expm1 => "nn::expm1",
-                        IrOp.Log1p => "std::log1p",
-                        IrOp.Sqrt => "std::sqrt",
-                        IrOp.Sin => "std::sin",
-                        IrOp.Cos => "std::cos",
-                        IrOp.Tan => "std::tan",
-                        IrOp.Sinh => "std::sinh",
-                        IrOp.Cosh => "std::cosh",
-                        IrOp.Tanh => "std::tanh",
-                        IrOp.Arcsin => "std::asin",
-                        IrOp.Arccos => "std::acos",
-                        IrOp.Arctan => "std::atan",
-                        IrOp.Abs => "std::fabs",
-                        IrOp.Floor => "std::floor",
-                        IrOp.Ceil => "std::ceil",
-                        IrOp.Trunc => "std::trunc",
+                        IrOp.Log1p => Libm + "log1p",
+                        IrOp.Sqrt => Libm + "sqrt",
+                        IrOp.Sin => Libm + "sin",
+                        IrOp.Cos => Libm + "cos",
+                        IrOp.Tan => Libm + "tan",
+                        IrOp.Sinh => Libm + "sinh",
+                        IrOp.Cosh => Libm + "cosh",
+                        IrOp.Tanh => Libm + "tanh",
+                        IrOp.Arcsin => Libm + "asin",
+                        IrOp.Arccos => Libm + "acos",
+                        IrOp.Arctan => Libm + "atan",
+                        IrOp.Abs => Libm + "fabs",
+                        IrOp.Floor => Libm + "floor",
+                        IrOp.Ceil => Libm + "ceil",
+                        IrOp.Trunc => Libm + "trunc",
                         _ => throw new ArgumentOutOfRangeException(nameof(n), n.Op, "no C++ for this operation"),
                     } + $"({A(0)})";
             }

@@ -59,8 +59,11 @@ public static class IrCalculus
     /// <summary>
     /// d(root)/d(variable), where <paramref name="isVariable"/> picks the leaf. Returns null when the
     /// expression is not differentiable in the variable (a comparison, floor, random draw... of it).
+    /// <paramref name="piecewise"/>: the derivative of the function as computed, branch by branch — a condition
+    /// (of a select, a comparison, floor, sign, clip) is held at its value, so its derivative is 0 and a select
+    /// differentiates the branch it takes (exact except where the condition changes).
     /// </summary>
-    public static IrNode? Differentiate(IrBuilder b, IrNode root, Func<IrNode, bool> isVariable)
+    public static IrNode? Differentiate(IrBuilder b, IrNode root, Func<IrNode, bool> isVariable, bool piecewise = false)
     {
         var memo = new Dictionary<IrNode, IrNode?>(ReferenceEqualityComparer.Instance);
         var dependent = new Dictionary<IrNode, bool>(ReferenceEqualityComparer.Instance);
@@ -118,8 +121,13 @@ public static class IrCalculus
                     // exprel(x) = (e^x - 1)/x  ->  (e^x - exprel(x))/x
                     return b.Multiply(b.Divide(b.Subtract(b.Unary(IrOp.Exp, A(0)), n), A(0)), D(0));
                 case IrOp.Select:
-                    if (dependent[A(0)]) return null;
+                    if (dependent[A(0)] && !piecewise) return null;
                     return b.Select(A(0), D(1), D(2));
+                case IrOp.Clip when piecewise:
+                    return b.Select(b.Binary(IrOp.Less, A(0), A(1)), D(1), b.Select(b.Binary(IrOp.Greater, A(0), A(2)), D(2), D(0)));
+                case IrOp.Sign or IrOp.Floor or IrOp.Ceil or IrOp.Trunc or IrOp.Not or IrOp.Less or IrOp.LessEqual or IrOp.Greater
+                    or IrOp.GreaterEqual or IrOp.Equal or IrOp.NotEqual or IrOp.And or IrOp.Or when piecewise:
+                    return b.Constant(0);
                 default:
                     return null;
             }

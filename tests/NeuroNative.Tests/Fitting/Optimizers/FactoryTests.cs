@@ -88,8 +88,8 @@ public class FactoryTests
 
     /// <summary>Each method's options reach the algorithm: a changed value changes the asks.</summary>
     [Theory]
-    [InlineData("DE", "F", 0.5)]
-    [InlineData("DE", "CR", 0.9)]
+    [InlineData("DE", "F", 0.8)]
+    [InlineData("DE", "CR", 0.5)]
     [InlineData("CMAES", "sigma0", 0.1)]
     [InlineData("PSO", "omega", 0.4)]
     [InlineData("PSO", "phip", 0.5)]
