@@ -209,6 +209,7 @@ public static partial class CliApp
         root.Subcommands.Add(CompareCommand(stdout, stderr, cancellation, backend));
         root.Subcommands.Add(PlotCommand(stdout, stderr));
         root.Subcommands.Add(FitCommand(stdout, stderr, cancellation));
+        root.Subcommands.Add(InferCommand(stdout, stderr, cancellation));
         return root;
     }
 

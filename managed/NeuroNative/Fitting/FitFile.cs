@@ -61,29 +61,8 @@ public static class FitFile
             _ => FitterKind.Trace,
         } : FitterKind.Trace;
 
-        var input = new Dictionary<string, Traces>(StringComparer.Ordinal);
-        HashSet<string> defined;
-        try { defined = ModelParser.ParseEquations(model.Equations).Equations.Select(e => e.Name).ToHashSet(); }
-        catch (ModelException e) { throw doc.FromModel(e); }
-        foreach (var (name, spec) in doc.Fields(doc.Required(fit, "input", fitNode, "fit"), "fit.input", null))
-        {
-            if (defined.Contains(name))
-                throw doc.Error(spec, $"fit.input.{name}: the model defines '{name}'; the input variable must be used in the equations but " +
-                    "not defined there (the fitter defines it from the input traces)");
-            input[name] = ReadTraces(doc, spec, $"fit.input.{name}", unitsOnly, baseDirectory);
-        }
-        if (input.Count == 0) throw doc.Error(fit["input"], "fit.input: give the input variable and its traces (e.g. I: {file: input.csv, unit: amp})");
-
-        // The scope of the file's quantities: the model with each input declared as a parameter of its unit (the
-        // fitter defines it from the traces; declared here, the model can be analysed for units).
-        var scoped = model with
-        {
-            Equations = model.Equations.TrimEnd() + "\n" + string.Concat(input.Select(i =>
-                $"{i.Key} : {(i.Value.Unit == Dimension.Dimensionless ? "1" : i.Value.Unit.ToBrianString())}\n")),
-        };
-        AnalyzedModel analyzed;
-        try { analyzed = ModelAnalyzer.Analyze(scoped); }
-        catch (ModelException e) { throw doc.FromModel(e); }
+        var input = Inputs(doc, fit, fitNode, "fit", model, unitsOnly, baseDirectory);
+        var analyzed = Scope(doc, model, input);
 
         var output = new Dictionary<string, Traces>(StringComparer.Ordinal);
         double[][]? spikes = null;
@@ -105,35 +84,9 @@ public static class FitFile
         }
         if (output.Count == 0 && spikes is null) throw doc.Error(outputNode, "fit.output: give the recorded output (e.g. v: {file: output.csv, unit: volt})");
 
-        var bounds = new List<KeyValuePair<string, (double, double)>>();
-        var boundsNode = doc.Required(fit, "bounds", fitNode, "fit");
-        foreach (var (name, spec) in doc.Fields(boundsNode, "fit.bounds", null))
-        {
-            string key = $"fit.bounds.{name}";
-            int p = analyzed.ParameterIndex(name);
-            if (p < 0 || !analyzed.Parameters[p].IsConstant || input.ContainsKey(name))
-                throw doc.Error(spec, $"{key}: '{name}' is not a constant parameter of the model (declare it '{name} : <unit> (constant)')" +
-                    DocumentReader.Hint(name, analyzed.Parameters.Where(x => x.IsConstant && !input.ContainsKey(x.Name)).Select(x => x.Name)));
-            if (spec is not ConfigSequence { Items.Count: 2 } pair)
-                throw doc.Error(spec, $"{key}: expected [lower, upper], found {spec.Kind}");
-            var dim = analyzed.Parameters[p].Dimension;
-            double lo = doc.Quantity(analyzed, pair.Items[0], $"{key}[0]", dim, $"the unit of '{name}'");
-            double hi = doc.Quantity(analyzed, pair.Items[1], $"{key}[1]", dim, $"the unit of '{name}'");
-            if (!(lo < hi) || !double.IsFinite(lo) || !double.IsFinite(hi))
-                throw doc.Error(spec, string.Create(CultureInfo.InvariantCulture, $"{key}: [{lo}, {hi}] must be finite with lower < upper"));
-            bounds.Add(new(name, (lo, hi)));
-        }
-        if (bounds.Count == 0) throw doc.Error(boundsNode, "fit.bounds: give [lower, upper] of at least one parameter to fit");
+        var bounds = Bounds(doc, fit, "bounds", fitNode, "fit", analyzed, input);
 
-        var paramInit = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (fit.TryGetValue("param_init", out var initNode))
-            foreach (var value in ExperimentReader.Assignments(doc, initNode, "fit.param_init", analyzed, null, 1, baseDirectory))
-            {
-                if (value.Values is not null)
-                    throw doc.Error(initNode, $"fit.param_init.{value.Variable}: give one value or expression for every neuron, not a list or file");
-                paramInit[value.Variable] = value.Expression;
-            }
-
+        var paramInit = ParamInit(doc, fit, "fit", analyzed, baseDirectory);
         string? penalty = null;
         if (fit.TryGetValue("penalty", out var penaltyNode))
         {
@@ -166,10 +119,82 @@ public static class FitFile
         };
     }
 
+    /// <summary><c>SECTION.input</c>: the input variables and their traces; each must be used, not defined, by the model.</summary>
+    internal static Dictionary<string, Traces> Inputs(DocumentReader doc, Fields section, ConfigNode sectionNode, string name,
+        ModelDefinition model, AnalyzedModel unitsOnly, string baseDirectory)
+    {
+        var input = new Dictionary<string, Traces>(StringComparer.Ordinal);
+        HashSet<string> defined;
+        try { defined = ModelParser.ParseEquations(model.Equations).Equations.Select(e => e.Name).ToHashSet(); }
+        catch (ModelException e) { throw doc.FromModel(e); }
+        foreach (var (variable, spec) in doc.Fields(doc.Required(section, "input", sectionNode, name), $"{name}.input", null))
+        {
+            if (defined.Contains(variable))
+                throw doc.Error(spec, $"{name}.input.{variable}: the model defines '{variable}'; the input variable must be used in the equations but " +
+                    "not defined there (the fitter defines it from the input traces)");
+            input[variable] = ReadTraces(doc, spec, $"{name}.input.{variable}", unitsOnly, baseDirectory);
+        }
+        if (input.Count == 0) throw doc.Error(section["input"], $"{name}.input: give the input variable and its traces (e.g. I: {{file: input.csv, unit: amp}})");
+        return input;
+    }
+
+    /// <summary>The scope of the file's quantities: the model with each input declared as a parameter of its unit (the
+    /// fitter defines it from the traces; declared here, the model can be analysed for units).</summary>
+    internal static AnalyzedModel Scope(DocumentReader doc, ModelDefinition model, IReadOnlyDictionary<string, Traces> input)
+    {
+        var scoped = model with
+        {
+            Equations = model.Equations.TrimEnd() + "\n" + string.Concat(input.Select(i =>
+                $"{i.Key} : {(i.Value.Unit == Dimension.Dimensionless ? "1" : i.Value.Unit.ToBrianString())}\n")),
+        };
+        try { return ModelAnalyzer.Analyze(scoped); }
+        catch (ModelException e) { throw doc.FromModel(e); }
+    }
+
+    /// <summary><c>SECTION.KEY</c>: [lower, upper] of constant parameters of the model, in their units, lower &lt; upper.</summary>
+    internal static List<KeyValuePair<string, (double, double)>> Bounds(DocumentReader doc, Fields section, string key, ConfigNode sectionNode,
+        string name, AnalyzedModel analyzed, IReadOnlyDictionary<string, Traces> input)
+    {
+        var bounds = new List<KeyValuePair<string, (double, double)>>();
+        var boundsNode = doc.Required(section, key, sectionNode, name);
+        foreach (var (parameter, spec) in doc.Fields(boundsNode, $"{name}.{key}", null))
+        {
+            string where = $"{name}.{key}.{parameter}";
+            int p = analyzed.ParameterIndex(parameter);
+            if (p < 0 || !analyzed.Parameters[p].IsConstant || input.ContainsKey(parameter))
+                throw doc.Error(spec, $"{where}: '{parameter}' is not a constant parameter of the model (declare it '{parameter} : <unit> (constant)')" +
+                    DocumentReader.Hint(parameter, analyzed.Parameters.Where(x => x.IsConstant && !input.ContainsKey(x.Name)).Select(x => x.Name)));
+            if (spec is not ConfigSequence { Items.Count: 2 } pair)
+                throw doc.Error(spec, $"{where}: expected [lower, upper], found {spec.Kind}");
+            var dim = analyzed.Parameters[p].Dimension;
+            double lo = doc.Quantity(analyzed, pair.Items[0], $"{where}[0]", dim, $"the unit of '{parameter}'");
+            double hi = doc.Quantity(analyzed, pair.Items[1], $"{where}[1]", dim, $"the unit of '{parameter}'");
+            if (!(lo < hi) || !double.IsFinite(lo) || !double.IsFinite(hi))
+                throw doc.Error(spec, string.Create(CultureInfo.InvariantCulture, $"{where}: [{lo}, {hi}] must be finite with lower < upper"));
+            bounds.Add(new(parameter, (lo, hi)));
+        }
+        if (bounds.Count == 0) throw doc.Error(boundsNode, $"{name}.{key}: give [lower, upper] of at least one parameter to fit");
+        return bounds;
+    }
+
+    /// <summary><c>SECTION.param_init</c>: one value or expression per variable, set before every run.</summary>
+    internal static Dictionary<string, string> ParamInit(DocumentReader doc, Fields section, string name, AnalyzedModel analyzed, string baseDirectory)
+    {
+        var paramInit = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (section.TryGetValue("param_init", out var initNode))
+            foreach (var value in ExperimentReader.Assignments(doc, initNode, $"{name}.param_init", analyzed, null, 1, baseDirectory))
+            {
+                if (value.Values is not null)
+                    throw doc.Error(initNode, $"{name}.param_init.{value.Variable}: give one value or expression for every neuron, not a list or file");
+                paramInit[value.Variable] = value.Expression;
+            }
+        return paramInit;
+    }
+
     /// <summary><c>{file, unit, index_column}</c>: a CSV in brian2modelfitting's tutorial layout (a header row of sample
     /// indices, a row per trace with its index first; index_column: false without the index) or a float64 .npy array
     /// [traces, samples]; values times the unit.</summary>
-    private static Traces ReadTraces(DocumentReader doc, ConfigNode node, string key, AnalyzedModel unitsOnly, string baseDirectory)
+    internal static Traces ReadTraces(DocumentReader doc, ConfigNode node, string key, AnalyzedModel unitsOnly, string baseDirectory)
     {
         var fields = doc.Fields(node, key, DataKeys);
         var file = doc.Scalar(doc.Required(fields, "file", fields.Node, key), $"{key}.file");

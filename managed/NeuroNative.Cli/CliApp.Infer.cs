@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Globalization;
+using NeuroNative.Inference;
+
+namespace NeuroNative.Cli;
+
+public static partial class CliApp
+{
+    /// <summary><c>neuronative infer INFER.yaml --out DIR</c>: <see cref="InferRunner"/> on the file, then the files
+    /// written (posterior.nnpost, samples.npy, summary.json, pairplot.png, sbc.png) and the posterior's summary.</summary>
+    private static Command InferCommand(TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
+    {
+        var file = new Argument<string>("INFER") { Description = "The inference file (YAML): a model block, dt and an infer block; see docs/inference.md." };
+        var output = new Option<string>("--out", "-o") { Description = "Directory for the posterior, samples.npy, summary.json and the figures.", Required = true };
+        var backend = new Option<string>("--backend") { Description = "auto, interpreted or compiled (as for run).", DefaultValueFactory = _ => "auto" };
+        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
+        var threads = new Option<int>("--threads") { Description = "Simulation threads; 0 uses every hardware thread. LibTorch uses one (docs/inference.md).", DefaultValueFactory = _ => 0 };
+        threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (all hardware threads) or more"); });
+        var seed = new Option<int?>("--seed") { Description = "Random seed; overrides the file's infer.seed." };
+        var infer = new Command("infer", "Simulation-based inference (brian2modelfitting's Inferencer: SNPE, SNLE or SNRE on TorchSharp): " +
+            "the posterior of a model's parameters given recorded traces.") { file, output, backend, threads, seed };
+        infer.SetAction(p => Guard(stderr, p.GetValue(file)!, () =>
+        {
+            string path = p.GetValue(file)!;
+            var job = InferFile.Load(path);
+            InferReport report;
+            try
+            {
+                var progress = new ProgressRelay<InferProgress>(e =>
+                {
+                    if (e.Phase == "simulate" && e.Done == e.Total) stdout.WriteLine($"round {e.Round}: simulated {e.Total}");
+                });
+                report = InferRunner.Run(job, new InferRunSettings
+                {
+                    Backend = ParseBackend(p.GetValue(backend)), Threads = p.GetValue(threads), Seed = p.GetValue(seed),
+                }, progress, cancellation);
+            }
+            catch (InferenceException e)
+            {
+                stderr.WriteLine($"neuronative: {path}: {e.Message}");
+                return ExitUsageError;
+            }
+            string dir = p.GetValue(output)!;
+            using (report.Inferencer)
+            {
+                var files = InferRunner.Write(report, dir);
+                var s = report.Samples;
+                for (int j = 0; j < s.GetLength(1); j++)
+                {
+                    var col = Enumerable.Range(0, s.GetLength(0)).Select(i => s[i, j]).ToArray();
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Posterior.ParameterNames[j]}: mean {col.Average():G4}"));
+                }
+                if (report.Sbc is { } sbc)
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"SBC: p = {string.Join(", ", sbc.PValues.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)))} ({(sbc.Calibrated() ? "calibrated" : "MISCALIBRATED")})"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"simulation {report.Timings.Simulation:F1} s, training {report.Timings.Training:F1} s, total {report.Timings.Total:F1} s"));
+                foreach (string f in files) stdout.WriteLine(Path.Combine(dir, f));
+            }
+            return ExitOk;
+        }));
+        return infer;
+    }
+}

@@ -1,0 +1,66 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuroNative.Inference;
+
+/// <summary>sbi's three families: the posterior (SNPE-C/APT), the likelihood (SNLE), the likelihood ratio (SNRE).</summary>
+public enum InferenceMethod { SNPE, SNLE, SNRE }
+
+/// <summary>The trained network with its z-scoring (sbi's z_score_theta and z_score_x "independent": each
+/// column by the mean and standard deviation of the first round's training data, kept with the weights).</summary>
+internal sealed class NeuralEstimator : nn.Module
+{
+    readonly Tensor thetaMean, thetaStd, xMean, xStd;
+    readonly ConditionalDensity? density;
+    readonly Classifier? classifier;
+
+    public NeuralEstimator(InferenceMethod method, EstimatorKind kind, int thetaDim, int xDim, EstimatorOptions options,
+                           Tensor? theta = null, Tensor? x = null) : base(nameof(NeuralEstimator))
+    {
+        (Method, Kind, ThetaDim, XDim) = (method, kind, thetaDim, xDim);
+        (thetaMean, thetaStd) = Moments(theta, thetaDim);
+        (xMean, xStd) = Moments(x, xDim);
+        register_buffer("theta_mean", thetaMean);
+        register_buffer("theta_std", thetaStd);
+        register_buffer("x_mean", xMean);
+        register_buffer("x_std", xStd);
+        if (method == InferenceMethod.SNRE)
+        {
+            if (!kind.IsClassifier()) throw new InferenceException($"SNRE needs a classifier (linear, mlp, resnet), not {kind}");
+            classifier = new Classifier(kind, thetaDim + xDim, options);
+        }
+        else
+        {
+            density = method == InferenceMethod.SNPE
+                ? Estimators.CreateDensity(kind, thetaDim, xDim, options)
+                : Estimators.CreateDensity(kind, xDim, thetaDim, options);
+        }
+        RegisterComponents();
+    }
+
+    public InferenceMethod Method { get; }
+    public EstimatorKind Kind { get; }
+    public int ThetaDim { get; }
+    public int XDim { get; }
+
+    static (Tensor mean, Tensor std) Moments(Tensor? data, int dim)
+    {
+        if (data is null) return (zeros(dim), ones(dim));
+        return (data.mean(new long[] { 0 }), data.std(0).clamp_min(1e-14));
+    }
+
+    Tensor ZTheta(Tensor theta) => (theta - thetaMean) / thetaStd;
+    Tensor ZX(Tensor x) => (x - xMean) / xStd;
+
+    /// <summary>SNPE: log q(θ | x); SNLE: log q(x | θ); SNRE: the classifier's logit (log ratio up to a constant).</summary>
+    public Tensor Score(Tensor theta, Tensor x) => Method switch
+    {
+        InferenceMethod.SNPE => density!.LogProb(ZTheta(theta), ZX(x)) - thetaStd.log().sum(),
+        InferenceMethod.SNLE => density!.LogProb(ZX(x), ZTheta(theta)) - xStd.log().sum(),
+        _ => classifier!.Logit(ZTheta(theta), ZX(x)),
+    };
+
+    /// <summary>SNPE only: n draws of q(θ | x), x [1, XDim].</summary>
+    public Tensor SamplePosterior(long n, Tensor x, Generator g) =>
+        density!.Sample(n, ZX(x), g) * thetaStd + thetaMean;
+}
