@@ -49,6 +49,14 @@ public class CudaPtxTests
                     new SimulationSettings { Dt = job.Dt, Backend = Backend.Interpreted }, job.Output);
                 programs[name] = IntegrationMethods.Derive(ModelAnalyzer.Analyze(simulator.Model), job.Dt);
             }
+            else if (text.Contains("\ninfer:", StringComparison.Ordinal))
+            {
+                // An inference file: its model with the input traces, as the Inferencer simulates it.
+                var job = NeuroNative.Inference.InferFile.Load(file);
+                using var simulator = new BatchedTraceSimulator(job.Model, job.Input,
+                    new SimulationSettings { Dt = job.Dt, Backend = Backend.Interpreted });
+                programs[name] = IntegrationMethods.Derive(ModelAnalyzer.Analyze(simulator.Model), job.Dt);
+            }
             else if (text.Contains("\nprotocol:", StringComparison.Ordinal))
             {
                 // A synapse file: the rig's cell, synapse and clamp as SynapseExperiment.Load builds them.
