@@ -94,7 +94,7 @@ public sealed class BayesianOptimization : OptimizerBase
                 candidates[i] = new double[_d];
                 for (int j = 0; j < _d; j++) candidates[i][j] = Random.NextDouble();
             }
-            batch[k] = MinimizeAcquisition(gp, new CandidatePool(gp, candidates));
+            batch[k] = MinimizeAcquisition(gp, candidates);
             if (k + 1 < batch.Length) gp.Append(batch[k], lie);
         }
         return batch;
@@ -119,27 +119,47 @@ public sealed class BayesianOptimization : OptimizerBase
         return -(improvement * cdf + sigma * pdf);
     }
 
-    /// <summary>The best of the pool's candidates, each of the <c>NRestartsOptimizer</c> best refined by compass search
-    /// (independent, so in parallel, the best taken in rank order).</summary>
-    private double[] MinimizeAcquisition(GaussianProcess gp, CandidatePool pool)
+    /// <summary>
+    /// The <c>NRestartsOptimizer</c> best candidates (ties in drawing order), each refined by compass search
+    /// (independent, so in parallel, the best taken in rank order). Candidates are scored in the order of the bound
+    /// their mean and the prior σ give; one whose bound, or a bound on the way through its solve, is above the k-th
+    /// best score so far cannot be among the k best and is dropped, which leaves the k best exactly as scoring all.
+    /// </summary>
+    private double[] MinimizeAcquisition(GaussianProcess gp, double[][] candidates)
     {
-        var ranked = Enumerable.Range(0, pool.Length).Select(c =>
+        int keep = Math.Max(Options.NRestartsOptimizer, 1);
+        var v = new double[gp.Count];
+        double prior = gp.Sd(0);
+        var order = Enumerable.Range(0, candidates.Length)
+            .Select(c => (C: c, Bound: Score(gp.Mean(candidates[c], v), prior, gp.MinY)))
+            .ToArray();
+        var top = new List<(int C, double Score)>(keep + 1);
+        double threshold = double.PositiveInfinity;
+        foreach (var (c, bound) in order.OrderBy(o => o.Bound))
         {
-            var (mu, sigma) = pool.Predict(c);
-            return (X: pool.X(c), Score: Score(mu, sigma, gp.MinY));
-        }).OrderBy(s => s.Score); // stable: ties keep the drawing order
-        if (Options.NRestartsOptimizer == 0) return (double[])ranked.First().X.Clone();
-        var starts = ranked.Take(Options.NRestartsOptimizer).ToArray();
-        var refined = new (double[] X, double Score)[starts.Length];
-        Parallel.For(0, starts.Length, i => refined[i] = CompassSearch(gp, starts[i]));
+            if (Above(bound, threshold)) break;
+            var p = gp.Predict(candidates[c], v, (mu, sd) => Above(Score(mu, sd, gp.MinY), threshold));
+            if (p is not { } prediction) continue;
+            double score = Score(prediction.Mean, prediction.Sd, gp.MinY);
+            int at = top.FindIndex(t => t.Score > score || (t.Score == score && t.C > c));
+            top.Insert(at < 0 ? top.Count : at, (c, score));
+            if (top.Count > keep) top.RemoveAt(keep);
+            if (top.Count == keep) threshold = top[^1].Score;
+        }
+        if (Options.NRestartsOptimizer == 0) return (double[])candidates[top[0].C].Clone();
+        var refined = new (double[] X, double Score)[top.Count];
+        Parallel.For(0, top.Count, i => refined[i] = CompassSearch(gp, ((double[])candidates[top[i].C].Clone(), top[i].Score)));
         return refined.MinBy(s => s.Score).X;
     }
+
+    /// <summary>Whether a lower bound on a score rules it out against the threshold, with a margin for rounding.</summary>
+    private static bool Above(double bound, double threshold) => bound > threshold + 1e-12 * (1 + Math.Abs(threshold));
 
     /// <summary>Coordinate steps of ±h inside the box, taken while they lower the score; h halves when none does. The
     /// step back is not tried after a step forward was taken.</summary>
     private (double[] X, double Score) CompassSearch(GaussianProcess gp, (double[] X, double Score) start)
     {
-        var (x, score) = ((double[])start.X.Clone(), start.Score);
+        var (x, score) = start;
         var v = new double[gp.Count];
         for (double h = 0.05; h >= 1e-4; h /= 2)
         {
@@ -153,8 +173,8 @@ public sealed class BayesianOptimization : OptimizerBase
                     {
                         double old = x[j];
                         x[j] = Math.Clamp(old + step, 0, 1);
-                        var (mu, sigma) = gp.Predict(x, v);
-                        double s = Score(mu, sigma, gp.MinY);
+                        var p = gp.Predict(x, v, (mu, sd) => Above(Score(mu, sd, gp.MinY), score));
+                        double s = p is { } q ? Score(q.Mean, q.Sd, gp.MinY) : double.PositiveInfinity;
                         if (s < score)
                         {
                             score = s;

@@ -7,8 +7,9 @@ namespace NeuroNative.Fitting.Optimizers;
 /// <summary>
 /// A GP posterior for <see cref="BayesianOptimization"/>: y ~ GP(0, s² (k(x, x') + g δ)) with k the Matérn 5/2
 /// correlation of per-dimension length scales ℓ, held as the Cholesky factor L of R = K + g I (row-major, rows
-/// reserved for the points a round appends) and u = L⁻¹ y. With v = L⁻¹ r(x) the posterior mean is v·u and the latent
-/// variance s² (1 − |v|²), so appending a point (hyperparameters kept) adds one row of L and one element of u, O(n²).
+/// reserved for the points a round appends), u = L⁻¹ y and α = L⁻ᵀ u. The posterior mean at x is r(x)·α, O(n), and the
+/// latent variance s² (1 − |v|²) with v = L⁻¹ r(x), O(n²); appending a point (hyperparameters kept) adds one row of L
+/// and one element of u and solves α again, O(n²).
 /// </summary>
 internal sealed class GaussianProcess
 {
@@ -16,7 +17,7 @@ internal sealed class GaussianProcess
     private static readonly double[] NoiseGrid = [1e-10, 1e-7, 1e-4, 1e-2, 0.1, 1];
 
     private readonly int _d, _stride;
-    private readonly double[] _x, _l, _u, _inverseLength;
+    private readonly double[] _x, _l, _u, _alpha, _inverseLength;
     private readonly double _noise;
     private double _uu;
 
@@ -30,7 +31,9 @@ internal sealed class GaussianProcess
         _l = new double[capacity * capacity];
         for (int i = 0; i < n; i++) Array.Copy(l, i * n, _l, i * capacity, i + 1);
         _u = new double[capacity];
+        _alpha = new double[capacity];
         for (int i = 0; i < n; i++) Push(i, y[i]);
+        SolveAlpha();
         MinY = y.Min();
     }
 
@@ -123,26 +126,38 @@ internal sealed class GaussianProcess
         }
         row[n] = Math.Sqrt(Math.Max(1 + _noise - explained, _noise * 1e-3));
         Push(n, y);
+        SolveAlpha();
         MinY = Math.Min(MinY, y);
     }
 
-    /// <summary>Row <paramref name="i"/> of L (its first i + 1 elements).</summary>
-    public ReadOnlySpan<double> Row(int i) => _l.AsSpan(i * _stride, i + 1);
-
-    /// <summary>u = L⁻¹ y.</summary>
-    public ReadOnlySpan<double> U => _u.AsSpan(0, Count);
-
-    /// <summary>Posterior mean and latent standard deviation at x; <paramref name="v"/> (Count long) receives L⁻¹ r(x).</summary>
-    public (double Mean, double Sd) Predict(ReadOnlySpan<double> x, Span<double> v)
+    /// <summary>
+    /// Posterior mean and latent standard deviation at x; <paramref name="v"/> (Count long) is scratch. The mean comes
+    /// first; then <paramref name="hopeless"/> is asked with the mean and a bound on σ, and a true answer ends the
+    /// prediction with null. The bound is the variance given the most correlated data point alone, r²/(1 + g) explained
+    /// (more data never explains less), and every 16 rows of the solve for v, what those rows explain (|v|² only grows):
+    /// the acquisition's search drops most of its points that way before their n²/2 are spent.
+    /// </summary>
+    public (double Mean, double Sd)? Predict(ReadOnlySpan<double> x, Span<double> v, Func<double, double, bool>? hopeless = null)
     {
-        double mean = 0, explained = 0;
-        for (int i = 0; i < Count; i++)
+        int n = Count;
+        double mean = Mean(x, v), explained = 0, nearest = 0;
+        for (int i = 0; i < n; i++) nearest = Math.Max(nearest, v[i] * v[i]);
+        nearest /= 1 + _noise;
+        if (hopeless?.Invoke(mean, Sd(nearest)) == true) return null;
+        for (int i = 0; i < n; i++)
         {
-            v[i] = (Correlation(i, x) - Dot(_l.AsSpan(i * _stride, i), v[..i])) / _l[i * _stride + i];
-            mean += v[i] * _u[i];
+            v[i] = (v[i] - Dot(_l.AsSpan(i * _stride, i), v[..i])) / _l[i * _stride + i];
             explained += v[i] * v[i];
+            if ((i & 15) == 15 && hopeless?.Invoke(mean, Sd(Math.Max(explained, nearest))) == true) return null;
         }
         return (mean, Sd(explained));
+    }
+
+    /// <summary>The posterior mean r(x)·α; <paramref name="r"/> (Count long) receives r(x).</summary>
+    public double Mean(ReadOnlySpan<double> x, Span<double> r)
+    {
+        for (int i = 0; i < Count; i++) r[i] = Correlation(i, x);
+        return Dot(r[..Count], _alpha.AsSpan(0, Count));
     }
 
     /// <summary>The latent standard deviation where |v|² = <paramref name="explained"/>.</summary>
@@ -166,6 +181,19 @@ internal sealed class GaussianProcess
         _u[i] = (y - Dot(_l.AsSpan(i * _stride, i), _u.AsSpan(0, i))) / _l[i * _stride + i];
         _uu += _u[i] * _u[i];
         Count = i + 1;
+    }
+
+    /// <summary>α = L⁻ᵀ u by back substitution along L's rows.</summary>
+    private void SolveAlpha()
+    {
+        int n = Count;
+        var w = _u.AsSpan(0, n).ToArray();
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double a = _alpha[i] = w[i] / _l[i * _stride + i];
+            var row = _l.AsSpan(i * _stride, i);
+            for (int k = 0; k < i; k++) w[k] -= a * row[k];
+        }
     }
 
     /// <summary>log p(y | ℓ, g) up to a constant, from the Cholesky factor L of R + gI, with the variance s² at its
@@ -285,52 +313,4 @@ internal sealed class GaussianProcess
         }
         return (d0, d1, d2, d3);
     }
-}
-
-/// <summary>
-/// Random candidate points with their posterior under a <see cref="GaussianProcess"/>: v = L⁻¹ r for all of them at
-/// once, four at a time sharing each row of L (n²/2 each, the cost of the acquisition's random search), in parallel
-/// blocks whose results do not depend on the thread count.
-/// </summary>
-internal sealed class CandidatePool
-{
-    private readonly GaussianProcess _gp;
-    private readonly double[][] _x;
-    private readonly double[] _mean, _explained;
-
-    public CandidatePool(GaussianProcess gp, double[][] x)
-    {
-        (_gp, _x) = (gp, x);
-        int n = gp.Count;
-        _mean = new double[x.Length];
-        _explained = new double[x.Length];
-        Parallel.For(0, (x.Length + 3) / 4, block =>
-        {
-            int c0 = 4 * block, b = Math.Min(4, x.Length - c0);
-            var v = new double[4][];
-            for (int q = 0; q < 4; q++) v[q] = new double[n];
-            Span<double> s = stackalloc double[4];
-            for (int i = 0; i < n; i++)
-            {
-                var row = gp.Row(i);
-                var earlier = row[..i];
-                if (b == 4) (s[0], s[1], s[2], s[3]) = GaussianProcess.Dot4(earlier, v[0].AsSpan(0, i), v[1].AsSpan(0, i),
-                    v[2].AsSpan(0, i), v[3].AsSpan(0, i));
-                else for (int q = 0; q < b; q++) s[q] = GaussianProcess.Dot(earlier, v[q].AsSpan(0, i));
-                for (int q = 0; q < b; q++) v[q][i] = (gp.Correlation(i, _x[c0 + q]) - s[q]) / row[i];
-            }
-            for (int q = 0; q < b; q++)
-            {
-                _mean[c0 + q] = GaussianProcess.Dot(v[q], gp.U);
-                _explained[c0 + q] = GaussianProcess.Dot(v[q], v[q]);
-            }
-        });
-    }
-
-    public int Length => _x.Length;
-
-    public double[] X(int c) => _x[c];
-
-    /// <summary>Posterior mean and latent standard deviation at candidate <paramref name="c"/>.</summary>
-    public (double Mean, double Sd) Predict(int c) => (_mean[c], _gp.Sd(_explained[c]));
 }

@@ -34,21 +34,42 @@ public class GaussianProcessTests
         var gp = GaussianProcess.Fit(x, y, 41);
         var v = new double[41];
         double[] away = [0.123, 0.987];
-        var (awayMean, awaySd) = gp.Predict(away, v);
+        var (awayMean, awaySd) = gp.Predict(away, v)!.Value;
         Assert.Equal(F(away), awayMean, 0.05);
         foreach (var (p, f) in x.Zip(y))
         {
-            var (mean, sd) = gp.Predict(p, v);
+            var (mean, sd) = gp.Predict(p, v)!.Value;
             Assert.Equal(f, mean, 1e-3);
             Assert.True(sd < awaySd / 10, $"sd {sd} at a data point, {awaySd} between");
         }
         gp.Append(away, -3);
-        var (atLie, sdAtLie) = gp.Predict(away, v);
+        var (atLie, sdAtLie) = gp.Predict(away, v)!.Value;
         Assert.Equal(41, gp.Count);
         Assert.Equal(-3, gp.MinY);
         Assert.Equal(-3, atLie, 1e-2);
-        double elsewhere = gp.Predict([0.871, 0.094], v).Sd; // the signal variance grew with the outlier: compare after
+        double elsewhere = gp.Predict([0.871, 0.094], v)!.Value.Sd; // the signal variance grew with the outlier: compare after
         Assert.True(sdAtLie < elsewhere / 10, $"sd {sdAtLie} at the lie, {elsewhere} between the points");
+    }
+
+    /// <summary>The acquisition search drops a point on the bounds <see cref="GaussianProcess.Predict"/> offers on the
+    /// way: each must be the final mean and at least the final σ, and a point dropped must return null.</summary>
+    [Fact]
+    public void PredictionBoundsHoldOnTheWay()
+    {
+        var stream = new RandomStream(8);
+        var x = Enumerable.Range(0, 70).Select(_ => new[] { stream.NextDouble(), stream.NextDouble(), stream.NextDouble() }).ToList();
+        var gp = GaussianProcess.Fit(x, x.Select(p => p.Sum(c => (c - 0.3) * (c - 0.3))).ToArray(), 70);
+        var v = new double[70];
+        for (int k = 0; k < 50; k++)
+        {
+            double[] p = [stream.NextDouble(), stream.NextDouble(), stream.NextDouble()];
+            var seen = new List<(double Mean, double Sd)>();
+            var (mean, sd) = gp.Predict(p, v, (m, s) => { seen.Add((m, s)); return false; })!.Value;
+            Assert.True(seen.Count >= 70 / 16 + 1);
+            Assert.All(seen, b => Assert.Equal(mean, b.Mean));
+            Assert.All(seen, b => Assert.True(b.Sd >= sd * (1 - 1e-12), $"bound {b.Sd} below the final σ {sd}"));
+            Assert.Null(gp.Predict(p, v, (_, s) => s < seen[^1].Sd * 2));
+        }
     }
 
     /// <summary>The grid, the candidates and the restarts run in parallel; run on one thread, a seed's batches must be
