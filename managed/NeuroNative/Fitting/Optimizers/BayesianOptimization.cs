@@ -36,7 +36,7 @@ public sealed record GPOptions(int? PopSize = null, int NInitialPoints = 10, Acq
 /// chosen elsewhere. The acquisition is minimized by scoring <c>NPoints</c> uniform random points and refining the
 /// <c>NRestartsOptimizer</c> best by compass search down to steps of 1e-4 of the range. The GP is refitted from all
 /// data each round, O(n³) in the evaluations n: the method is for budgets of a few hundred evaluations. The
-/// likelihood grid, the random candidates and the restarts run in parallel (<see cref="GaussianProcess"/>), each
+/// likelihood grid and the compass restarts run in parallel (<see cref="GaussianProcess"/>), each
 /// result taken in a fixed order, so a seed gives the same batches on any thread count.
 /// </summary>
 public sealed class BayesianOptimization : OptimizerBase

@@ -72,7 +72,7 @@ public class GaussianProcessTests
         }
     }
 
-    /// <summary>The grid, the candidates and the restarts run in parallel; run on one thread, a seed's batches must be
+    /// <summary>The likelihood grid and the compass restarts run in parallel; run on one thread, a seed's batches must be
     /// the same to the bit.</summary>
     [Fact]
     public void BatchesDoNotDependOnTheThreadCount()
