@@ -40,16 +40,8 @@ public static class InferFile
     static readonly string[] Methods = ["SNPE", "SNLE", "SNRE"];
     static readonly string[] TutorialNames = ["max", "mean", "std", "rest"];
 
-    public static InferJob Load(string path)
-    {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ExperimentException(path, 0, 0, $"cannot read the inference file: {e.Message}", e);
-        }
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
+    public static InferJob Load(string path) =>
+        Parse(ExperimentFile.ReadText(path, "the inference file"), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
 
     public static InferJob Parse(string yaml, string source, string baseDirectory)
     {

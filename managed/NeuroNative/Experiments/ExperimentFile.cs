@@ -5,18 +5,18 @@ namespace NeuroNative.Experiments;
 public static class ExperimentFile
 {
     /// <summary>Reads and checks an experiment file (relative input files resolve next to it).</summary>
-    public static Experiment Load(string path)
+    public static Experiment Load(string path) =>
+        Parse(ReadText(path, "the experiment file"), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+
+    /// <summary>A document's text; a file that cannot be read is an <see cref="ExperimentException"/> naming it as
+    /// <paramref name="what"/> ("the fit file").</summary>
+    internal static string ReadText(string path, string what)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
+        try { return File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ExperimentException(path, 0, 0, $"cannot read the experiment file: {e.Message}", e);
+            throw new ExperimentException(path, 0, 0, $"cannot read {what}: {e.Message}", e);
         }
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <param name="yaml">The experiment document.</param>

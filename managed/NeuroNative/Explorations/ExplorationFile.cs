@@ -35,16 +35,7 @@ public static class ExplorationFile
         return Models.Reporting.ModelReport.Markdown(experiment.Program, Path.GetFileNameWithoutExtension(path));
     }
 
-    private static ConfigNode Read(string path)
-    {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ExperimentException(path, 0, 0, $"cannot read the experiment file: {e.Message}", e);
-        }
-        return YamlDocument.Parse(text, path);
-    }
+    private static ConfigNode Read(string path) => YamlDocument.Parse(ExperimentFile.ReadText(path, "the experiment file"), path);
 
     internal static SimulationExperiment Parse(ConfigNode root, string source, string baseDirectory)
     {

@@ -15,16 +15,8 @@ namespace NeuroNative.Fitting;
 public static class FitFile
 {
     /// <summary>Reads and checks a fit file (relative data files resolve next to it).</summary>
-    public static FitJob Load(string path)
-    {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ExperimentException(path, 0, 0, $"cannot read the fit file: {e.Message}", e);
-        }
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
+    public static FitJob Load(string path) =>
+        Parse(ExperimentFile.ReadText(path, "the fit file"), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
 
     public static FitJob Parse(string yaml, string source, string baseDirectory) =>
         Read(new DocumentReader(source), YamlDocument.Parse(yaml, source), source, baseDirectory);

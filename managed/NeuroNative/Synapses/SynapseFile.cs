@@ -36,11 +36,7 @@ public sealed record SynapseExperiment(ModelPart Cell, ModelPart Synapse, Synaps
     private static readonly string[] Kinds = ["single", "train", "frequency", "continuous", "gap", "optimize"];
     private static readonly Dimension Volt = new(2, 1, -3, -1, 0, 0, 0), Ohm = new(2, 1, -3, -2, 0, 0, 0), Siemens = new(-2, -1, 3, 2, 0, 0, 0);
 
-    public static SynapseExperiment Load(string path)
-    {
-        if (!File.Exists(path)) throw new ExperimentException(path, 0, 0, $"{path}: no such file");
-        return Parse(File.ReadAllText(path), path);
-    }
+    public static SynapseExperiment Load(string path) => Parse(ExperimentFile.ReadText(path, "the synapse file"), path);
 
     public static SynapseExperiment Parse(string text, string source)
     {
