@@ -254,7 +254,8 @@ public static class SynapseRunner
 
     public static SynapseRunResult Run(SynapseExperiment e, string outDir, CancellationToken cancellation = default)
     {
-        Directory.CreateDirectory(outDir);
+        // Each file complete or absent (written atomically); an unwritable directory is reported before the run.
+        var output = ExperimentOutput.Open(outDir);
         var files = new List<string>();
         var props = new Dictionary<string, object> { ["protocol"] = e.Protocol.Kind, ["units"] = "SI: seconds, amperes, volts, siemens" };
         var sets = new[] { (IReadOnlyDictionary<string, double>)e.Parameters };
@@ -263,9 +264,8 @@ public static class SynapseRunner
         {
             foreach (var (name, data) in new[] { ("time", t.Time), ("v", t.V), ("i_syn", t.SynapticCurrent), ("i_clamp", t.ClampCurrent) })
             {
-                string path = Path.Combine(outDir, $"{name}.npy");
-                using (var stream = File.Create(path)) Npy.Write(stream, data, data.Length);
-                files.Add(path);
+                output.WriteArray($"{name}.npy", data, data.Length);
+                files.Add(Path.Combine(output.Directory, $"{name}.npy"));
             }
         }
         if (e.Protocol.Kind == "gap")
@@ -333,20 +333,19 @@ public static class SynapseRunner
                     props["targets"] = e.Protocol.Targets.ToDictionary(t => t.Frequency is { } f && SynapseOptimizer.TrainProperties.Contains(t.Property) ? $"{t.Property}@{f}Hz" : t.Property, t => t.Value);
                     props["error"] = r.Error;
                     props["evaluations"] = r.History.Count;
-                    string history = Path.Combine(outDir, "history.csv");
                     var names = e.Protocol.Bounds.Keys.ToList();
-                    File.WriteAllLines(history, [string.Join(",", names.Append("error")),
-                        .. r.History.Select(h => string.Join(",", names.Select(n => h.Parameters[n].ToString("R", System.Globalization.CultureInfo.InvariantCulture))
-                            .Append(h.Error.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))]);
-                    files.Add(history);
+                    output.WriteText("history.csv", string.Concat(new[] { string.Join(",", names.Append("error")) }
+                        .Concat(r.History.Select(h => string.Join(",", names.Select(n => h.Parameters[n].ToString("R", System.Globalization.CultureInfo.InvariantCulture))
+                            .Append(h.Error.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))))
+                        .Select(line => line + "\n")));
+                    files.Add(Path.Combine(output.Directory, "history.csv"));
                     result = result with { Optimization = r };
                     break;
                 }
             }
         }
-        string json = Path.Combine(outDir, "properties.json");
-        File.WriteAllText(json, JsonSerializer.Serialize(props, Json));
-        files.Insert(0, json);
+        output.WriteText("properties.json", JsonSerializer.Serialize(props, Json));
+        files.Insert(0, Path.Combine(output.Directory, "properties.json"));
         return result;
     }
 }
