@@ -327,8 +327,9 @@ public static class FitFile
 
     private static RefineSpec Refine(DocumentReader doc, ConfigNode node, FitterKind kind, MetricSpec metric)
     {
-        if (kind == FitterKind.Spike || metric.Type != "MSE")
-            throw doc.Error(node, $"fit.refine: least squares refines trace fits with the MSE metric, not {(kind == FitterKind.Spike ? "spike fits" : metric.Type)}");
+        if (kind != FitterKind.Trace || metric.Type != "MSE")
+            throw doc.Error(node, $"fit.refine: least squares refines trace fits with the MSE metric, not " +
+                (kind != FitterKind.Trace ? $"{kind.ToString().ToLowerInvariant()} fits" : metric.Type));
         var fields = doc.Fields(node, "fit.refine", RefineKeys);
         return new RefineSpec(
             fields.TryGetValue("gradient", out var g) && doc.Boolean(g, "fit.refine.gradient"),

@@ -134,6 +134,7 @@ public class FitCommandTests
     [InlineData("method: DE}", "method: DE, F: x}", ":25:", "fit.optimizer: Option 'F' of optimizer DE")]
     [InlineData("metric: {type: MSE}", "metric: {type: Gamma}", ":26:", "fit.metric.type: Gamma does not fit the trace fitter")]
     [InlineData("param_init: {v: -65*mV}", "param_init: {v: -65*amp}", ":28:", "fit.param_init.v: '-65*amp' is amp (A) but 'v' is volt")]
+    [InlineData("fitter: trace", "fitter: online", ":29:", "fit.refine: least squares refines trace fits with the MSE metric, not online fits")]
     [InlineData("fitter: trace", "fitter: traces", ":20:", "fit.fitter: 'traces' is not one of trace, spike, online (did you mean 'trace'?)")]
     [InlineData("input_traces_hh.csv", "missing.csv", ":21:", "fit.input.I.file: cannot read")]
     public void FileErrorsNameTheLineAndKey(string from, string to, string line, string message)
