@@ -49,9 +49,7 @@ public static class InferFile
         var root = YamlDocument.Parse(yaml, source);
         var top = doc.Fields(root, "the inference file", TopKeys);
         var (model, _, operations, unitsOnly) = ExperimentReader.ModelBlock(doc, top, root, "the inference file", baseDirectory);
-        double dt = top.TryGetValue("dt", out var dtNode)
-            ? doc.Quantity(unitsOnly, dtNode, "dt", Dimension.Time, "a time step") : ExperimentReader.DefaultDt;
-        if (!(dt > 0) || double.IsInfinity(dt)) throw doc.Error(dtNode!, $"dt: must be a positive duration, not {dt} s");
+        double dt = ExperimentReader.TimeStep(doc, top, unitsOnly);
         if (operations.Count > 0) throw doc.Error(operations[0].Node, "model.run_regularly: not supported for inference");
 
         var node = doc.Required(top, "infer", root, "the inference file");

@@ -38,8 +38,7 @@ public static class ExperimentReader
         // not constants, so they cannot be used in dt or sweep bounds.
         var analyzed = Analyze(doc, model);
 
-        double dt = top.TryGetValue("dt", out var dtNode) ? doc.Quantity(analyzed, dtNode, "dt", Dimension.Time, "a time step") : DefaultDt;
-        if (!(dt > 0) || double.IsInfinity(dt)) throw doc.Error(dtNode!, $"dt: must be a positive duration, not {dt} s");
+        double dt = TimeStep(doc, top, analyzed);
         foreach (var (operation, node, key) in operationNodes)
             if (operation.Dt is { } every && (Math.Round(every / dt) < 1 || Math.Abs(Math.Round(every / dt) * dt - every) > 1e-4 * dt))
                 throw doc.Error(node, $"{key}.dt: {every} s is not a whole multiple of dt = {dt} s (an operation's clock ticks " +
@@ -203,6 +202,15 @@ public static class ExperimentReader
     {
         try { return ModelAnalyzer.Analyze(definition); }
         catch (ModelException e) { throw doc.FromModel(e); }
+    }
+
+    /// <summary>The file's <c>dt</c> in <paramref name="scope"/> (Brian's default without one): a positive, finite time.</summary>
+    internal static double TimeStep(DocumentReader doc, Fields top, AnalyzedModel scope)
+    {
+        if (!top.TryGetValue("dt", out var node)) return DefaultDt;
+        double dt = doc.Quantity(scope, node, "dt", Dimension.Time, "a time step");
+        if (!(dt > 0) || double.IsInfinity(dt)) throw doc.Error(node, $"dt: must be a positive duration, not {dt} s");
+        return dt;
     }
 
     /// <summary>A non-negative, finite duration.</summary>

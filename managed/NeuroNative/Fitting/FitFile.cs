@@ -38,9 +38,7 @@ public static class FitFile
     {
         var top = doc.Fields(root, "the fit file", TopKeys);
         var (model, _, operations, unitsOnly) = ExperimentReader.ModelBlock(doc, top, root, "the fit file", baseDirectory);
-        double dt = top.TryGetValue("dt", out var dtNode)
-            ? doc.Quantity(unitsOnly, dtNode, "dt", Dimension.Time, "a time step") : ExperimentReader.DefaultDt;
-        if (!(dt > 0) || double.IsInfinity(dt)) throw doc.Error(dtNode!, $"dt: must be a positive duration, not {dt} s");
+        double dt = ExperimentReader.TimeStep(doc, top, unitsOnly);
         if (operations.Any(o => o.Operation.Dt is not null))
             throw doc.Error(operations.First(o => o.Operation.Dt is not null).Node, "model.run_regularly: a fitted model's operations run every step (no dt)");
 

@@ -70,27 +70,23 @@ public static class FitRunner
             return callback?.Invoke(round) ?? true;
         }
 
-        // One fitter per kind; each returns what it fitted with and its final outputs.
-        Fitter fitter = job.Fitter switch
+        // The fitter the file names and its Fit call with the file's metric.
+        var (fitter, fit) = job.Fitter switch
         {
-            FitterKind.Spike => new SpikeFitter(job.Model, job.Input, job.OutputSpikes!, fitterSettings),
-            FitterKind.Online => new OnlineTraceFitter(job.Model, job.Input, job.Output, fitterSettings, Option(job.Metric, "t_start", 0.0)),
-            _ => new TraceFitter(job.Model, job.Input, job.Output, fitterSettings),
+            FitterKind.Spike => Fitting(new SpikeFitter(job.Model, job.Input, job.OutputSpikes!, fitterSettings), f => f.Fit(optimizer,
+                new GammaFactor(Option(job.Metric, "delta", 2e-3), Option(job.Metric, "time", job.Input.First().Value.Samples * job.Dt),
+                    Option(job.Metric, "t_start", 0.0), Option(job.Metric, "normalization", 1.0), Option(job.Metric, "rate_correction", true)),
+                job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation)),
+            FitterKind.Online => Fitting(new OnlineTraceFitter(job.Model, job.Input, job.Output, fitterSettings, Option(job.Metric, "t_start", 0.0)),
+                f => f.Fit(optimizer, job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation)),
+            _ => Fitting(new TraceFitter(job.Model, job.Input, job.Output, fitterSettings),
+                f => f.Fit(optimizer, TraceMetric(job.Metric), job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation)),
         };
         using var owned = fitter;
         double setup = clock.Elapsed.TotalSeconds;
-        FitResult Fit() => fitter switch
-        {
-            SpikeFitter spike => spike.Fit(optimizer, new GammaFactor(Option(job.Metric, "delta", 2e-3), Option(job.Metric, "time", job.Input.First().Value.Samples * job.Dt),
-                Option(job.Metric, "t_start", 0.0), Option(job.Metric, "normalization", 1.0), Option(job.Metric, "rate_correction", true)),
-                job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation),
-            OnlineTraceFitter online => online.Fit(optimizer, job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation),
-            TraceFitter trace => trace.Fit(optimizer, TraceMetric(job.Metric), job.NRounds, bounds, Hear, seed: seed, cancellation: cancellation),
-            _ => throw new InvalidOperationException($"no fit for {fitter.GetType().Name}"),
-        };
         FitResult result;
         bool cancelled = false;
-        try { result = Fit(); }
+        try { result = fit(); }
         catch (OperationCanceledException) when (fitter.Best is not null)
         {
             // Stopped between rounds: the rounds done are the result (and are written), without a refinement.
@@ -109,6 +105,9 @@ public static class FitRunner
         return new FitReport(job, seed, result, rounds, fitter.ResultsTable(), refined, traces, spikes,
             new FitTimings(setup, fitted - setup, refinedAt - fitted, fitter.OptimizerSeconds)) { Cancelled = cancelled };
     }
+
+    private static (Fitter, Func<FitResult>) Fitting<TFitter>(TFitter fitter, Func<TFitter, FitResult> fit) where TFitter : Fitter =>
+        (fitter, () => fit(fitter));
 
     private static ITraceMetric TraceMetric(MetricSpec spec) => spec.Type switch
     {
