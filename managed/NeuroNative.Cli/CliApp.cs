@@ -210,6 +210,7 @@ public static partial class CliApp
         root.Subcommands.Add(PlotCommand(stdout, stderr));
         root.Subcommands.Add(FitCommand(stdout, stderr, cancellation));
         root.Subcommands.Add(InferCommand(stdout, stderr, cancellation));
+        root.Subcommands.Add(SampleCommand(stdout, stderr, cancellation));
         return root;
     }
 
