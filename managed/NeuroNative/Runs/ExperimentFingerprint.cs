@@ -33,12 +33,13 @@ public sealed record ExperimentFingerprint(IReadOnlyDictionary<string, string> F
             ["seed"] = (settings.Seed ?? e.Seed).ToString(CultureInfo.InvariantCulture),
             ["sweep"] = e.Sweep is { } s ? $"{s.Mode}: " + string.Join(", ", s.Parameters.Select(p => $"{p.Name}={Digest(p.Values)}")) : "none",
             ["initial"] = string.Join(", ", e.Initial.Select(Describe)),
-            ["record"] = $"spikes={e.RecordSpikes}" + (e.SpikeVariables is { } sv
-                ? $" with [{string.Join(",", sv.Variables)}] at {sv.When ?? "thresholds"} {sv.Order ?? (sv.When is null ? 1 : 0)}" : "") +
-                " state=" + (e.RecordState is { } r
-                ? $"[{string.Join(",", r.Variables)}] every {r.EverySteps} of {Digest(r.Neurons.ToArray())}" +
-                  (r.RecordSingleTimestep ? " single timestep" : "") : "none") +
-                $" final=[{string.Join(",", e.RecordFinal)}]",
+            // A field per monitor, so that a difference is named (Differences shortens long values).
+            ["record.spikes"] = $"{e.RecordSpikes}" + (e.SpikeVariables is { } sv
+                ? $" with [{string.Join(",", sv.Variables)}] at {sv.When ?? "thresholds"} {sv.Order ?? (sv.When is null ? 1 : 0)}" : ""),
+            ["record.state"] = e.RecordState is { } r
+                ? $"[{string.Join(",", r.Variables)}] every {r.EverySteps} of {Digest(r.Neurons.ToArray())} at {r.When} {r.Order}" +
+                  (r.RecordSingleTimestep ? " single timestep" : "") : "none",
+            ["record.final"] = $"[{string.Join(",", e.RecordFinal)}]",
         };
         foreach (var (name, value) in e.Model.Namespace)
             if (value is NamespaceTimedArray { Array: var a })

@@ -361,4 +361,18 @@ public class ChunkedRunTests
         Assert.Contains("--restart", refused.Err);
         Assert.Equal(0, CliHarness.Invoke("run", other, "--out", h.Path("d"), "--restart").Code);
     }
+
+    [Fact]
+    public void WhereTheStateMonitorSamplesIsPartOfTheExperiment()
+    {
+        using var h = new CliHarness();
+        string file = h.Write("e.yaml", Experiment),
+            moved = h.Write("m.yaml", Experiment.Replace("neurons: [0, 5, 333, 699]}", "neurons: [0, 5, 333, 699], when: end, order: 2}"));
+        Assert.Equal(0, CliHarness.Invoke("run", file, "--out", h.Path("d"), "--chunk-size", "100").Code);
+        var refused = CliHarness.Invoke("run", moved, "--out", h.Path("d"), "--chunk-size", "100");
+        Assert.Equal(CliApp.ExitUsageError, refused.Code);
+        Assert.Contains("record.state: '[v] every 10 of 4 values sha256:", refused.Err);
+        Assert.Contains(" at start 0' in the directory", refused.Err);
+        Assert.Contains(" at end 2' in this experiment", refused.Err);
+    }
 }
