@@ -304,12 +304,18 @@ public sealed class FitTable(IReadOnlyList<FitColumn> parameters, IReadOnlyList<
     public IReadOnlyDictionary<string, double[]> AsDictionary() =>
         Columns.Select((c, k) => (c, Rows.Select(r => r[k]).ToArray())).ToDictionary(x => x.c, x => x.Item2);
 
-    /// <summary>The table as CSV (invariant culture, the header the column names with their units in brackets).</summary>
+    /// <summary>The round of each row (from 0 over the fit's life).</summary>
+    public IReadOnlyList<int> RoundOf { get; } = [.. evaluations.Select(e => e.Round)];
+
+    /// <summary>The table as CSV (invariant culture): <c>round</c>, then the columns, the header the column names with
+    /// their units in brackets.</summary>
     public void WriteCsv(TextWriter writer)
     {
-        writer.WriteLine(string.Join(",", Columns.Select((c, k) => k < Parameters.Count && Parameters[k].Unit != Dimension.Dimensionless
+        writer.WriteLine("round," + string.Join(",", Columns.Select((c, k) => k < Parameters.Count && Parameters[k].Unit != Dimension.Dimensionless
             ? $"{c} [{Parameters[k].Unit.ToBrianString()}]" : c)));
-        foreach (var row in Rows) writer.WriteLine(string.Join(",", row.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        for (int i = 0; i < Rows.Count; i++)
+            writer.WriteLine(RoundOf[i].ToString(CultureInfo.InvariantCulture) + "," +
+                string.Join(",", Rows[i].Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
     }
 }
 

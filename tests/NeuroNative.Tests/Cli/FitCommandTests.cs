@@ -44,6 +44,8 @@ public class FitCommandTests
         // Every evaluation is a row of history.csv; the reported best is its smallest error.
         var rows = File.ReadAllLines(h.Path("out/history.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
         Assert.Equal(20 * 3, rows.Length);
+        Assert.Equal("round", File.ReadLines(h.Path("out/history.csv")).First().Split(',')[0]);
+        Assert.Equal(Enumerable.Range(0, 3).SelectMany(r => Enumerable.Repeat(r.ToString(), 20)), rows.Select(r => r[0]));
         Assert.Equal(error, rows.Min(r => double.Parse(r[^1], System.Globalization.CultureInfo.InvariantCulture)));
 
         var traces = File.ReadAllBytes(h.Path("out/best_traces.npy"));

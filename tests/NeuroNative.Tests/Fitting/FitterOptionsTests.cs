@@ -121,8 +121,8 @@ public class FitterOptionsTests
         var csv = new StringWriter();
         table.WriteCsv(csv);
         var lines = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("R [ohm],tau [second],error,error_v,error_w", lines[0]);
-        Assert.Equal(fitter.Results[0].Error, double.Parse(lines[1].Split(',')[2], CultureInfo.InvariantCulture));
+        Assert.Equal("round,R [ohm],tau [second],error,error_v,error_w", lines[0]);
+        Assert.Equal(fitter.Results[0].Error, double.Parse(lines[1].Split(',')[3], CultureInfo.InvariantCulture));
     }
 
     private sealed class Recorder : IProgress<(int Done, int Total)>
