@@ -41,7 +41,7 @@ public static partial class CliApp
             string target = Path.GetFullPath(p.GetValue(output)!);
             var flat = new double[draws.Length];
             Buffer.BlockCopy(draws, 0, flat, 0, flat.Length * sizeof(double));
-            ExperimentOutput.Open(Path.GetDirectoryName(target)!).Write(Path.GetFileName(target), s => Npy.Write(s, flat, draws.GetLength(0), draws.GetLength(1)));
+            ExperimentOutput.Open(Path.GetDirectoryName(target)!).WriteArray(Path.GetFileName(target), flat, draws.GetLength(0), draws.GetLength(1));
             for (int j = 0; j < draws.GetLength(1); j++)
             {
                 double mean = 0;
