@@ -24,6 +24,8 @@ public sealed record InferJob
     public int NDraws { get; init; } = 10_000;
     public IReadOnlyDictionary<string, string> ParamInit { get; init; } = new Dictionary<string, string>();
     public required InferOptions Options { get; init; }
+    /// <summary>Standard deviation (SI) of the measurement noise added to the simulated output (0: none).</summary>
+    public double NoiseStd { get; init; }
     /// <summary>Held-out prior simulations for simulation-based calibration (0: none).</summary>
     public int SbcSimulations { get; init; } = 200;
 }
@@ -36,7 +38,7 @@ public static class InferFile
 {
     static readonly string[] TopKeys = ["model", "dt", "infer"];
     static readonly string[] InferKeys = ["input", "observation", "prior", "features", "method", "estimator", "n_samples", "n_rounds",
-        "n_draws", "param_init", "seed", "sbc_simulations", "hidden_features", "num_transforms", "max_epochs"];
+        "n_draws", "param_init", "seed", "noise", "sbc_simulations", "hidden_features", "num_transforms", "max_epochs"];
     static readonly string[] Methods = ["SNPE", "SNLE", "SNRE"];
     static readonly string[] TutorialNames = ["max", "mean", "std", "rest"];
 
@@ -74,6 +76,20 @@ public static class InferFile
             observation[name] = traces;
         }
         if (observation.Count != 1) throw doc.Error(obsNode, $"infer.observation: give one recorded output (got {observation.Count})");
+        double noise = 0;
+        if (infer.TryGetValue("noise", out var noiseNode))
+        {
+            string recorded = observation.Keys.First();
+            var dim = analyzed.StateIndex(recorded) is int i and >= 0 ? analyzed.States[i].Dimension
+                : analyzed.Subexpressions.First(x => x.Name == recorded).Dimension;
+            foreach (var (name, spec) in doc.Fields(noiseNode, "infer.noise", null))
+            {
+                if (name != recorded) throw doc.Error(spec, $"infer.noise.{name}: noise is added to the observed output '{recorded}' only");
+                noise = doc.Quantity(analyzed, spec, $"infer.noise.{name}", dim, $"the unit of '{name}'");
+                if (!(noise >= 0) || !double.IsFinite(noise))
+                    throw doc.Error(spec, string.Create(CultureInfo.InvariantCulture, $"infer.noise.{name}: {noise} must be a finite standard deviation, 0 or more"));
+            }
+        }
 
         var prior = FitFile.Bounds(doc, infer, "prior", node, "infer", analyzed, input);
 
@@ -126,6 +142,7 @@ public static class InferFile
             NSamples = doc.Integer(doc.Required(infer, "n_samples", node, "infer"), "infer.n_samples", 2),
             NDraws = Int("n_draws", 10_000, 1),
             ParamInit = paramInit,
+            NoiseStd = noise,
             SbcSimulations = Int("sbc_simulations", 200, 0),
             Options = new InferOptions
             {

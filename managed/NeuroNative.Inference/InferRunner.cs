@@ -51,7 +51,7 @@ public static class InferRunner
         var inferencer = new Inferencer(job.Model, job.Input, job.Observation, new InferencerSettings
         {
             Dt = job.Dt, ParamInit = job.ParamInit, Backend = settings.Backend, Threads = settings.Threads,
-            BatchSize = Math.Min(job.NSamples, 2000),
+            BatchSize = Math.Min(job.NSamples, 2000), NoiseStd = job.NoiseStd, NoiseSeed = (ulong)options.Seed,
         }, Features(job));
         try
         {
@@ -140,6 +140,7 @@ public static class InferRunner
             ["n_draws"] = n,
             ["features"] = report.Inferencer.FeatureNames,
             ["observation"] = report.Inferencer.Observation,
+            ["noise_std"] = report.Job.NoiseStd,
             ["epochs"] = report.Training.Select(x => x.Epochs).ToArray(),
             ["sbc"] = report.Sbc is { } sbc ? new { simulations = sbc.Ranks.GetLength(0), draws = sbc.Draws, bins = sbc.Bins, p_values = sbc.PValues, calibrated = sbc.Calibrated() } : null,
             ["timings"] = new { simulation_s = t.Simulation, training_s = t.Training, sampling_s = t.Sampling, sbc_s = t.Sbc, total_s = t.Total, torch_threads = TorchRuntime.Threads },

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using NeuroNative.Backends.Reference;
 using NeuroNative.Experiments;
 using NeuroNative.Fitting;
 using NeuroNative.Models;
@@ -12,6 +13,13 @@ public sealed record InferencerSettings : SimulationSettings
 {
     /// <summary>Parameter sets per batched run (BatchSize × traces neurons); only one batch's traces are held at a time.</summary>
     public int BatchSize { get; init; } = 1000;
+    /// <summary>Standard deviation (SI) of white Gaussian measurement noise added to every simulated sample of the
+    /// output before its features are computed (0: none). A deterministic model's features are a function of θ, so
+    /// its true posterior is nearly a point that no density estimator matches and SBC fails; a recording has noise.</summary>
+    public double NoiseStd { get; init; }
+    /// <summary>Keys the noise: simulation θ's noise is Philox keyed by this seed and θ's bits, so it is the same in
+    /// every batch, chunk, shard and round that simulates θ (docs/inference.md).</summary>
+    public ulong NoiseSeed { get; init; } = 1;
 }
 
 /// <summary>Everything <see cref="Inferencer.Infer"/> takes besides the data (brian2modelfitting's infer arguments).</summary>
@@ -53,6 +61,8 @@ public sealed class Inferencer : IDisposable
         if (output.Count != 1) throw new InferenceException($"output: give one output variable (got {output.Count})");
         if (features.Count == 0) throw new InferenceException("features: give at least one summary feature");
         if (settings.BatchSize < 1) throw new InferenceException($"batch size: must be 1 or more, not {settings.BatchSize}");
+        if (!(settings.NoiseStd >= 0) || !double.IsFinite(settings.NoiseStd))
+            throw new InferenceException($"noise: the standard deviation must be finite and 0 or more, not {settings.NoiseStd}");
         Settings = settings;
         (this.output, Observed) = output.First();
         this.features = features;
@@ -94,6 +104,7 @@ public sealed class Inferencer : IDisposable
     {
         var text = new StringBuilder(simulator.Model.Equations).Append('|').Append(Settings.Dt.ToString("R"))
             .Append('|').Append(string.Join(",", FeatureNames));
+        if (Settings.NoiseStd > 0) text.Append("|noise=").Append(Settings.NoiseStd.ToString("R"));
         foreach (var (name, value) in simulator.Model.Namespace.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             if (value is not NamespaceTimedArray) text.Append('|').Append(name).Append('=').Append(value);
         using var sha = SHA256.Create();
@@ -157,6 +168,7 @@ public sealed class Inferencer : IDisposable
                 var traces = batch.Run(prior.Names, sets, 0, cancellationToken).TracesOf(output);
                 for (int s = 0; s < size; s++)
                 {
+                    AddNoise(traces[s], sets[s]);
                     var row = Features(traces[s], $"simulation {start + s} ({Describe(prior.Names, sets[s])})");
                     for (int f = 0; f < row.Length; f++) x[start + s, f] = row[f];
                 }
@@ -166,6 +178,26 @@ public sealed class Inferencer : IDisposable
         catch (FitException e) { throw new InferenceException(e.Message, e); }
         finally { batch?.Dispose(); }
         return x;
+    }
+
+    /// <summary>Adds <see cref="InferencerSettings.NoiseStd"/> white noise to the traces of one simulation.</summary>
+    void AddNoise(double[][] traces, IReadOnlyList<double> theta)
+    {
+        if (Settings.NoiseStd == 0) return;
+        ulong key = Settings.NoiseSeed;
+        foreach (double value in theta) key = Mix(key ^ (ulong)BitConverter.DoubleToInt64Bits(value));
+        for (int r = 0; r < traces.Length; r++)
+            for (int k = 0; k < traces[r].Length; k++)
+                traces[r][k] += Settings.NoiseStd * Philox.Normal(key, r, k, 0);
+    }
+
+    /// <summary>SplitMix64's finaliser: every input bit changes about half the output bits.</summary>
+    static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
     }
 
     static string Describe(IReadOnlyList<string> names, IReadOnlyList<double> values) =>

@@ -29,6 +29,8 @@ switch (args)
         using var sim = new BatchedTraceSimulator(job.Model, job.Input, new SimulationSettings { Dt = job.Dt, ParamInit = job.ParamInit });
         using var batch = sim.CreateBatch(1, new BatchRecording { Traces = ["v"] });
         var v = batch.Run([truth]).TracesOf("v")[0][0];
+        // The file's measurement noise, from a stream of its own (the simulations' noise is keyed by the seed and θ).
+        for (int k = 0; k < v.Length; k++) v[k] += job.NoiseStd * NeuroNative.Backends.Reference.Philox.Normal(0x0B5E7ED, 0, k, 0);
         WriteRows(outputPath, v, 1e3);                                    // the file's unit is mV
         Console.WriteLine($"wrote {inputPath} and {outputPath}: {samples} samples, v from {v.Min() * 1e3:F1} to {v.Max() * 1e3:F1} mV");
         return 0;
