@@ -13,7 +13,7 @@ public sealed class NeuralInference
     readonly TrainingOptions training;
     readonly int seed;
     NeuralEstimator? estimator;
-    optim.Optimizer? optimizer;
+    FlatAdam? optimizer;
     bool anyProposal;
     int round;
 
@@ -78,7 +78,7 @@ public sealed class NeuralInference
                 torch.manual_seed(seed);
                 estimator = new NeuralEstimator(Method, Kind, (int)theta.shape[1], (int)x.shape[1], estimatorOptions, theta, x);
             }
-            optimizer = optim.Adam(estimator.parameters(), training.LearningRate);
+            optimizer = new FlatAdam(estimator.parameters(), training.LearningRate);
         }
         var g = new Generator((ulong)(seed * 1000L + round));
         long n = theta.shape[0];
@@ -101,10 +101,9 @@ public sealed class NeuralInference
                 using var scope = NewDisposeScope();
                 var idx = order.narrow(0, s, Math.Min(training.BatchSize, order.shape[0] - s));
                 var loss = Loss(theta.index_select(0, idx), x.index_select(0, idx), g).mean();
-                optimizer!.zero_grad();
+                optimizer!.ZeroGrad();
                 loss.backward();
-                nn.utils.clip_grad_norm_(estimator.parameters(), training.ClipMaxNorm);
-                optimizer.step();
+                optimizer.Step(training.ClipMaxNorm);
                 sum += loss.item<float>() * idx.shape[0];
             }
             double val = Validate(theta, x, valIdx, g);
