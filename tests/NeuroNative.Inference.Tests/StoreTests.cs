@@ -98,7 +98,9 @@ public sealed class StoreTests : IDisposable
         bytes[^1] ^= 1;
         File.WriteAllBytes(x2, bytes);
         e = Assert.Throws<InferenceException>(() => SimulationStore.Open([whole], Plan()));
-        Assert.Contains($"{x2}: the files do not match the catalog's checksum", e.Message);
+        Assert.Contains($"{SimulationStore.ThetaPath(whole, 2)}, {x2}: the files do not match the catalog's checksum", e.Message);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(x2, bytes);
         File.Delete(SimulationStore.ThetaPath(whole, 3));
         e = Assert.Throws<InferenceException>(() => SimulationStore.Open([whole], Plan()));
         Assert.Contains($"{SimulationStore.ThetaPath(whole, 3)} is missing", e.Message);
