@@ -27,7 +27,7 @@ double[,] Theta(int k, int rows)
 double[,] Simulate(double[,] theta, int f)
 {
     int rows = theta.GetLength(0);
-    var rng = new Random(BitConverter.DoubleToInt32Bits(theta[0, 0]) ^ rows);
+    var rng = new Random((int)BitConverter.DoubleToInt64Bits(theta[0, 0]) ^ rows);
     var x = new double[rows, f];
     for (int i = 0; i < rows; i++)
         for (int j = 0; j < f; j++)
