@@ -121,9 +121,10 @@ public sealed class NeuralInference
     {
         var (tm, tq, xm, xq) = (new double[d], new double[d], new double[xDim], new double[xDim]);
         long n = 0;
+        var (theta, x) = Buffers(d);
         foreach (var block in blocks)
         {
-            var (theta, x) = block.Read();
+            block.Read(theta, x);
             for (int i = 0; i < block.Rows; i++)
             {
                 n++;
@@ -155,6 +156,13 @@ public sealed class NeuralInference
         return ([.. perms.Select((p, b) => p[..nVal[b]])], [.. perms.Select((p, b) => p[nVal[b]..])]);
     }
 
+    /// <summary>θ and x buffers for the largest block.</summary>
+    (float[] Theta, float[] X) Buffers(int d)
+    {
+        int rows = blocks.Max(b => b.Rows);
+        return (new float[rows * d], new float[rows * xDim]);
+    }
+
     static int[] Permutation(int n, Generator g)
     {
         using var p = randperm(n, generator: g);
@@ -169,6 +177,7 @@ public sealed class NeuralInference
     {
         int size = training.BatchSize, filled = 0, d = Prior.Names.Count;
         var pieces = new List<(Tensor Theta, Tensor X)>();
+        var (theta, x) = Buffers(d);
         void Flush()
         {
             using (var scope = NewDisposeScope())
@@ -185,9 +194,9 @@ public sealed class NeuralInference
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (rows.Length == 0) continue;
-            var (theta, x) = blocks[b].Read();
-            using var bt = tensor(theta, new long[] { blocks[b].Rows, d });
-            using var bx = tensor(x, new long[] { blocks[b].Rows, xDim });
+            blocks[b].Read(theta, x);
+            using var bt = tensor(theta, new long[] { theta.Length / d, d });
+            using var bx = tensor(x, new long[] { x.Length / xDim, xDim });
             for (int at = 0; at < rows.Length;)
             {
                 int take = Math.Min(size - filled, rows.Length - at);

@@ -10,14 +10,20 @@ namespace NeuroNative.Inference;
 internal interface ISimulationBlock
 {
     int Rows { get; }
-    (float[] Theta, float[] X) Read();
+    /// <summary>Fills the first Rows·D of <paramref name="theta"/> and Rows·F of <paramref name="x"/> (buffers the
+    /// trainer reuses: a store's blocks are read again every epoch, and fresh large arrays would keep the GC busy).</summary>
+    void Read(float[] theta, float[] x);
 }
 
 /// <summary>Simulations held in memory (<see cref="NeuralInference.AppendSimulations(double[,], double[,], bool)"/>).</summary>
 internal sealed class MemoryBlock(float[] theta, float[] x, int rows) : ISimulationBlock
 {
     public int Rows => rows;
-    public (float[] Theta, float[] X) Read() => (theta, x);
+    public void Read(float[] t, float[] xs)
+    {
+        theta.CopyTo(t, 0);
+        x.CopyTo(xs, 0);
+    }
 }
 
 /// <summary>A chunk of a <see cref="SimulationStore"/>: read from its two files each time training needs it.</summary>
@@ -25,13 +31,12 @@ internal sealed class StoredChunk(string thetaPath, long thetaOffset, string xPa
 {
     public int Rows => rows;
 
-    public (float[] Theta, float[] X) Read()
+    public void Read(float[] theta, float[] x)
     {
         var t = new double[rows * d];
-        var x = new float[rows * f];
         ReadAt(thetaPath, thetaOffset, MemoryMarshal.AsBytes(t.AsSpan()));
-        ReadAt(xPath, xOffset, MemoryMarshal.AsBytes(x.AsSpan()));
-        return (Array.ConvertAll(t, v => (float)v), x);
+        for (int i = 0; i < t.Length; i++) theta[i] = (float)t[i];
+        ReadAt(xPath, xOffset, MemoryMarshal.AsBytes(x.AsSpan(0, rows * f)));
     }
 
     static void ReadAt(string path, long offset, Span<byte> into)
