@@ -16,6 +16,7 @@ public sealed class NeuralInference
     optim.Optimizer? optimizer;
     bool anyProposal;
     int round, xDim;
+    (float[] Theta, float[] X) buffers = ([], []);
 
     public NeuralInference(InferenceMethod method, EstimatorKind estimator, IPrior prior, int seed = 0,
                            EstimatorOptions? estimatorOptions = null, TrainingOptions? training = null)
@@ -156,11 +157,13 @@ public sealed class NeuralInference
         return ([.. perms.Select((p, b) => p[..nVal[b]])], [.. perms.Select((p, b) => p[nVal[b]..])]);
     }
 
-    /// <summary>θ and x buffers for the largest block.</summary>
+    /// <summary>θ and x buffers for the largest block, allocated once (large arrays allocated per epoch mean full
+    /// collections, and each collection is a chance for TorchSharp's finalizers to free a Scalar still in use).</summary>
     (float[] Theta, float[] X) Buffers(int d)
     {
         int rows = blocks.Max(b => b.Rows);
-        return (new float[rows * d], new float[rows * xDim]);
+        if (buffers.Theta.Length < rows * d || buffers.X.Length < rows * xDim) buffers = (new float[rows * d], new float[rows * xDim]);
+        return buffers;
     }
 
     static int[] Permutation(int n, Generator g)
