@@ -17,30 +17,47 @@ public static partial class CliApp
         var threads = new Option<int>("--threads") { Description = "Simulation threads; 0 uses every hardware thread. LibTorch uses one (docs/inference.md).", DefaultValueFactory = _ => 0 };
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (all hardware threads) or more"); });
         var seed = new Option<int?>("--seed") { Description = "Random seed; overrides the file's infer.seed." };
+        var shard = new Option<string?>("--shard") { Description = "Simulate only chunks k ≡ K mod N (K/N, K from 0) of round 1 into OUT/simulations/round_1 and exit; train later with --simulations." };
+        var simulations = new Option<string[]>("--simulations") { Description = "Train round 1 from these simulation stores (the --out directories of the shards) instead of simulating.", AllowMultipleArgumentsPerToken = true };
+        var chunkSize = new Option<int>("--chunk-size") { Description = "Simulations per stored chunk (OUT/simulations/round_R/theta_K.npy, x_K.npy).", DefaultValueFactory = _ => SimulationStore.DefaultChunkSize };
+        chunkSize.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--chunk-size must be 1 or more"); });
         var infer = new Command("infer", "Simulation-based inference (brian2modelfitting's Inferencer: SNPE, SNLE or SNRE on TorchSharp): " +
-            "the posterior of a model's parameters given recorded traces.") { file, output, backend, threads, seed };
+            "the posterior of a model's parameters given recorded traces. Simulations are stored in OUT/simulations and streamed from disk.")
+            { file, output, backend, threads, seed, shard, simulations, chunkSize };
         infer.SetAction(p => Guard(stderr, p.GetValue(file)!, () =>
         {
             string path = p.GetValue(file)!;
             var job = InferFile.Load(path);
+            string dir = p.GetValue(output)!;
+            var stores = p.GetValue(simulations) ?? [];
+            var settings = new InferRunSettings
+            {
+                Backend = ParseBackend(p.GetValue(backend)), Threads = p.GetValue(threads), Seed = p.GetValue(seed),
+                Store = Path.Combine(dir, "simulations"), Simulations = stores, ChunkSize = p.GetValue(chunkSize),
+            };
+            var progress = new ProgressRelay<InferProgress>(e =>
+            {
+                if (e.Phase == "simulate" && e.Done == e.Total) stdout.WriteLine($"round {e.Round}: simulated {e.Total}");
+            });
             InferReport report;
             try
             {
-                var progress = new ProgressRelay<InferProgress>(e =>
+                if (p.GetValue(shard) is { } text)
                 {
-                    if (e.Phase == "simulate" && e.Done == e.Total) stdout.WriteLine($"round {e.Round}: simulated {e.Total}");
-                });
-                report = InferRunner.Run(job, new InferRunSettings
-                {
-                    Backend = ParseBackend(p.GetValue(backend)), Threads = p.GetValue(threads), Seed = p.GetValue(seed),
-                }, progress, cancellation);
+                    if (stores.Length > 0) throw new NotSupportedException("--shard simulates; --simulations trains: give one of them");
+                    var part = ParseShard(text);
+                    var run = InferRunner.SimulateShard(job, settings, part, null, cancellation);
+                    stdout.WriteLine($"shard {part.Index}/{part.Count}: {run.ShardChunks} chunks of round 1 in {run.Directory} " +
+                        $"({run.Simulated} simulated, {run.Reused} already there)");
+                    return ExitOk;
+                }
+                report = InferRunner.Run(job, settings, progress, cancellation);
             }
             catch (InferenceException e)
             {
                 stderr.WriteLine($"neuronative: {path}: {e.Message}");
                 return ExitUsageError;
             }
-            string dir = p.GetValue(output)!;
             using (report.Inferencer)
             {
                 var files = InferRunner.Write(report, dir);

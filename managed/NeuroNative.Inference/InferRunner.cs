@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using NeuroNative.Experiments;
 using NeuroNative.Fitting;
 using NeuroNative.Fitting.Features;
 using NeuroNative.Models;
@@ -18,6 +19,14 @@ public sealed record InferRunSettings
     public int TorchThreads { get; init; } = 1;
     /// <summary>Overrides the file's seed.</summary>
     public int? Seed { get; init; }
+    /// <summary>Where each round's simulations are stored (<c>round_R/</c>, <see cref="SimulationStore"/>) and trained
+    /// from, streamed from disk; null: simulated into memory.</summary>
+    public string? Store { get; init; }
+    /// <summary>Round 1's simulations from these stores (the shards of <see cref="InferRunner.SimulateShard"/>, joined)
+    /// instead of simulating them.</summary>
+    public IReadOnlyList<string> Simulations { get; init; } = [];
+    /// <summary>Simulations per stored chunk.</summary>
+    public int ChunkSize { get; init; } = SimulationStore.DefaultChunkSize;
 }
 
 /// <summary>Seconds spent per phase.</summary>
@@ -42,17 +51,36 @@ public static class InferRunner
             ?? SummaryFeatures.FromTraceFeatures([TraceFeatures.Get(name)], job.Dt, start, end)[0])];
     }
 
+    static Inferencer Create(InferJob job, InferRunSettings settings) => new(job.Model, job.Input, job.Observation, new InferencerSettings
+    {
+        Dt = job.Dt, ParamInit = job.ParamInit, Backend = settings.Backend, Threads = settings.Threads,
+        BatchSize = Math.Min(job.NSamples, 2000), NoiseStd = job.NoiseStd, NoiseSeed = (ulong)(settings.Seed ?? job.Options.Seed),
+    }, Features(job));
+
+    /// <summary>The seed of round r's θ (from 0).</summary>
+    static int RoundSeed(InferOptions options, int r) => options.Seed * 7919 + r;
+
+    /// <summary>Simulates this shard's chunks of round 1 (k ≡ K mod N) into <c>Store/round_1</c>, resuming an
+    /// interrupted shard; training later joins the shards (<see cref="InferRunSettings.Simulations"/>).</summary>
+    public static StoreRun SimulateShard(InferJob job, InferRunSettings settings, Shard shard, IProgress<InferProgress>? progress = null,
+                                         CancellationToken cancellationToken = default)
+    {
+        string store = settings.Store ?? throw new InferenceException("a shard's simulations need a store directory (--out)");
+        TorchRuntime.EnsureLoaded(settings.TorchThreads);
+        var options = settings.Seed is int s ? job.Options with { Seed = s } : job.Options;
+        using var inferencer = Create(job, settings);
+        inferencer.InitPrior(job.Prior);
+        return SimulationStore.Simulate(inferencer, Path.Combine(store, "round_1"), job.NSamples, RoundSeed(options, 0), settings.ChunkSize,
+            shard: shard, progress: progress, round: 1, cancellationToken: cancellationToken).Run;
+    }
+
     public static InferReport Run(InferJob job, InferRunSettings settings, IProgress<InferProgress>? progress = null,
                                   CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
         TorchRuntime.EnsureLoaded(settings.TorchThreads);
         var options = settings.Seed is int s ? job.Options with { Seed = s } : job.Options;
-        var inferencer = new Inferencer(job.Model, job.Input, job.Observation, new InferencerSettings
-        {
-            Dt = job.Dt, ParamInit = job.ParamInit, Backend = settings.Backend, Threads = settings.Threads,
-            BatchSize = Math.Min(job.NSamples, 2000), NoiseStd = job.NoiseStd, NoiseSeed = (ulong)options.Seed,
-        }, Features(job));
+        var inferencer = Create(job, settings);
         try
         {
             inferencer.InitPrior(job.Prior);
@@ -63,14 +91,31 @@ public static class InferRunner
             Posterior? posterior = null;
             for (int r = 0; r < options.NRounds; r++)
             {
+                int round = r + 1, seed = RoundSeed(options, r);
+                var relay = progress is null ? null
+                    : new ProgressRelay<TrainingProgress>(t => progress.Report(new InferProgress(round, "train", t.Epoch, 0)));
                 sim.Start();
-                var theta = inferencer.GenerateTrainingData(job.NSamples, options.Seed * 7919 + r, posterior);
-                var x = inferencer.ExtractFeatures(theta, progress, cancellationToken, r + 1);
+                SimulationData? data = null;
+                double[,]? theta = null, x = null;
+                if (r == 0 && settings.Simulations.Count > 0)
+                    data = SimulationStore.OpenRound1(inferencer, settings.Simulations, job.NSamples, seed, settings.ChunkSize);
+                else if (settings.Store is { } store)
+                {
+                    string dir = Path.Combine(store, $"round_{round}");
+                    var (plan, _) = SimulationStore.Simulate(inferencer, dir, job.NSamples, seed, settings.ChunkSize, posterior,
+                        progress: progress, round: round, cancellationToken: cancellationToken);
+                    data = SimulationStore.Open([dir], plan);
+                }
+                else
+                {
+                    theta = inferencer.GenerateTrainingData(job.NSamples, seed, posterior);
+                    x = inferencer.ExtractFeatures(theta, progress, cancellationToken, round);
+                }
                 sim.Stop();
                 train.Start();
-                int round = r + 1;
-                posterior = inferencer.InferStep(theta, x, options, posterior is not null, progress is null ? null
-                    : new ProgressRelay<TrainingProgress>(t => progress.Report(new InferProgress(round, "train", t.Epoch, 0))), cancellationToken);
+                posterior = data is not null
+                    ? inferencer.InferStep(data, options, posterior is not null, relay, cancellationToken)
+                    : inferencer.InferStep(theta!, x!, options, posterior is not null, relay, cancellationToken);
                 summaries.Add(inferencer.TrainingHistory[^1]);
                 train.Stop();
             }
@@ -83,7 +128,7 @@ public static class InferRunner
             if (job.SbcSimulations > 1 && options.NRounds == 1)
             {
                 sim.Start();
-                var theta = inferencer.GenerateTrainingData(job.SbcSimulations, options.Seed * 7919 + 104729);
+                var theta = inferencer.GenerateTrainingData(job.SbcSimulations, RoundSeed(options, 104729));
                 var x = inferencer.ExtractFeatures(theta, progress, cancellationToken);
                 sim.Stop();
                 sbcTime.Start();

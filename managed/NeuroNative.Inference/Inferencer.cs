@@ -266,6 +266,21 @@ public sealed class Inferencer : IDisposable
         var ni = inference ?? InitInference(options);
         ni.AppendSimulations(theta, x, fromProposal);
         Rounds.Add((theta, x));
+        return Train(ni, options, progress, cancellationToken);
+    }
+
+    /// <summary>One round from simulations in blocks (a <see cref="SimulationStore"/> read from disk while training);
+    /// they are not kept in <see cref="Rounds"/>.</summary>
+    public Posterior InferStep(SimulationData data, InferOptions options, bool fromProposal,
+                               IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var ni = inference ?? InitInference(options);
+        ni.AppendSimulations(data, fromProposal);
+        return Train(ni, options, progress, cancellationToken);
+    }
+
+    Posterior Train(NeuralInference ni, InferOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         TrainingHistory.Add(ni.Train(progress, cancellationToken));
         Posterior = ni.BuildPosterior(Observation, options.Mcmc);
         Posterior.Model = Model;

@@ -14,12 +14,14 @@ internal sealed class NeuralEstimator : nn.Module
     readonly ConditionalDensity? density;
     readonly Classifier? classifier;
 
+    /// <param name="zscore">The training data's moments (<see cref="NeuralInference"/> computes them streaming, in
+    /// double); null for a network whose buffers are loaded next.</param>
     public NeuralEstimator(InferenceMethod method, EstimatorKind kind, int thetaDim, int xDim, EstimatorOptions options,
-                           Tensor? theta = null, Tensor? x = null) : base(nameof(NeuralEstimator))
+                           ZScore? zscore = null) : base(nameof(NeuralEstimator))
     {
         (Method, Kind, ThetaDim, XDim) = (method, kind, thetaDim, xDim);
-        (thetaMean, thetaStd) = Moments(theta, thetaDim);
-        (xMean, xStd) = Moments(x, xDim);
+        (thetaMean, thetaStd) = Buffers(zscore?.ThetaMean, zscore?.ThetaStd, thetaDim);
+        (xMean, xStd) = Buffers(zscore?.XMean, zscore?.XStd, xDim);
         register_buffer("theta_mean", thetaMean);
         register_buffer("theta_std", thetaStd);
         register_buffer("x_mean", xMean);
@@ -43,11 +45,9 @@ internal sealed class NeuralEstimator : nn.Module
     public int ThetaDim { get; }
     public int XDim { get; }
 
-    static (Tensor mean, Tensor std) Moments(Tensor? data, int dim)
-    {
-        if (data is null) return (zeros(dim), ones(dim));
-        return (data.mean(new long[] { 0 }), data.std(0).clamp_min(1e-14));
-    }
+    static (Tensor mean, Tensor std) Buffers(double[]? mean, double[]? std, int dim) =>
+        mean is null || std is null ? (zeros(dim), ones(dim))
+            : (tensor(Array.ConvertAll(mean, v => (float)v)), tensor(Array.ConvertAll(std, v => (float)v)));
 
     Tensor ZTheta(Tensor theta) => (theta - thetaMean) / thetaStd;
     Tensor ZX(Tensor x) => (x - xMean) / xStd;
@@ -64,3 +64,6 @@ internal sealed class NeuralEstimator : nn.Module
     public Tensor SamplePosterior(long n, Tensor x, Generator g) =>
         density!.Sample(n, ZX(x), g) * thetaStd + thetaMean;
 }
+
+/// <summary>Per column of θ and x: the mean and the standard deviation (at least 1e-14) used for z-scoring.</summary>
+internal sealed record ZScore(double[] ThetaMean, double[] ThetaStd, double[] XMean, double[] XStd);

@@ -8,14 +8,15 @@ namespace NeuroNative.Inference;
 /// Seeded: the same seed, data and thread count (<see cref="TorchRuntime"/>) give the same weights.</summary>
 public sealed class NeuralInference
 {
-    readonly List<float[]> thetaRows = new(), xRows = new();
+    readonly List<ISimulationBlock> blocks = new();
     readonly EstimatorOptions estimatorOptions;
     readonly TrainingOptions training;
     readonly int seed;
     NeuralEstimator? estimator;
     FlatAdam? optimizer;
     bool anyProposal;
-    int round;
+    int round, xDim;
+    (float[] Theta, float[] X) buffers = ([], []);
 
     public NeuralInference(InferenceMethod method, EstimatorKind estimator, IPrior prior, int seed = 0,
                            EstimatorOptions? estimatorOptions = null, TrainingOptions? training = null)
@@ -33,59 +34,52 @@ public sealed class NeuralInference
     public InferenceMethod Method { get; }
     public EstimatorKind Kind { get; }
     public IPrior Prior { get; }
-    public int Simulations => thetaRows.Count;
+    public int Simulations { get; private set; }
 
-    /// <summary>Adds simulations: θ [n, D] in the prior's order and their features x [n, F]. A
-    /// <paramref name="fromProposal"/> round (θ drawn from an earlier posterior) switches SNPE to the atomic loss.</summary>
-    public void AppendSimulations(double[,] theta, double[,] x, bool fromProposal = false)
+    /// <summary>Adds simulations: θ [n, D] in the prior's order and their features x [n, F], kept as float32 blocks of
+    /// <paramref name="blockSize"/> rows (what a store's chunks are: the same data trains to the same weights either way).
+    /// A <paramref name="fromProposal"/> round (θ drawn from an earlier posterior) switches SNPE to the atomic loss.</summary>
+    public void AppendSimulations(double[,] theta, double[,] x, bool fromProposal = false, int blockSize = SimulationStore.DefaultChunkSize)
     {
-        int n = theta.GetLength(0), d = theta.GetLength(1), f = x.GetLength(1);
-        if (d != Prior.Names.Count) throw new InferenceException($"theta has {d} columns; the prior has {Prior.Names.Count} parameters");
-        if (x.GetLength(0) != n) throw new InferenceException($"theta has {n} rows but x has {x.GetLength(0)}");
-        if (xRows.Count > 0 && xRows[0].Length != f) throw new InferenceException($"x has {f} features; earlier rounds had {xRows[0].Length}");
-        for (int i = 0; i < n; i++)
-        {
-            var tr = new float[d];
-            var xr = new float[f];
-            for (int j = 0; j < d; j++) tr[j] = (float)theta[i, j];
-            for (int j = 0; j < f; j++)
-            {
-                if (!double.IsFinite(x[i, j])) throw new InferenceException($"x[{i}, {j}] (simulation {i}, feature {j}) is {x[i, j]}; features must be finite");
-                xr[j] = (float)x[i, j];
-            }
-            thetaRows.Add(tr);
-            xRows.Add(xr);
-        }
+        if (theta.GetLength(1) != Prior.Names.Count) throw new InferenceException($"theta has {theta.GetLength(1)} columns; the prior has {Prior.Names.Count} parameters");
+        AppendSimulations(SimulationData.FromArrays(theta, x, blockSize), fromProposal);
+    }
+
+    /// <summary>Adds simulations in blocks (a <see cref="SimulationStore"/>'s chunks are read from disk whenever training
+    /// needs them; only the blocks are kept).</summary>
+    public void AppendSimulations(SimulationData data, bool fromProposal = false)
+    {
+        if (data.ThetaDim != Prior.Names.Count) throw new InferenceException($"theta has {data.ThetaDim} columns; the prior has {Prior.Names.Count} parameters");
+        if (blocks.Count > 0 && data.XDim != xDim) throw new InferenceException($"x has {data.XDim} features; earlier rounds had {xDim}");
+        xDim = data.XDim;
+        blocks.AddRange(data.Blocks);
+        Simulations += data.Count;
         anyProposal |= fromProposal;
     }
 
-    static Tensor Stack(List<float[]> rows) =>
-        tensor(rows.SelectMany(r => r).ToArray(), new long[] { rows.Count, rows[0].Length });
-
-    /// <summary>Trains on every simulation appended so far (sbi's train()).</summary>
+    /// <summary>Trains on every simulation appended so far (sbi's train()). Data are read a block at a time: each epoch
+    /// visits the blocks in a seeded order and each block's training rows in a seeded order, batches running on across
+    /// blocks; the validation rows (a seeded <see cref="TrainingOptions.ValidationFraction"/> of each block) stay fixed.</summary>
     public TrainingSummary Train(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (thetaRows.Count < 2) throw new InferenceException($"training needs at least 2 simulations; {thetaRows.Count} were appended");
+        if (Simulations < 2) throw new InferenceException($"training needs at least 2 simulations; {Simulations} were appended");
         var started = DateTime.UtcNow;
         round++;
-        var theta = Stack(thetaRows);
-        var x = Stack(xRows);
+        int d = Prior.Names.Count;
         if (estimator is null)
         {
+            var zscore = Moments(d);
             // The initial weights come from LibTorch's process-wide generator: seeded and used under one lock.
             lock (TorchRuntime.Gate)
             {
                 torch.manual_seed(seed);
-                estimator = new NeuralEstimator(Method, Kind, (int)theta.shape[1], (int)x.shape[1], estimatorOptions, theta, x);
+                estimator = new NeuralEstimator(Method, Kind, d, xDim, estimatorOptions, zscore);
             }
             optimizer = new FlatAdam(estimator.parameters(), training.LearningRate);
         }
         var g = new Generator((ulong)(seed * 1000L + round));
-        long n = theta.shape[0];
-        long nVal = Math.Clamp((long)Math.Round(n * training.ValidationFraction), 1, n - 1);
-        var perm = randperm(n, generator: g);
-        var valIdx = perm.narrow(0, 0, nVal);
-        var trainIdx = perm.narrow(0, nVal, n - nVal);
+        var (validation, train) = Split(g);
+        long nTrain = train.Sum(t => (long)t.Length), nVal = validation.Sum(v => (long)v.Length);
         double best = double.PositiveInfinity;
         Dictionary<string, Tensor>? bestState = null;
         int epoch = 0, since = 0;
@@ -94,19 +88,18 @@ public sealed class NeuralInference
             cancellationToken.ThrowIfCancellationRequested();
             epoch++;
             estimator.train();
-            var order = trainIdx.index_select(0, randperm(trainIdx.shape[0], generator: g));
+            var order = Permutation(blocks.Count, g);
+            var sequence = order.Select(b => (b, Shuffled(train[b], g))).ToList();
             double sum = 0;
-            for (long s = 0; s < order.shape[0]; s += training.BatchSize)
+            Batches(sequence, (theta, x) =>
             {
-                using var scope = NewDisposeScope();
-                var idx = order.narrow(0, s, Math.Min(training.BatchSize, order.shape[0] - s));
-                var loss = Loss(theta.index_select(0, idx), x.index_select(0, idx), g).mean();
+                var loss = Loss(theta, x, g).mean();
                 optimizer!.ZeroGrad();
                 loss.backward();
                 optimizer.Step(training.ClipMaxNorm);
-                sum += loss.item<float>() * idx.shape[0];
-            }
-            double val = Validate(theta, x, valIdx, g);
+                sum += loss.item<float>() * theta.shape[0];
+            }, cancellationToken);
+            double val = Validate(validation, nVal, g, cancellationToken);
             if (val < best)
             {
                 best = val;
@@ -114,26 +107,117 @@ public sealed class NeuralInference
                 bestState = estimator.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
             }
             else since++;
-            progress?.Report(new TrainingProgress(round, epoch, sum / order.shape[0], val));
+            progress?.Report(new TrainingProgress(round, epoch, sum / nTrain, val));
         }
         if (bestState is not null) estimator.load_state_dict(bestState);
         if (double.IsNaN(best) || double.IsPositiveInfinity(best))
             throw new InferenceException($"training diverged in round {round} (validation loss {best}); check the features for outliers");
-        return new TrainingSummary(round, epoch, best, (int)n, DateTime.UtcNow - started);
+        return new TrainingSummary(round, epoch, best, Simulations, DateTime.UtcNow - started);
     }
 
-    double Validate(Tensor theta, Tensor x, Tensor valIdx, Generator g)
+    /// <summary>sbi's z-scoring moments (mean, unbiased standard deviation per column) of every simulation appended
+    /// before the first training, in double, one block at a time (Welford's update, in block and row order).</summary>
+    ZScore Moments(int d)
+    {
+        var (tm, tq, xm, xq) = (new double[d], new double[d], new double[xDim], new double[xDim]);
+        long n = 0;
+        var (theta, x) = Buffers(d);
+        foreach (var block in blocks)
+        {
+            block.Read(theta, x);
+            for (int i = 0; i < block.Rows; i++)
+            {
+                n++;
+                Update(theta.AsSpan(i * d, d), tm, tq, n);
+                Update(x.AsSpan(i * xDim, xDim), xm, xq, n);
+            }
+        }
+        static void Update(ReadOnlySpan<float> row, double[] mean, double[] m2, long n)
+        {
+            for (int j = 0; j < row.Length; j++)
+            {
+                double delta = row[j] - mean[j];
+                mean[j] += delta / n;
+                m2[j] += delta * (row[j] - mean[j]);
+            }
+        }
+        double[] Std(double[] m2) => [.. m2.Select(v => Math.Max(Math.Sqrt(v / (n - 1)), 1e-14))];
+        return new ZScore(tm, Std(tq), xm, Std(xq));
+    }
+
+    /// <summary>Per block, a seeded permutation of its rows: the first round(rows · fraction) validate, the rest train.
+    /// At least one row of all validates and one trains.</summary>
+    (int[][] Validation, int[][] Train) Split(Generator g)
+    {
+        var perms = blocks.Select(b => Permutation(b.Rows, g)).ToArray();
+        var nVal = blocks.Select(b => (int)Math.Round(b.Rows * training.ValidationFraction)).ToArray();
+        if (nVal.Sum() == 0) nVal[0] = 1;
+        if (nVal.Sum() == Simulations) nVal[Array.FindIndex(nVal, v => v > 0)]--;
+        return ([.. perms.Select((p, b) => p[..nVal[b]])], [.. perms.Select((p, b) => p[nVal[b]..])]);
+    }
+
+    /// <summary>θ and x buffers for the largest block, allocated once (large arrays allocated per epoch mean full
+    /// collections, and each collection is a chance for TorchSharp's finalizers to free a Scalar still in use).</summary>
+    (float[] Theta, float[] X) Buffers(int d)
+    {
+        int rows = blocks.Max(b => b.Rows);
+        if (buffers.Theta.Length < rows * d || buffers.X.Length < rows * xDim) buffers = (new float[rows * d], new float[rows * xDim]);
+        return buffers;
+    }
+
+    static int[] Permutation(int n, Generator g)
+    {
+        using var p = randperm(n, generator: g);
+        return Array.ConvertAll(p.data<long>().ToArray(), v => (int)v);
+    }
+
+    static int[] Shuffled(int[] rows, Generator g) => Array.ConvertAll(Permutation(rows.Length, g), i => rows[i]);
+
+    /// <summary>Calls <paramref name="step"/> on consecutive batches of <see cref="TrainingOptions.BatchSize"/> rows in
+    /// the order of <paramref name="sequence"/> (block, its rows); one block is read at a time.</summary>
+    void Batches(IEnumerable<(int Block, int[] Rows)> sequence, Action<Tensor, Tensor> step, CancellationToken cancellationToken)
+    {
+        int size = training.BatchSize, filled = 0, d = Prior.Names.Count;
+        var pieces = new List<(Tensor Theta, Tensor X)>();
+        var (theta, x) = Buffers(d);
+        void Flush()
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var theta = pieces.Count == 1 ? pieces[0].Theta : cat(pieces.Select(p => p.Theta).ToList(), 0);
+                var x = pieces.Count == 1 ? pieces[0].X : cat(pieces.Select(p => p.X).ToList(), 0);
+                step(theta, x);
+            }
+            foreach (var (t, x) in pieces) { t.Dispose(); x.Dispose(); }
+            pieces.Clear();
+            filled = 0;
+        }
+        foreach (var (b, rows) in sequence)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (rows.Length == 0) continue;
+            blocks[b].Read(theta, x);
+            using var bt = tensor(theta, new long[] { theta.Length / d, d });
+            using var bx = tensor(x, new long[] { x.Length / xDim, xDim });
+            for (int at = 0; at < rows.Length;)
+            {
+                int take = Math.Min(size - filled, rows.Length - at);
+                using var idx = tensor(Array.ConvertAll(rows[at..(at + take)], i => (long)i));
+                pieces.Add((bt.index_select(0, idx), bx.index_select(0, idx)));
+                (filled, at) = (filled + take, at + take);
+                if (filled == size) Flush();
+            }
+        }
+        if (filled > 0) Flush();
+    }
+
+    double Validate(int[][] validation, long n, Generator g, CancellationToken cancellationToken)
     {
         estimator!.eval();
         using var _ = no_grad();
-        using var scope = NewDisposeScope();
         double sum = 0;
-        for (long s = 0; s < valIdx.shape[0]; s += training.BatchSize)
-        {
-            var idx = valIdx.narrow(0, s, Math.Min(training.BatchSize, valIdx.shape[0] - s));
-            sum += Loss(theta.index_select(0, idx), x.index_select(0, idx), g).sum().item<float>();
-        }
-        return sum / valIdx.shape[0];
+        Batches(validation.Select((rows, b) => (b, rows)), (theta, x) => sum += Loss(theta, x, g).sum().item<float>(), cancellationToken);
+        return sum / n;
     }
 
     /// <summary>Per-sample losses: SNPE −log q(θ|x) (first round) or APT's atomic loss (Greenberg et al. 2019)

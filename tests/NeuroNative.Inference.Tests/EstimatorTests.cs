@@ -15,7 +15,7 @@ public class EstimatorTests(ITestOutputHelper output)
     {
         var sw = Stopwatch.StartNew();
         // MADE is one autoregressive layer: it needs more data than the flows for the same accuracy.
-        GaussianToy.Recover(InferenceMethod.SNPE, kind, simulations: kind == EstimatorKind.Made ? 3000 : 1500);
+        GaussianToy.Recover(InferenceMethod.SNPE, kind, simulations: kind == EstimatorKind.Made ? 5000 : 1500);
         output.WriteLine($"SNPE/{kind}: {sw.Elapsed.TotalSeconds:F1} s");
     }
 
