@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Runtime.InteropServices;
 using TorchSharp;
 
@@ -5,7 +6,8 @@ namespace NeuroNative.Inference;
 
 /// <summary>Loads LibTorch once, with a clear error instead of TorchSharp's type-initializer failure, and fixes
 /// the thread count: LibTorch's reductions split work by thread count, so the same seed gives the same numbers
-/// only for the same count (docs/inference.md).</summary>
+/// only for the same count (docs/inference.md). Loading turns background garbage collection off for the process
+/// (docs/inference.md, "Determinism").</summary>
 public static class TorchRuntime
 {
     internal static readonly object Gate = new();
@@ -32,6 +34,10 @@ public static class TorchRuntime
                 {
                     throw new InferenceException(Diagnose(e), e);
                 }
+                // TorchSharp passes the native handles of implicitly converted Scalars (x + 1e-3) without keeping the
+                // Scalar alive through the call: a background GC can finalize it while LibTorch reads it ("Unknown
+                // scalar type" aborts when training streamed 2 GB from disk; none with background GC off).
+                GCSettings.LatencyMode = GCLatencyMode.Batch;
                 _loaded = true;
             }
             int n = threads > 0 ? threads : Environment.ProcessorCount;

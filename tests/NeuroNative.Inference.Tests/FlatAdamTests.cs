@@ -76,3 +76,14 @@ public class FlatAdamTests
         Assert.NotEqual(restored, Weights(net));   // the step reached the module's parameters
     }
 }
+
+public class TorchRuntimeTests
+{
+    [Fact]
+    public void LoadingTurnsBackgroundGarbageCollectionOff()
+    {
+        // docs/inference.md, "Determinism": a background GC finalizes TorchSharp's implicit Scalars mid-call.
+        TorchRuntime.EnsureLoaded(1);
+        Assert.Equal(System.Runtime.GCLatencyMode.Batch, System.Runtime.GCSettings.LatencyMode);
+    }
+}

@@ -19,6 +19,7 @@
 #  define __builtin_floor(x) ::floor(x)
 #  define __builtin_fabs(x) ::fabs(x)
 #  define __builtin_fma(a, b, c) ::fma(a, b, c)
+#  define __builtin_fmaf(a, b, c) ::fmaf(a, b, c)
 #  define __builtin_nan(s) __longlong_as_double(0x7ff8000000000000ll)
 #  define __builtin_huge_val() __longlong_as_double(0x7ff0000000000000ll)
 #  define __builtin_huge_valf() __int_as_float(0x7f800000)
@@ -87,10 +88,13 @@ NN_HD inline double expm1(double x) { return NN_LIBM(expm1, x); }
 // which is correctly rounded too).
 #if defined(__CUDA_ARCH__) && !defined(__clang__)
 NN_HD inline double fma(double a, double b, double c) { return ::fma(a, b, c); }
+NN_HD inline float fma(float a, float b, float c) { return ::fmaf(a, b, c); }
 #elif defined(_MSC_VER) && !defined(__clang__)
 inline double fma(double a, double b, double c) { return std::fma(a, b, c); } // MSVC has no __builtin_fma
+inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
 #else
 NN_HD inline double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
+NN_HD inline float fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
 #endif
 } // namespace detail
 NN_ISA_END
