@@ -312,7 +312,8 @@ public static partial class CliApp
         var extra = new Option<string[]>("--sbatch-arg") { Description = "More sbatch options for both scripts (repeatable), e.g. --sbatch-arg=--mem=4G." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Write the scripts without submitting them." };
         var slurm = new Command("slurm",
-            "Run an experiment on Slurm: a job array of shards (each resumable) and a merge job after it; prints the job ids.")
+            "Run an experiment on Slurm: a job array of shards (each resumable) and a merge job after it; prints the job ids. " +
+            "An inference file's shards simulate round 1 and the job after them trains on all of them.")
         {
             file, output, shards, partition, time, cpus, chunkSize, extra, dryRun,
         };
@@ -323,7 +324,10 @@ public static partial class CliApp
             string[] self = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, typeof(CliApp).Assembly.Location] : [host];
             try
             {
-                var submitted = SlurmJobs.Submit(p.GetValue(file)!, p.GetValue(output)!, new SlurmOptions
+                string path = p.GetValue(file)!;
+                var work = IsInferenceFile(path) ? SlurmWork.Inference : SlurmWork.Experiment;
+                if (work == SlurmWork.Inference) Inference.InferFile.Load(path); // its mistakes here, not in N failed tasks
+                var submitted = SlurmJobs.Submit(path, p.GetValue(output)!, new SlurmOptions
                 {
                     Shards = p.GetValue(shards),
                     Partition = p.GetValue(partition),
@@ -332,7 +336,7 @@ public static partial class CliApp
                     ChunkSize = p.GetValue(chunkSize),
                     SbatchArgs = p.GetValue(extra) ?? [],
                     DryRun = p.GetValue(dryRun),
-                }, self);
+                }, self, work);
                 stdout.WriteLine($"scripts: {submitted.ArrayScript}, {submitted.MergeScript}");
                 if (submitted.ArrayJob is not null)
                     stdout.WriteLine($"submitted: array job {submitted.ArrayJob}, merge job {submitted.MergeJob} (after the array succeeds)");
@@ -351,6 +355,12 @@ public static partial class CliApp
         }));
         return slurm;
     }
+
+    /// <summary>An inference file has an <c>infer</c> block at the top (docs/inference.md); anything else is an
+    /// experiment, and ExperimentFile reports what is wrong with it.</summary>
+    private static bool IsInferenceFile(string path) =>
+        YamlDocument.Parse(ExperimentFile.ReadText(path, "the file"), path) is ConfigMapping root
+        && root.Entries.Any(e => e.Key.Text.Trim() == "infer");
 
     private static Backend ParseBackend(string? name) =>
         name switch { "interpreted" => Backend.Interpreted, "compiled" => Backend.Compiled, "cuda" => Backend.Cuda, _ => Backend.Auto };

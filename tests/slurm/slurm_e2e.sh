@@ -6,7 +6,9 @@
 #      process, byte for byte (every file but run.json, whose timings differ; of run.json the result fields);
 #   2. submits a longer sweep as 2 shards and, once each has finished a chunk, requeues one (`scontrol requeue`) and
 #      kills the other's process (SIGKILL): the requeued task must resume from its chunks, the merge job be cancelled
-#      (its dependency failed), and the same command submitted again end with the files of one run.
+#      (its dependency failed), and the same command submitted again end with the files of one run;
+#   3. submits an inference file as 2 shards of round-1 simulations and a training job: its samples.npy equals one
+#      process's, byte for byte.
 # The daemons are stopped by PID on every exit, and nothing is left outside the temporary directory, which is
 # deleted. Part of `./build.sh test`; runs after the Release build, whose CLI the jobs call.
 set -euo pipefail
@@ -257,4 +259,14 @@ resumed_0=$(resumed "$tmp/b/shard_0")
   fail "the killed shard resumed $resumed_0 chunks, but ${done_before[0]} were done before the kill"
 same_result "$tmp/long_one" "$tmp/b/merged"
 echo "slurm_e2e: submitted again, the killed shard resumed $resumed_0 chunks; merged = one run, byte for byte"
+
+# 3. An inference file (examples/infer_hh.yaml made small): 2 shards simulate round 1, the job after them trains on
+# both; its draws equal those of one `neuronative infer` process, byte for byte.
+sed -e "s#\.\./tests/data/#$root/tests/data/#" -e 's/n_samples: 15000/n_samples: 400/' -e 's/n_draws: 10000/n_draws: 100/' \
+    -e 's/^  seed: 1$/  seed: 1\n  max_epochs: 3\n  sbc_simulations: 0/' "$root/examples/infer_hh.yaml" > "$tmp/infer.yaml"
+nn infer "$tmp/infer.yaml" --out "$tmp/infer_one" --threads 1 --chunk-size 100 >/dev/null
+submit "$tmp/c" "$tmp/infer.yaml" --shards 2 --chunk-size 100
+wait_merged 180
+cmp "$tmp/infer_one/samples.npy" "$tmp/c/merged/samples.npy" || fail "the inference trained on the shards' simulations drew other samples"
+echo "slurm_e2e: inference from 2 shards = one process, byte for byte"
 echo "slurm_e2e: passed in $((SECONDS - started)) s"

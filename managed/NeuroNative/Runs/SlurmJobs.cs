@@ -22,6 +22,10 @@ public sealed record SlurmOptions
 }
 
 /// <summary>The scripts written (and the job ids when submitted).</summary>
+/// <summary>What the array's tasks run: shards of an experiment then <c>merge</c>, or shards of an inference file's
+/// round-1 simulations then <c>infer --simulations</c> training on all of them (docs/inference.md, "Scale").</summary>
+public enum SlurmWork { Experiment, Inference }
+
 public sealed record SlurmSubmission(string ArrayScript, string MergeScript, string? ArrayJob, string? MergeJob);
 
 /// <summary>The scheduler could not be used: sbatch is missing or refused a script (its own message included).</summary>
@@ -30,16 +34,19 @@ public sealed class SlurmException(string message) : Exception(message);
 /// <summary>
 /// Runs an experiment on a Slurm cluster as HPC centres run jobs (docs/long-runs.md): an <c>sbatch --array=0-(N-1)</c>
 /// script whose task K runs shard K/N into <c>DIR/shard_K</c> (requeued tasks resume from their chunks), and a
-/// merge job that waits for the whole array (<c>--dependency=afterok</c>) and assembles <c>DIR/merged</c>.
+/// merge job that waits for the whole array (<c>--dependency=afterok</c>) and assembles <c>DIR/merged</c> (for an
+/// inference file: trains on every shard's simulations into <c>DIR/merged</c>).
 /// </summary>
 public static class SlurmJobs
 {
-    public static SlurmSubmission Submit(string experimentFile, string directory, SlurmOptions options, string[] neuronative)
+    /// <param name="work">Inference files are checked by the caller (the inference assembly reads them).</param>
+    public static SlurmSubmission Submit(string experimentFile, string directory, SlurmOptions options, string[] neuronative,
+                                         SlurmWork work = SlurmWork.Experiment)
     {
         if (options.Shards < 1) throw new ArgumentException($"--shards must be 1 or more, not {options.Shards}");
         if (options.Cpus < 1) throw new ArgumentException($"--cpus must be 1 or more, not {options.Cpus}");
         if (options.ChunkSize < 1) throw new ArgumentException($"--chunk-size must be 1 or more, not {options.ChunkSize}");
-        ExperimentFile.Load(experimentFile); // a mistake in the file is reported here, not by N failed tasks
+        if (work == SlurmWork.Experiment) ExperimentFile.Load(experimentFile); // a mistake in the file is reported here, not by N failed tasks
         string dir = Path.GetFullPath(directory), file = Path.GetFullPath(experimentFile);
         string scripts = Path.Combine(dir, "slurm");
         Directory.CreateDirectory(scripts);
@@ -50,15 +57,17 @@ public static class SlurmJobs
         array.Append(CultureInfo.InvariantCulture, $"#SBATCH --array=0-{options.Shards - 1}\n#SBATCH --requeue\n\n");
         array.Append("# Each task is one shard; a requeued or restarted task continues from the chunks it has done.\n");
         array.Append(CultureInfo.InvariantCulture,
-            $"exec {command} run {Quote(file)} --out {Quote(dir)}/shard_$SLURM_ARRAY_TASK_ID --shard $SLURM_ARRAY_TASK_ID/{options.Shards} --threads {options.Cpus}");
+            $"exec {command} {(work == SlurmWork.Experiment ? "run" : "infer")} {Quote(file)} --out {Quote(dir)}/shard_$SLURM_ARRAY_TASK_ID --shard $SLURM_ARRAY_TASK_ID/{options.Shards} --threads {options.Cpus}");
         if (options.ChunkSize is { } size) array.Append(CultureInfo.InvariantCulture, $" --chunk-size {size}");
         array.Append('\n');
-        var merge = Header($"nn-{name}-merge", options with { Cpus = 1 }, Path.Combine(scripts, "merge.log"));
+        // Merging files needs one CPU; training on the shards' simulations gets the tasks' CPUs.
+        var merge = Header($"nn-{name}-merge", work == SlurmWork.Experiment ? options with { Cpus = 1 } : options, Path.Combine(scripts, "merge.log"));
         // A failed task (killed, time limit) leaves afterok unmet for good, even once it is requeued and succeeds:
         // without this the merge would stay pending forever.
         merge.Append("#SBATCH --kill-on-invalid-dep=yes\n\n");
         merge.Append("# Runs once every task has succeeded; Slurm cancels it when a task fails: submit again to continue.\n");
-        merge.Append(CultureInfo.InvariantCulture, $"exec {command} merge");
+        merge.Append(work == SlurmWork.Experiment ? $"exec {command} merge"
+            : $"exec {command} infer {Quote(file)} --threads {options.Cpus}{(options.ChunkSize is { } chunk ? $" --chunk-size {chunk}" : "")} --simulations");
         for (int k = 0; k < options.Shards; k++) merge.Append(' ').Append(Quote(Path.Combine(dir, $"shard_{k}")));
         merge.Append(" --out ").Append(Quote(Path.Combine(dir, "merged"))).Append('\n');
 
