@@ -7,32 +7,42 @@ namespace NeuroNative.Inference;
 public enum InferenceMethod { SNPE, SNLE, SNRE }
 
 /// <summary>The trained network with its z-scoring (sbi's z_score_theta and z_score_x "independent": each
-/// column by the mean and standard deviation of the first round's training data, kept with the weights).</summary>
+/// column by the mean and standard deviation of the first round's training data, kept with the weights). With an
+/// embedding network x is z-scored as sbi's "structured" (one mean and deviation over all entries: the samples of a
+/// raw trace share a scale, and those no simulation changes, e.g. before the stimulus, have no deviation of their
+/// own) and embedded before it is the density's context (SNPE) or the classifier's input (SNRE).</summary>
 internal sealed class NeuralEstimator : nn.Module
 {
     readonly Tensor thetaMean, thetaStd, xMean, xStd;
     readonly ConditionalDensity? density;
     readonly Classifier? classifier;
+    readonly nn.Module<Tensor, Tensor>? embedding;
 
     public NeuralEstimator(InferenceMethod method, EstimatorKind kind, int thetaDim, int xDim, EstimatorOptions options,
                            Tensor? theta = null, Tensor? x = null) : base(nameof(NeuralEstimator))
     {
         (Method, Kind, ThetaDim, XDim) = (method, kind, thetaDim, xDim);
         (thetaMean, thetaStd) = Moments(theta, thetaDim);
-        (xMean, xStd) = Moments(x, xDim);
+        (xMean, xStd) = options.Embedding is null ? Moments(x, xDim) : StructuredMoments(x, xDim);
         register_buffer("theta_mean", thetaMean);
         register_buffer("theta_std", thetaStd);
         register_buffer("x_mean", xMean);
         register_buffer("x_std", xStd);
+        int context = xDim;
+        if (options.Embedding is { } e)
+        {
+            embedding = Embeddings.Create(e, method, xDim);
+            context = e.OutFeatures;
+        }
         if (method == InferenceMethod.SNRE)
         {
             if (!kind.IsClassifier()) throw new InferenceException($"SNRE needs a classifier (linear, mlp, resnet), not {kind}");
-            classifier = new Classifier(kind, thetaDim + xDim, options);
+            classifier = new Classifier(kind, thetaDim + context, options);
         }
         else
         {
             density = method == InferenceMethod.SNPE
-                ? Estimators.CreateDensity(kind, thetaDim, xDim, options)
+                ? Estimators.CreateDensity(kind, thetaDim, context, options)
                 : Estimators.CreateDensity(kind, xDim, thetaDim, options);
         }
         RegisterComponents();
@@ -49,18 +59,26 @@ internal sealed class NeuralEstimator : nn.Module
         return (data.mean(new long[] { 0 }), data.std(0).clamp_min(1e-14));
     }
 
+    static (Tensor mean, Tensor std) StructuredMoments(Tensor? data, int dim)
+    {
+        if (data is null) return (zeros(dim), ones(dim));
+        return (data.mean().expand(dim).clone(), data.std().clamp_min(1e-14).expand(dim).clone());
+    }
+
     Tensor ZTheta(Tensor theta) => (theta - thetaMean) / thetaStd;
     Tensor ZX(Tensor x) => (x - xMean) / xStd;
+    /// <summary>What the density (SNPE) or the classifier (SNRE) sees of x.</summary>
+    Tensor Context(Tensor x) => embedding is null ? ZX(x) : embedding.forward(ZX(x));
 
     /// <summary>SNPE: log q(θ | x); SNLE: log q(x | θ); SNRE: the classifier's logit (log ratio up to a constant).</summary>
     public Tensor Score(Tensor theta, Tensor x) => Method switch
     {
-        InferenceMethod.SNPE => density!.LogProb(ZTheta(theta), ZX(x)) - thetaStd.log().sum(),
+        InferenceMethod.SNPE => density!.LogProb(ZTheta(theta), Context(x)) - thetaStd.log().sum(),
         InferenceMethod.SNLE => density!.LogProb(ZX(x), ZTheta(theta)) - xStd.log().sum(),
-        _ => classifier!.Logit(ZTheta(theta), ZX(x)),
+        _ => classifier!.Logit(ZTheta(theta), Context(x)),
     };
 
     /// <summary>SNPE only: n draws of q(θ | x), x [1, XDim].</summary>
     public Tensor SamplePosterior(long n, Tensor x, Generator g) =>
-        density!.Sample(n, ZX(x), g) * thetaStd + thetaMean;
+        density!.Sample(n, Context(x), g) * thetaStd + thetaMean;
 }

@@ -27,6 +27,7 @@ public sealed class NeuralInference
                 : $"estimator {estimator}: {method} takes a density estimator (mdn, made, maf, nsf)");
         (Method, Kind, Prior, this.seed) = (method, estimator, prior, seed);
         this.estimatorOptions = estimatorOptions ?? new EstimatorOptions();
+        if (this.estimatorOptions.Embedding is { } embedding) Embeddings.Check(embedding, method);   // before any simulation
         this.training = training ?? new TrainingOptions();
     }
 

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Text;
+using NeuroNative.Experiments;
+using NeuroNative.Inference;
+using Xunit.Abstractions;
+
+namespace NeuroNative.Inference.Tests;
+
+/// <summary>Embedding networks (sbi's embedding_net) on a high-dimensional x whose posterior is known, their files,
+/// their errors, and <c>features: embedding</c> in an inference file.</summary>
+public class EmbeddingTests(ITestOutputHelper output)
+{
+    /// <summary>x_k = a + b·sin(2πk/50) + N(0, 3²), k = 0..199, θ = (a, b) uniform on [−3, 3]²: linear-Gaussian, so the
+    /// posterior at x_o is N((AᵀA)⁻¹Aᵀx_o, 3²(AᵀA)⁻¹) with A's columns 1 and the sine (orthogonal: AᵀA = diag(200, 100),
+    /// standard deviations 0.21 and 0.3, far inside the box for θ_o = (0.5, −0.4)).</summary>
+    static class SignalToy
+    {
+        public const int Samples = 200;
+        public const double Noise = 3.0;
+        static double Wave(int k) => Math.Sin(2 * Math.PI * k / 50);
+
+        public static double[,] Simulate(double[,] theta, int seed)
+        {
+            var rng = new Random(seed);
+            int n = theta.GetLength(0);
+            var x = new double[n, Samples];
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < Samples; k++)
+                    x[i, k] = theta[i, 0] + theta[i, 1] * Wave(k) + Noise * Normal(rng);
+            return x;
+        }
+
+        static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+
+        public static double[] Observation()
+        {
+            var x = Simulate(new[,] { { 0.5, -0.4 } }, 99);
+            return Enumerable.Range(0, Samples).Select(k => x[0, k]).ToArray();
+        }
+
+        /// <summary>The analytic posterior's means and standard deviations at <paramref name="x"/>.</summary>
+        public static (double[] Mean, double[] Std) Truth(double[] x)
+        {
+            double ones = Samples, waves = Enumerable.Range(0, Samples).Sum(k => Wave(k) * Wave(k));
+            return ([x.Average(), Enumerable.Range(0, Samples).Sum(k => x[k] * Wave(k)) / waves],
+                    [Noise / Math.Sqrt(ones), Noise / Math.Sqrt(waves)]);
+        }
+    }
+
+    static readonly TrainingOptions Quick = GaussianToy.Quick;
+
+    static NeuralInference Trained(InferenceMethod method, EstimatorKind kind, EmbeddingOptions embedding, int simulations,
+                                   TrainingOptions training)
+    {
+        TorchRuntime.EnsureLoaded(2);
+        var inference = new NeuralInference(method, kind, GaussianToy.Prior(), seed: 3,
+            GaussianToy.Small with { Embedding = embedding }, training);
+        var theta = GaussianToy.PriorDraws(simulations, 1);
+        inference.AppendSimulations(theta, SignalToy.Simulate(theta, 2));
+        inference.Train();
+        return inference;
+    }
+
+    [Theory]
+    [InlineData(EmbeddingKind.Fc)]
+    [InlineData(EmbeddingKind.Cnn)]
+    public void SnpeWithEmbeddingRecoversTheSignalsPosterior(EmbeddingKind kind)
+    {
+        var sw = Stopwatch.StartNew();
+        var xo = SignalToy.Observation();
+        var inference = Trained(InferenceMethod.SNPE, EstimatorKind.Maf, new EmbeddingOptions { Kind = kind, OutFeatures = 8 }, 2000, Quick);
+        var m = GaussianToy.Moments(inference.BuildPosterior(xo).Sample(2000, seed: 5));
+        var (mean, std) = SignalToy.Truth(xo);
+        output.WriteLine($"SNPE/MAF + {kind}: {sw.Elapsed.TotalSeconds:F1} s; means {m[0].mean:F3}, {m[1].mean:F3} (truth {mean[0]:F3}, {mean[1]:F3}); " +
+                         $"std {m[0].std:F3}, {m[1].std:F3} (truth {std[0]:F3}, {std[1]:F3})");
+        for (int j = 0; j < 2; j++)
+        {
+            Assert.True(Math.Abs(m[j].mean - mean[j]) < 0.1, $"{kind}: mean[{j}] = {m[j].mean:F3}, expected {mean[j]:F3} ± 0.1");
+            Assert.True(Math.Abs(m[j].std / std[j] - 1) < 0.3, $"{kind}: std[{j}] = {m[j].std:F3}, expected {std[j]:F3} ± 30 %");
+        }
+    }
+
+    [Theory]
+    [InlineData(InferenceMethod.SNPE, EstimatorKind.Maf, EmbeddingKind.Cnn)]
+    [InlineData(InferenceMethod.SNRE, EstimatorKind.ResNet, EmbeddingKind.Fc)]
+    public void SaveLoadRoundTripKeepsTheEmbedding(InferenceMethod method, EstimatorKind kind, EmbeddingKind embedding)
+    {
+        var options = new EmbeddingOptions { Kind = embedding, OutFeatures = 6, HiddenFeatures = 16 };
+        var posterior = Trained(method, kind, options, 300, Quick with { MaxEpochs = 3 })
+            .BuildPosterior(SignalToy.Observation(), new McmcOptions { WarmupSteps = 10, InitCandidates = 100 });
+        string path = Path.Combine(Path.GetTempPath(), $"nn-embedding-{method}-{embedding}-{Environment.ProcessId}.nnpost");
+        try
+        {
+            posterior.Save(path);
+            var loaded = Posterior.Load(path);
+            Assert.Equal(options, loaded.Embedding);
+            Assert.Equal(posterior.Sample(100, seed: 4), loaded.Sample(100, seed: 4));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Version1FilesStillLoad()
+    {
+        TorchRuntime.EnsureLoaded(2);
+        var inference = new NeuralInference(InferenceMethod.SNPE, EstimatorKind.Mdn, GaussianToy.Prior(), 3, GaussianToy.Small, Quick with { MaxEpochs = 5 });
+        var (theta, x) = GaussianToy.Simulate(GaussianToy.PriorDraws(300, 1), 2);
+        inference.AppendSimulations(theta, x);
+        inference.Train();
+        var posterior = inference.BuildPosterior(GaussianToy.Observation);
+        string path = Path.Combine(Path.GetTempPath(), $"nn-embedding-v1-{Environment.ProcessId}.nnpost");
+        try
+        {
+            posterior.Save(path);
+            // Rewrite the header as version 1 wrote it: no embedding, the same weights after it.
+            byte[] weights;
+            string header;
+            using (var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8))
+            {
+                r.ReadString();
+                header = r.ReadString();
+                weights = r.ReadBytes((int)(r.BaseStream.Length - r.BaseStream.Position));
+            }
+            Assert.Contains("\"Version\":2", header);
+            Assert.Contains("\"Embedding\":null", header);
+            using (var w = new BinaryWriter(File.Create(path), Encoding.UTF8))
+            {
+                w.Write("NEURONATIVE-POSTERIOR");
+                w.Write(header.Replace("\"Version\":2", "\"Version\":1").Replace(",\"Embedding\":null", ""));
+                w.Write(weights);
+            }
+            var loaded = Posterior.Load(path);
+            Assert.Null(loaded.Embedding);
+            Assert.Equal(posterior.Sample(100, seed: 4), loaded.Sample(100, seed: 4));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void SnleRefusesAnEmbedding()
+    {
+        var e = Assert.Throws<InferenceException>(() => new NeuralInference(InferenceMethod.SNLE, EstimatorKind.Maf, GaussianToy.Prior(),
+            estimatorOptions: new EstimatorOptions { Embedding = new EmbeddingOptions() }));
+        Assert.Contains("SNLE", e.Message);
+        Assert.Contains("embedding", e.Message);
+    }
+
+    [Theory]
+    [InlineData(EmbeddingKind.Fc, 0, 2, 1, "embedding.out_features")]
+    [InlineData(EmbeddingKind.Fc, 8, 1, 1, "embedding.layers")]
+    [InlineData(EmbeddingKind.Cnn, 8, 9, 1, "embedding.layers")]
+    [InlineData(EmbeddingKind.Cnn, 8, 2, 3, "embedding.channels")]
+    public void BadEmbeddingOptionsNameTheOption(EmbeddingKind kind, int outFeatures, int layers, int channels, string option)
+    {
+        var o = new EmbeddingOptions { Kind = kind, OutFeatures = outFeatures, Layers = layers, Channels = channels };
+        // Sizes are checked when the inference is made; the fit of x (200 samples) when the network is built.
+        var e = Assert.Throws<InferenceException>(() => Trained(InferenceMethod.SNPE, EstimatorKind.Maf, o, 20, Quick with { MaxEpochs = 1 }));
+        Assert.Contains(option, e.Message);
+    }
+
+    static readonly string Examples = Path.Combine(AppContext.BaseDirectory, "examples");
+    const string Block = "features: embedding\n  embedding: {kind: cnn, out_features: 8, hidden: 64, layers: 2, downsample: 10}";
+
+    static InferJob Job(Func<string, string> edit)
+    {
+        string yaml = File.ReadAllText(Path.Combine(Examples, "infer_hh.yaml"))
+            .Replace("n_samples: 15000", "n_samples: 300").Replace("n_draws: 10000", "n_draws: 200")
+            .Replace("seed: 1", "seed: 1\n  max_epochs: 3\n  sbc_simulations: 0");
+        return InferFile.Parse(edit(yaml), "infer_hh.yaml", Examples);
+    }
+
+    [Fact]
+    public void InferFileReadsTheEmbeddingBlock()
+    {
+        var job = Job(y => y.Replace("features: default", Block));
+        Assert.Equal(new EmbeddingOptions { Kind = EmbeddingKind.Cnn, OutFeatures = 8, HiddenFeatures = 64, Layers = 2, Channels = 1 },
+                     job.Options.EstimatorOptions.Embedding);
+        Assert.Equal(10, job.Downsample);
+        var features = InferRunner.Features(job);
+        Assert.Equal(120, features.Count);                       // 1,200 samples of 0.05 ms in blocks of 10
+        Assert.Equal("sample10", features[1].Name);
+        Assert.Equal(14.5, features[1].Compute([.. Enumerable.Range(0, 1200).Select(i => (double)i)]));
+        // Without a block: sbi's FCEmbedding, traces downsampled to at most 1,000 samples (here by 2).
+        job = Job(y => y.Replace("features: default", "features: embedding"));
+        Assert.Equal(new EmbeddingOptions(), job.Options.EstimatorOptions.Embedding);
+        Assert.Equal(600, InferRunner.Features(job).Count);
+    }
+
+    [Theory]
+    [InlineData("method: SNPE", "method: SNLE", "SNLE")]
+    [InlineData("kind: cnn", "kind: rnn", "infer.embedding.kind")]
+    [InlineData("layers: 2", "layers: 9", "infer.embedding.layers")]
+    [InlineData("layers: 2", "depth: 2", "infer.embedding: unknown key 'depth'")]
+    [InlineData("out_features: 8", "out_features: 0", "infer.embedding.out_features")]
+    [InlineData("downsample: 10", "downsample: 2000", "infer.embedding.downsample")]
+    [InlineData("features: embedding", "features: default", "needs 'features: embedding'")]
+    public void FileErrorsNameTheEmbeddingKey(string from, string to, string expected)
+    {
+        var e = Assert.Throws<ExperimentException>(() => Job(y => y.Replace("features: default", Block).Replace(from, to)));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void RunOnRawTracesWritesAReloadablePosterior()
+    {
+        var job = Job(y => y.Replace("features: default", Block));
+        var report = InferRunner.Run(job, new InferRunSettings { Threads = 2 });
+        string path = Path.Combine(Path.GetTempPath(), $"nn-embedding-run-{Environment.ProcessId}.nnpost");
+        using (report.Inferencer)
+        {
+            Assert.Equal(120, report.Inferencer.FeatureNames.Count);
+            Assert.Equal("v[0].sample0", report.Inferencer.FeatureNames[0]);
+            // The observation's x is its voltage in volts, block by block.
+            Assert.Equal(job.Observation["v"].Rows[0].Take(10).Average(), report.Inferencer.Observation[0], 12);
+            for (int i = 0; i < report.Samples.GetLength(0); i++)
+            {
+                Assert.InRange(report.Samples[i, 0], 1e-6, 100e-6);
+                Assert.InRange(report.Samples[i, 1], 0.1e-6, 10e-6);
+            }
+            try
+            {
+                report.Posterior.Save(path);
+                var loaded = Posterior.Load(path, report.Inferencer.Model);
+                Assert.Equal(EmbeddingKind.Cnn, loaded.Embedding?.Kind);
+                Assert.Equal(report.Posterior.Sample(50, seed: 3), loaded.Sample(50, seed: 3));
+            }
+            finally { File.Delete(path); }
+        }
+    }
+}
