@@ -174,12 +174,13 @@ public class EmbeddingTests(ITestOutputHelper output)
     static readonly string Examples = Path.Combine(AppContext.BaseDirectory, "examples");
     const string Block = "features: embedding\n  embedding: {kind: cnn, out_features: 8, hidden: 64, layers: 2, downsample: 10}";
 
-    static InferJob Job(Func<string, string> edit)
+    /// <summary>An example made small: 300 simulations, 3 epochs, 200 draws, no SBC.</summary>
+    static InferJob Job(Func<string, string> edit, string example = "infer_hh.yaml")
     {
-        string yaml = File.ReadAllText(Path.Combine(Examples, "infer_hh.yaml"))
-            .Replace("n_samples: 15000", "n_samples: 300").Replace("n_draws: 10000", "n_draws: 200")
+        string yaml = File.ReadAllText(Path.Combine(Examples, example))
+            .Replace("n_samples: 15000", "n_samples: 300").Replace("n_samples: 5000", "n_samples: 300").Replace("n_draws: 10000", "n_draws: 200")
             .Replace("seed: 1", "seed: 1\n  max_epochs: 3\n  sbc_simulations: 0");
-        return InferFile.Parse(edit(yaml), "infer_hh.yaml", Examples);
+        return InferFile.Parse(edit(yaml), example, Examples);
     }
 
     [Fact]
@@ -214,9 +215,10 @@ public class EmbeddingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void RunOnRawTracesWritesAReloadablePosterior()
+    public void ExampleRunsOnRawTracesToAReloadablePosterior()
     {
-        var job = Job(y => y.Replace("features: default", Block));
+        var job = Job(y => y, "infer_hh_embedding.yaml");
+        Assert.Equal(300, job.NSamples);
         var report = InferRunner.Run(job, new InferRunSettings { Threads = 2 });
         string path = Path.Combine(Path.GetTempPath(), $"nn-embedding-run-{Environment.ProcessId}.nnpost");
         using (report.Inferencer)
@@ -234,7 +236,7 @@ public class EmbeddingTests(ITestOutputHelper output)
             {
                 report.Posterior.Save(path);
                 var loaded = Posterior.Load(path, report.Inferencer.Model);
-                Assert.Equal(EmbeddingKind.Cnn, loaded.Embedding?.Kind);
+                Assert.Equal(new EmbeddingOptions { Kind = EmbeddingKind.Fc, OutFeatures = 8, HiddenFeatures = 64, Layers = 2 }, loaded.Embedding);
                 Assert.Equal(report.Posterior.Sample(50, seed: 3), loaded.Sample(50, seed: 3));
             }
             finally { File.Delete(path); }
