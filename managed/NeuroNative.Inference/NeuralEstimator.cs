@@ -70,13 +70,17 @@ internal sealed class NeuralEstimator : nn.Module
     /// <summary>What the density (SNPE) or the classifier (SNRE) sees of x.</summary>
     Tensor Context(Tensor x) => embedding is null ? ZX(x) : embedding.forward(ZX(x));
 
-    /// <summary>SNPE: log q(θ | x); SNLE: log q(x | θ); SNRE: the classifier's logit (log ratio up to a constant).</summary>
-    public Tensor Score(Tensor theta, Tensor x) => Method switch
+    /// <summary>SNPE: log q(θ | x); SNLE: log q(x | θ); SNRE: the classifier's logit (log ratio up to a constant).
+    /// θ [N·repeats, D] against x [N, XDim], each row of x for <paramref name="repeats"/> consecutive rows of θ (the
+    /// atomic losses' contrasting sets), so that an embedding runs once per x.</summary>
+    public Tensor Score(Tensor theta, Tensor x, long repeats = 1) => Method switch
     {
-        InferenceMethod.SNPE => density!.LogProb(ZTheta(theta), Context(x)) - thetaStd.log().sum(),
-        InferenceMethod.SNLE => density!.LogProb(ZX(x), ZTheta(theta)) - xStd.log().sum(),
-        _ => classifier!.Logit(ZTheta(theta), Context(x)),
+        InferenceMethod.SNPE => density!.LogProb(ZTheta(theta), Repeat(Context(x), repeats)) - thetaStd.log().sum(),
+        InferenceMethod.SNLE => density!.LogProb(Repeat(ZX(x), repeats), ZTheta(theta)) - xStd.log().sum(),
+        _ => classifier!.Logit(ZTheta(theta), Repeat(Context(x), repeats)),
     };
+
+    static Tensor Repeat(Tensor t, long repeats) => repeats == 1 ? t : t.repeat_interleave(repeats, 0);
 
     /// <summary>SNPE only: n draws of q(θ | x), x [1, XDim].</summary>
     public Tensor SamplePosterior(long n, Tensor x, Generator g) =>

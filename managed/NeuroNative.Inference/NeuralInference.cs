@@ -151,7 +151,7 @@ public sealed class NeuralInference
         var others = multinomial(probs, atoms - 1, replacement: false, generator: g);
         var set = cat(new[] { theta.unsqueeze(1), theta.index_select(0, others.flatten()).view(b, atoms - 1, -1) }, 1);
         var flat = set.view(b * atoms, -1);
-        var score = estimator!.Score(flat, x.repeat_interleave(atoms, 0)).view(b, atoms);
+        var score = estimator!.Score(flat, x, repeats: atoms).view(b, atoms);
         if (Method == InferenceMethod.SNPE) score = score - Prior.LogProb(flat).view(b, atoms);
         return -(score[.., 0] - logsumexp(score, 1));
     }
