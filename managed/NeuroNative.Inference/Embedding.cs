@@ -49,8 +49,9 @@ internal static class Embeddings
         AtLeast(o.Channels, 1, "channels");
     }
 
-    /// <summary>The checks of <see cref="Check"/> and that x of <paramref name="xDim"/> features fits (cnn: equally
-    /// long channels that the convolutions do not shrink to nothing); cnn: the length after them.</summary>
+    /// <summary>The checks of <see cref="Check(EmbeddingOptions, InferenceMethod)"/> and that x of <paramref name="xDim"/>
+    /// features fits: for cnn, equally long channels that the convolutions do not shrink to nothing. Returns what
+    /// the linear part sees per channel: fc x's features, cnn the length after the convolutions.</summary>
     public static long Check(EmbeddingOptions o, InferenceMethod method, int xDim)
     {
         Check(o, method);
