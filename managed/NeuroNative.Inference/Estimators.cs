@@ -20,6 +20,8 @@ public sealed record EstimatorOptions
     public double TailBound { get; init; } = 3.0;
     /// <summary>Residual blocks of NSF's conditioner and of the ResNet classifier.</summary>
     public int NumBlocks { get; init; } = 2;
+    /// <summary>An embedding network on z-scored x before SNPE's context or SNRE's classifier (null: x as it is).</summary>
+    public EmbeddingOptions? Embedding { get; init; }
 }
 
 public static class Estimators

@@ -18,8 +18,11 @@ public sealed record InferJob
     public required IReadOnlyDictionary<string, Traces> Input { get; init; }
     public required IReadOnlyDictionary<string, Traces> Observation { get; init; }
     public required IReadOnlyList<KeyValuePair<string, (double Low, double High)>> Prior { get; init; }
-    /// <summary>"default" or the names of <see cref="TraceFeatures"/> / the tutorial's statistics.</summary>
+    /// <summary>"default", "embedding" (raw traces for <see cref="EstimatorOptions.Embedding"/>) or the names of
+    /// <see cref="TraceFeatures"/> / the tutorial's statistics.</summary>
     public required IReadOnlyList<string> Features { get; init; }
+    /// <summary>With <c>features: embedding</c>: samples averaged into one of x (0: <see cref="RawTraces.DefaultDownsample"/>).</summary>
+    public int Downsample { get; init; }
     public required int NSamples { get; init; }
     public int NDraws { get; init; } = 10_000;
     public IReadOnlyDictionary<string, string> ParamInit { get; init; } = new Dictionary<string, string>();
@@ -38,7 +41,8 @@ public static class InferFile
 {
     static readonly string[] TopKeys = ["model", "dt", "infer"];
     static readonly string[] InferKeys = ["input", "observation", "prior", "features", "method", "estimator", "n_samples", "n_rounds",
-        "n_draws", "param_init", "seed", "noise", "sbc_simulations", "hidden_features", "num_transforms", "max_epochs"];
+        "n_draws", "param_init", "seed", "noise", "sbc_simulations", "hidden_features", "num_transforms", "max_epochs", "embedding"];
+    static readonly string[] EmbeddingKeys = ["kind", "out_features", "hidden", "layers", "kernel_size", "pool_size", "downsample"];
     static readonly string[] Methods = ["SNPE", "SNLE", "SNRE"];
     static readonly string[] TutorialNames = ["max", "mean", "std", "rest"];
 
@@ -106,8 +110,8 @@ public static class InferFile
         else
         {
             string f = doc.Scalar(featNode, "infer.features").Text.Trim();
-            if (f == "embedding") throw doc.Error(featNode, "infer.features: embedding networks on raw traces are not supported yet; use default or a list of features");
-            if (f != "default") throw doc.Error(featNode, $"infer.features: expected default or a list of feature names, not '{f}'");
+            if (f is not ("default" or "embedding"))
+                throw doc.Error(featNode, $"infer.features: expected default, embedding or a list of feature names, not '{f}'");
             features.Add(f);
         }
 
@@ -130,6 +134,16 @@ public static class InferFile
             HiddenFeatures = Int("hidden_features", estimatorOptions.HiddenFeatures, 1),
             NumTransforms = Int("num_transforms", estimatorOptions.NumTransforms, 1),
         };
+        int downsample = 0;
+        if (features is ["embedding"])
+        {
+            if (method == InferenceMethod.SNLE)
+                throw doc.Error(featNode!, "infer.features: embedding: SNLE estimates the likelihood of x itself and takes no embedding network (as sbi); use SNPE or SNRE, or summary features");
+            (var embedding, downsample) = Embedding(doc, infer, observation.First().Value);
+            estimatorOptions = estimatorOptions with { Embedding = embedding };
+        }
+        else if (infer.TryGetValue("embedding", out var stray))
+            throw doc.Error(stray, "infer.embedding: an embedding network needs 'features: embedding' (raw traces as x)");
         return new InferJob
         {
             Source = source,
@@ -139,6 +153,7 @@ public static class InferFile
             Observation = observation,
             Prior = prior,
             Features = features,
+            Downsample = downsample,
             NSamples = doc.Integer(doc.Required(infer, "n_samples", node, "infer"), "infer.n_samples", 2),
             NDraws = Int("n_draws", 10_000, 1),
             ParamInit = paramInit,
@@ -154,5 +169,33 @@ public static class InferFile
                 Training = new TrainingOptions { MaxEpochs = Int("max_epochs", int.MaxValue, 1) },
             },
         };
+    }
+
+    /// <summary>The optional <c>embedding:</c> block (sbi's defaults; <see cref="EmbeddingOptions"/>); a cnn convolves
+    /// the observation's traces as channels.</summary>
+    static (EmbeddingOptions Options, int Downsample) Embedding(DocumentReader doc, Fields infer, Traces observation)
+    {
+        var o = new EmbeddingOptions { Channels = observation.Count };
+        if (!infer.TryGetValue("embedding", out var node)) return (o, 0);
+        var block = doc.Fields(node, "infer.embedding", EmbeddingKeys);
+        int Int(string key, int fallback, int min) => block.TryGetValue(key, out var n) ? doc.Integer(n, $"infer.embedding.{key}", min) : fallback;
+        if (block.TryGetValue("kind", out var kind))
+            o = o with { Kind = doc.Choice(kind, "infer.embedding.kind", ["fc", "cnn"]) == "fc" ? EmbeddingKind.Fc : EmbeddingKind.Cnn };
+        o = o with
+        {
+            OutFeatures = Int("out_features", o.OutFeatures, 1),
+            HiddenFeatures = Int("hidden", o.HiddenFeatures, 1),
+            Layers = Int("layers", o.Layers, o.Kind == EmbeddingKind.Fc ? 2 : 1),
+            KernelSize = Int("kernel_size", o.KernelSize, 1),
+            PoolSize = Int("pool_size", o.PoolSize, 1),
+        };
+        int downsample = Int("downsample", 0, 1);
+        if (downsample > observation.Samples)
+            throw doc.Error(block["downsample"], $"infer.embedding.downsample: {downsample} is longer than the traces ({observation.Samples} samples)");
+        // Here rather than after the simulations: layers too many for the downsampled traces.
+        int perTrace = RawTraces.Features(observation.Samples, downsample).Count;
+        try { Embeddings.Check(o, InferenceMethod.SNPE, perTrace * observation.Count); }
+        catch (InferenceException e) { throw doc.Error(block.TryGetValue("layers", out var layers) ? layers : node, $"infer.{e.Message}"); }
+        return (o, downsample);
     }
 }

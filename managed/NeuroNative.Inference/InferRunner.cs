@@ -40,9 +40,11 @@ public sealed record InferReport(InferJob Job, Inferencer Inferencer, Posterior 
 public static class InferRunner
 {
     /// <summary>The features a job names: "default" (<see cref="SummaryFeatures.Default"/>), or the tutorial's and
-    /// <see cref="TraceFeatures"/>' by name, on the stimulus window of the first input trace.</summary>
+    /// <see cref="TraceFeatures"/>' by name, on the stimulus window of the first input trace; "embedding": the raw
+    /// output traces (<see cref="RawTraces"/>).</summary>
     public static IReadOnlyList<SummaryFeature> Features(InferJob job)
     {
+        if (job.Features is ["embedding"]) return RawTraces.Features(job.Observation.First().Value.Samples, job.Downsample);
         var input = job.Input.First().Value.Rows[0];
         var (start, end) = SummaryFeatures.StimulusWindow(input, job.Dt);
         if (job.Features is ["default"]) return SummaryFeatures.Default(job.Dt, start, end);

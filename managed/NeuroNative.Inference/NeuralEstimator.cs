@@ -7,12 +7,16 @@ namespace NeuroNative.Inference;
 public enum InferenceMethod { SNPE, SNLE, SNRE }
 
 /// <summary>The trained network with its z-scoring (sbi's z_score_theta and z_score_x "independent": each
-/// column by the mean and standard deviation of the first round's training data, kept with the weights).</summary>
+/// column by the mean and standard deviation of the first round's training data, kept with the weights). With an
+/// embedding network x is z-scored as sbi's "structured" (one mean and deviation over all entries: the samples of a
+/// raw trace share a scale, and those no simulation changes, e.g. before the stimulus, have no deviation of their
+/// own) and embedded before it is the density's context (SNPE) or the classifier's input (SNRE).</summary>
 internal sealed class NeuralEstimator : nn.Module
 {
     readonly Tensor thetaMean, thetaStd, xMean, xStd;
     readonly ConditionalDensity? density;
     readonly Classifier? classifier;
+    readonly nn.Module<Tensor, Tensor>? embedding;
 
     /// <param name="zscore">The training data's moments (<see cref="NeuralInference"/> computes them streaming, in
     /// double); null for a network whose buffers are loaded next.</param>
@@ -26,15 +30,21 @@ internal sealed class NeuralEstimator : nn.Module
         register_buffer("theta_std", thetaStd);
         register_buffer("x_mean", xMean);
         register_buffer("x_std", xStd);
+        int context = xDim;
+        if (options.Embedding is { } e)
+        {
+            embedding = Embeddings.Create(e, method, xDim);
+            context = e.OutFeatures;
+        }
         if (method == InferenceMethod.SNRE)
         {
             if (!kind.IsClassifier()) throw new InferenceException($"SNRE needs a classifier (linear, mlp, resnet), not {kind}");
-            classifier = new Classifier(kind, thetaDim + xDim, options);
+            classifier = new Classifier(kind, thetaDim + context, options);
         }
         else
         {
             density = method == InferenceMethod.SNPE
-                ? Estimators.CreateDensity(kind, thetaDim, xDim, options)
+                ? Estimators.CreateDensity(kind, thetaDim, context, options)
                 : Estimators.CreateDensity(kind, xDim, thetaDim, options);
         }
         RegisterComponents();
@@ -51,18 +61,24 @@ internal sealed class NeuralEstimator : nn.Module
 
     Tensor ZTheta(Tensor theta) => (theta - thetaMean) / thetaStd;
     Tensor ZX(Tensor x) => (x - xMean) / xStd;
+    /// <summary>What the density (SNPE) or the classifier (SNRE) sees of x.</summary>
+    Tensor Context(Tensor x) => embedding is null ? ZX(x) : embedding.forward(ZX(x));
 
-    /// <summary>SNPE: log q(θ | x); SNLE: log q(x | θ); SNRE: the classifier's logit (log ratio up to a constant).</summary>
-    public Tensor Score(Tensor theta, Tensor x) => Method switch
+    /// <summary>SNPE: log q(θ | x); SNLE: log q(x | θ); SNRE: the classifier's logit (log ratio up to a constant).
+    /// θ [N·repeats, D] against x [N, XDim], each row of x for <paramref name="repeats"/> consecutive rows of θ (the
+    /// atomic losses' contrasting sets), so that an embedding runs once per x.</summary>
+    public Tensor Score(Tensor theta, Tensor x, long repeats = 1) => Method switch
     {
-        InferenceMethod.SNPE => density!.LogProb(ZTheta(theta), ZX(x)) - thetaStd.log().sum(),
-        InferenceMethod.SNLE => density!.LogProb(ZX(x), ZTheta(theta)) - xStd.log().sum(),
-        _ => classifier!.Logit(ZTheta(theta), ZX(x)),
+        InferenceMethod.SNPE => density!.LogProb(ZTheta(theta), Repeat(Context(x), repeats)) - thetaStd.log().sum(),
+        InferenceMethod.SNLE => density!.LogProb(Repeat(ZX(x), repeats), ZTheta(theta)) - xStd.log().sum(),
+        _ => classifier!.Logit(ZTheta(theta), Repeat(Context(x), repeats)),
     };
+
+    static Tensor Repeat(Tensor t, long repeats) => repeats == 1 ? t : t.repeat_interleave(repeats, 0);
 
     /// <summary>SNPE only: n draws of q(θ | x), x [1, XDim].</summary>
     public Tensor SamplePosterior(long n, Tensor x, Generator g) =>
-        density!.Sample(n, ZX(x), g) * thetaStd + thetaMean;
+        density!.Sample(n, Context(x), g) * thetaStd + thetaMean;
 }
 
 /// <summary>Per column of θ and x: the mean and the standard deviation (at least 1e-14) used for z-scoring.</summary>

@@ -28,6 +28,7 @@ public sealed class NeuralInference
                 : $"estimator {estimator}: {method} takes a density estimator (mdn, made, maf, nsf)");
         (Method, Kind, Prior, this.seed) = (method, estimator, prior, seed);
         this.estimatorOptions = estimatorOptions ?? new EstimatorOptions();
+        if (this.estimatorOptions.Embedding is { } embedding) Embeddings.Check(embedding, method);   // before any simulation
         this.training = training ?? new TrainingOptions();
     }
 
@@ -142,7 +143,13 @@ public sealed class NeuralInference
             }
         }
         double[] Std(double[] m2) => [.. m2.Select(v => Math.Max(Math.Sqrt(v / (n - 1)), 1e-14))];
-        return new ZScore(tm, Std(tq), xm, Std(xq));
+        if (estimatorOptions.Embedding is null) return new ZScore(tm, Std(tq), xm, Std(xq));
+        // An embedding sees x z-scored as a whole (sbi's "structured"): one mean and standard deviation over every
+        // entry, from the columns' (a sample no simulation changes would have a deviation of zero of its own).
+        double mean = xm.Average(), sum = 0;
+        for (int j = 0; j < xDim; j++) sum += xq[j] + n * (xm[j] - mean) * (xm[j] - mean);
+        double std = Math.Max(Math.Sqrt(sum / (n * (double)xDim - 1)), 1e-14);
+        return new ZScore(tm, Std(tq), [.. Enumerable.Repeat(mean, xDim)], [.. Enumerable.Repeat(std, xDim)]);
     }
 
     /// <summary>Per block, a seeded permutation of its rows: the first round(rows · fraction) validate, the rest train.
@@ -233,7 +240,7 @@ public sealed class NeuralInference
         var others = multinomial(probs, atoms - 1, replacement: false, generator: g);
         var set = cat(new[] { theta.unsqueeze(1), theta.index_select(0, others.flatten()).view(b, atoms - 1, -1) }, 1);
         var flat = set.view(b * atoms, -1);
-        var score = estimator!.Score(flat, x.repeat_interleave(atoms, 0)).view(b, atoms);
+        var score = estimator!.Score(flat, x, repeats: atoms).view(b, atoms);
         if (Method == InferenceMethod.SNPE) score = score - Prior.LogProb(flat).view(b, atoms);
         return -(score[.., 0] - logsumexp(score, 1));
     }

@@ -11,8 +11,9 @@ namespace NeuroNative.Inference;
 public sealed class Posterior
 {
     const string Magic = "NEURONATIVE-POSTERIOR";
-    /// <summary>The file format's version; <see cref="Load"/> refuses others.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The file format's version. 2 added the embedding network (<see cref="EstimatorOptions.Embedding"/>,
+    /// its weights with the estimator's); <see cref="Load"/> reads 1 and 2 and refuses others.</summary>
+    public const int FormatVersion = 2;
 
     readonly NeuralEstimator estimator;
     readonly EstimatorOptions options;
@@ -26,6 +27,8 @@ public sealed class Posterior
 
     public InferenceMethod Method => estimator.Method;
     public EstimatorKind Estimator => estimator.Kind;
+    /// <summary>The embedding network on x, null without.</summary>
+    public EmbeddingOptions? Embedding => options.Embedding;
     public IPrior Prior { get; }
     public IReadOnlyList<string> ParameterNames => Prior.Names;
     public McmcOptions Mcmc { get; }
@@ -194,8 +197,8 @@ public sealed class Posterior
             throw new InferenceException($"{path} is not a NeuroNative posterior file ({e.Message})", e);
         }
         if (h is null || h.Format != Magic) throw new InferenceException($"{path}: no posterior header");
-        if (h.Version != FormatVersion)
-            throw new InferenceException($"{path}: posterior format version {h.Version}; this NeuroNative reads version {FormatVersion}");
+        if (h.Version is < 1 or > FormatVersion)
+            throw new InferenceException($"{path}: posterior format version {h.Version}; this NeuroNative reads versions 1 to {FormatVersion}");
         if (expectedModel is not null && expectedModel != h.Model)
             throw new InferenceException($"{path}: the posterior was made for another model ({Summary(h.Model)}), not for {Summary(expectedModel)}");
         var method = Enum.Parse<InferenceMethod>(h.Method);
