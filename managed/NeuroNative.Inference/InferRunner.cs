@@ -188,6 +188,12 @@ public static class InferRunner
             ["features"] = report.Inferencer.FeatureNames,
             ["observation"] = report.Inferencer.Observation,
             ["noise_std"] = report.Job.NoiseStd,
+            ["embedding"] = report.Posterior.Embedding is { } e ? new
+            {
+                kind = e.Kind.ToString().ToLowerInvariant(), out_features = e.OutFeatures, hidden = e.HiddenFeatures, layers = e.Layers,
+                kernel_size = e.KernelSize, pool_size = e.PoolSize, channels = e.Channels,
+                downsample = report.Job.Downsample > 0 ? report.Job.Downsample : RawTraces.DefaultDownsample(report.Job.Observation.First().Value.Samples),
+            } : null,
             ["epochs"] = report.Training.Select(x => x.Epochs).ToArray(),
             ["sbc"] = report.Sbc is { } sbc ? new { simulations = sbc.Ranks.GetLength(0), draws = sbc.Draws, bins = sbc.Bins, p_values = sbc.PValues, calibrated = sbc.Calibrated() } : null,
             ["timings"] = new { simulation_s = t.Simulation, training_s = t.Training, sampling_s = t.Sampling, sbc_s = t.Sbc, total_s = t.Total, torch_threads = TorchRuntime.Threads },

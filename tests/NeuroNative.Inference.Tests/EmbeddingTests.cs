@@ -220,7 +220,7 @@ public class EmbeddingTests(ITestOutputHelper output)
         var job = Job(y => y, "infer_hh_embedding.yaml");
         Assert.Equal(300, job.NSamples);
         var report = InferRunner.Run(job, new InferRunSettings { Threads = 2 });
-        string path = Path.Combine(Path.GetTempPath(), $"nn-embedding-run-{Environment.ProcessId}.nnpost");
+        string dir = Path.Combine(Path.GetTempPath(), $"nn-embedding-run-{Environment.ProcessId}"), path = Path.Combine(dir, "posterior.nnpost");
         using (report.Inferencer)
         {
             Assert.Equal(120, report.Inferencer.FeatureNames.Count);
@@ -234,12 +234,16 @@ public class EmbeddingTests(ITestOutputHelper output)
             }
             try
             {
-                report.Posterior.Save(path);
+                InferRunner.Write(report, dir);
+                using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+                var embedding = summary.RootElement.GetProperty("embedding");
+                Assert.Equal("fc", embedding.GetProperty("kind").GetString());
+                Assert.Equal(10, embedding.GetProperty("downsample").GetInt32());
                 var loaded = Posterior.Load(path, report.Inferencer.Model);
                 Assert.Equal(new EmbeddingOptions { Kind = EmbeddingKind.Fc, OutFeatures = 8, HiddenFeatures = 64, Layers = 2 }, loaded.Embedding);
                 Assert.Equal(report.Posterior.Sample(50, seed: 3), loaded.Sample(50, seed: 3));
             }
-            finally { File.Delete(path); }
+            finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
         }
     }
 }

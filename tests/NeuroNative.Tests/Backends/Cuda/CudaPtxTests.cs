@@ -128,7 +128,7 @@ public class CudaPtxTests
         struct nn_dim { unsigned x, y, z; };
         extern const __device__ nn_dim blockIdx, blockDim, threadIdx;
         extern "C" __device__ double trunc(double); extern "C" __device__ double floor(double); extern "C" __device__ double fabs(double);
-        extern "C" __device__ double fma(double, double, double);
+        extern "C" __device__ double fma(double, double, double); extern "C" __device__ float fmaf(float, float, float);
         extern "C" __device__ double __longlong_as_double(long long); extern "C" __device__ float __int_as_float(int);
         extern "C" __device__ void* memcpy(void*, const void*, unsigned long);
         __device__ unsigned long long atomicAdd(unsigned long long*, unsigned long long);
