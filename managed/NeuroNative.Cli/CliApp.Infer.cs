@@ -12,8 +12,8 @@ public static partial class CliApp
     {
         var file = new Argument<string>("INFER") { Description = "The inference file (YAML): a model block, dt and an infer block; see docs/inference.md." };
         var output = new Option<string>("--out", "-o") { Description = "Directory for the posterior, samples.npy, summary.json and the figures.", Required = true };
-        var backend = new Option<string>("--backend") { Description = "auto, interpreted or compiled (as for run).", DefaultValueFactory = _ => "auto" };
-        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled");
+        var backend = new Option<string>("--backend") { Description = "auto, interpreted, compiled or cuda (as for run).", DefaultValueFactory = _ => "auto" };
+        backend.AcceptOnlyFromAmong("auto", "interpreted", "compiled", "cuda");
         var threads = new Option<int>("--threads") { Description = "Simulation threads; 0 uses every hardware thread. LibTorch uses one (docs/inference.md).", DefaultValueFactory = _ => 0 };
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (all hardware threads) or more"); });
         var seed = new Option<int?>("--seed") { Description = "Random seed; overrides the file's infer.seed." };

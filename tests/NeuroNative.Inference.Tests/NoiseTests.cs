@@ -81,3 +81,29 @@ public class NoiseTests
         Assert.Throws<InferenceException>(() => Create(Job(), double.NaN, 10));
     }
 }
+
+/// <summary>The inference simulations through the GPU backend's pipeline (docs/gpu.md), emulated on the host: the
+/// same features as the CPU's, bit for bit, noise included.</summary>
+public class GpuInferenceTests
+{
+    [Fact]
+    public void EmulatedGpuSimulationsGiveTheCpusFeatures()
+    {
+        string examples = Path.Combine(AppContext.BaseDirectory, "examples");
+        var job = InferFile.Load(Path.Combine(examples, "infer_hh.yaml"));
+        TorchRuntime.EnsureLoaded(1);
+        double[,] Features(Backend backend)
+        {
+            using var inferencer = new Inferencer(job.Model, job.Input, job.Observation, new InferencerSettings
+            {
+                Dt = job.Dt, ParamInit = job.ParamInit, Threads = 2, BatchSize = 64, NoiseStd = job.NoiseStd, Backend = backend,
+                Gpu = new NeuroNative.Backends.Cuda.GpuOptions { Emulate = true },
+            }, InferRunner.Features(job));
+            inferencer.InitPrior(job.Prior);
+            return inferencer.ExtractFeatures(inferencer.GenerateTrainingData(100, seed: 9));
+        }
+        var cpu = Features(Backend.Interpreted);
+        Assert.Equal(cpu, Features(Backend.Cuda));
+        Assert.True(Enumerable.Range(0, 100).Select(i => cpu[i, 4]).Distinct().Count() > 3, "the draws should spike differently");
+    }
+}
