@@ -61,12 +61,7 @@ public static partial class CliApp
             using (report.Inferencer)
             {
                 var files = InferRunner.Write(report, dir);
-                var s = report.Samples;
-                for (int j = 0; j < s.GetLength(1); j++)
-                {
-                    var col = Enumerable.Range(0, s.GetLength(0)).Select(i => s[i, j]).ToArray();
-                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Posterior.ParameterNames[j]}: mean {col.Average():G4}"));
-                }
+                PrintMeans(stdout, report.Posterior.ParameterNames, report.Samples);
                 if (report.Sbc is { } sbc)
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"SBC: p = {string.Join(", ", sbc.PValues.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)))} ({(sbc.Calibrated() ? "calibrated" : "MISCALIBRATED")})"));

@@ -42,15 +42,21 @@ public static partial class CliApp
             var flat = new double[draws.Length];
             Buffer.BlockCopy(draws, 0, flat, 0, flat.Length * sizeof(double));
             ExperimentOutput.Open(Path.GetDirectoryName(target)!).WriteArray(Path.GetFileName(target), flat, draws.GetLength(0), draws.GetLength(1));
-            for (int j = 0; j < draws.GetLength(1); j++)
-            {
-                double mean = 0;
-                for (int i = 0; i < draws.GetLength(0); i++) mean += draws[i, j];
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{posterior.ParameterNames[j]}: mean {mean / draws.GetLength(0):G4}"));
-            }
+            PrintMeans(stdout, posterior.ParameterNames, draws);
             stdout.WriteLine(target);
             return ExitOk;
         }));
         return sample;
+    }
+
+    /// <summary>"name: mean M" per column of posterior draws [draws, parameters].</summary>
+    private static void PrintMeans(TextWriter stdout, IReadOnlyList<string> names, double[,] draws)
+    {
+        for (int j = 0; j < draws.GetLength(1); j++)
+        {
+            double mean = 0;
+            for (int i = 0; i < draws.GetLength(0); i++) mean += draws[i, j];
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{names[j]}: mean {mean / draws.GetLength(0):G4}"));
+        }
     }
 }

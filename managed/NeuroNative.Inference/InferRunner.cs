@@ -161,7 +161,8 @@ public static class InferRunner
         int n = s.GetLength(0), d = s.GetLength(1);
         var flat = new double[s.Length];
         Buffer.BlockCopy(s, 0, flat, 0, flat.Length * sizeof(double));
-        using (var f = File.Create(Path.Combine(directory, "samples.npy"))) Experiments.Npy.Write(f, flat, n, d);
+        var output = Experiments.ExperimentOutput.Open(directory);   // each file written atomically
+        output.WriteArray("samples.npy", flat, n, d);
         files.Add("samples.npy");
 
         var parameters = new Dictionary<string, object>();
@@ -198,7 +199,7 @@ public static class InferRunner
             ["sbc"] = report.Sbc is { } sbc ? new { simulations = sbc.Ranks.GetLength(0), draws = sbc.Draws, bins = sbc.Bins, p_values = sbc.PValues, calibrated = sbc.Calibrated() } : null,
             ["timings"] = new { simulation_s = t.Simulation, training_s = t.Training, sampling_s = t.Sampling, sbc_s = t.Sbc, total_s = t.Total, torch_threads = TorchRuntime.Threads },
         };
-        File.WriteAllText(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        output.WriteText("summary.json", JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
         files.Add("summary.json");
 
         var limits = report.Job.Prior.Select(p => p.Value).ToArray();
