@@ -32,11 +32,13 @@ public sealed record EmbeddingOptions
 
 internal static class Embeddings
 {
+    public const string SnleRefusal = "embedding: SNLE estimates the likelihood of x itself and takes no embedding network (as sbi); use SNPE or SNRE, or summary features";
+
     /// <summary>The checks that need no x: the method (sbi's SNLE models the likelihood of x itself) and the sizes.</summary>
     public static void Check(EmbeddingOptions o, InferenceMethod method)
     {
         if (method == InferenceMethod.SNLE)
-            throw new InferenceException("embedding: SNLE estimates the likelihood of x itself and takes no embedding network (as sbi); use SNPE or SNRE, or summary features");
+            throw new InferenceException(SnleRefusal);
         static void AtLeast(int value, int min, string key)
         {
             if (value < min) throw new InferenceException($"embedding.{key}: {value}; expected a whole number >= {min}");

@@ -21,7 +21,8 @@ public sealed record InferJob
     /// <summary>"default", "embedding" (raw traces for <see cref="EstimatorOptions.Embedding"/>) or the names of
     /// <see cref="TraceFeatures"/> / the tutorial's statistics.</summary>
     public required IReadOnlyList<string> Features { get; init; }
-    /// <summary>With <c>features: embedding</c>: samples averaged into one of x (0: <see cref="RawTraces.DefaultDownsample"/>).</summary>
+    /// <summary>With <c>features: embedding</c>: samples averaged into one of x (the file's, else
+    /// <see cref="RawTraces.DefaultDownsample"/>); 0 otherwise.</summary>
     public int Downsample { get; init; }
     public required int NSamples { get; init; }
     public int NDraws { get; init; } = 10_000;
@@ -138,7 +139,7 @@ public static class InferFile
         if (features is ["embedding"])
         {
             if (method == InferenceMethod.SNLE)
-                throw doc.Error(featNode!, "infer.features: embedding: SNLE estimates the likelihood of x itself and takes no embedding network (as sbi); use SNPE or SNRE, or summary features");
+                throw doc.Error(featNode!, $"infer.features: {Embeddings.SnleRefusal}");
             (var embedding, downsample) = Embedding(doc, infer, observation.First().Value);
             estimatorOptions = estimatorOptions with { Embedding = embedding };
         }
@@ -176,7 +177,8 @@ public static class InferFile
     static (EmbeddingOptions Options, int Downsample) Embedding(DocumentReader doc, Fields infer, Traces observation)
     {
         var o = new EmbeddingOptions { Channels = observation.Count };
-        if (!infer.TryGetValue("embedding", out var node)) return (o, 0);
+        int fallback = RawTraces.DefaultDownsample(observation.Samples);
+        if (!infer.TryGetValue("embedding", out var node)) return (o, fallback);
         var block = doc.Fields(node, "infer.embedding", EmbeddingKeys);
         int Int(string key, int fallback, int min) => block.TryGetValue(key, out var n) ? doc.Integer(n, $"infer.embedding.{key}", min) : fallback;
         if (block.TryGetValue("kind", out var kind))
@@ -189,7 +191,7 @@ public static class InferFile
             KernelSize = Int("kernel_size", o.KernelSize, 1),
             PoolSize = Int("pool_size", o.PoolSize, 1),
         };
-        int downsample = Int("downsample", 0, 1);
+        int downsample = Int("downsample", fallback, 1);
         if (downsample > observation.Samples)
             throw doc.Error(block["downsample"], $"infer.embedding.downsample: {downsample} is longer than the traces ({observation.Samples} samples)");
         // Here rather than after the simulations: layers too many for the downsampled traces.

@@ -53,10 +53,14 @@ public static class InferRunner
             ?? SummaryFeatures.FromTraceFeatures([TraceFeatures.Get(name)], job.Dt, start, end)[0])];
     }
 
-    static Inferencer Create(InferJob job, InferRunSettings settings) => new(job.Model, job.Input, job.Observation, new InferencerSettings
+    /// <summary>The file's options with <see cref="InferRunSettings.Seed"/> applied.</summary>
+    static InferOptions Options(InferJob job, InferRunSettings settings) =>
+        settings.Seed is int s ? job.Options with { Seed = s } : job.Options;
+
+    static Inferencer Create(InferJob job, InferRunSettings settings, InferOptions options) => new(job.Model, job.Input, job.Observation, new InferencerSettings
     {
         Dt = job.Dt, ParamInit = job.ParamInit, Backend = settings.Backend, Threads = settings.Threads,
-        BatchSize = Math.Min(job.NSamples, 2000), NoiseStd = job.NoiseStd, NoiseSeed = (ulong)(settings.Seed ?? job.Options.Seed),
+        BatchSize = Math.Min(job.NSamples, 2000), NoiseStd = job.NoiseStd, NoiseSeed = (ulong)options.Seed,
     }, Features(job));
 
     /// <summary>The seed of round r's θ (from 0).</summary>
@@ -69,8 +73,8 @@ public static class InferRunner
     {
         string store = settings.Store ?? throw new InferenceException("a shard's simulations need a store directory (--out)");
         TorchRuntime.EnsureLoaded(settings.TorchThreads);
-        var options = settings.Seed is int s ? job.Options with { Seed = s } : job.Options;
-        using var inferencer = Create(job, settings);
+        var options = Options(job, settings);
+        using var inferencer = Create(job, settings, options);
         inferencer.InitPrior(job.Prior);
         return SimulationStore.Simulate(inferencer, Path.Combine(store, "round_1"), job.NSamples, RoundSeed(options, 0), settings.ChunkSize,
             shard: shard, progress: progress, round: 1, cancellationToken: cancellationToken).Run;
@@ -81,8 +85,8 @@ public static class InferRunner
     {
         var total = Stopwatch.StartNew();
         TorchRuntime.EnsureLoaded(settings.TorchThreads);
-        var options = settings.Seed is int s ? job.Options with { Seed = s } : job.Options;
-        var inferencer = Create(job, settings);
+        var options = Options(job, settings);
+        var inferencer = Create(job, settings, options);
         try
         {
             inferencer.InitPrior(job.Prior);
@@ -161,7 +165,7 @@ public static class InferRunner
         int n = s.GetLength(0), d = s.GetLength(1);
         var flat = new double[s.Length];
         Buffer.BlockCopy(s, 0, flat, 0, flat.Length * sizeof(double));
-        var output = Experiments.ExperimentOutput.Open(directory);   // each file written atomically
+        var output = ExperimentOutput.Open(directory);   // each file written atomically
         output.WriteArray("samples.npy", flat, n, d);
         files.Add("samples.npy");
 
@@ -193,7 +197,7 @@ public static class InferRunner
             {
                 kind = e.Kind.ToString().ToLowerInvariant(), out_features = e.OutFeatures, hidden = e.HiddenFeatures, layers = e.Layers,
                 kernel_size = e.KernelSize, pool_size = e.PoolSize, channels = e.Channels,
-                downsample = report.Job.Downsample > 0 ? report.Job.Downsample : RawTraces.DefaultDownsample(report.Job.Observation.First().Value.Samples),
+                downsample = report.Job.Downsample,
             } : null,
             ["epochs"] = report.Training.Select(x => x.Epochs).ToArray(),
             ["sbc"] = report.Sbc is { } sbc ? new { simulations = sbc.Ranks.GetLength(0), draws = sbc.Draws, bins = sbc.Bins, p_values = sbc.PValues, calibrated = sbc.Calibrated() } : null,

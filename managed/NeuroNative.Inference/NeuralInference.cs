@@ -163,8 +163,8 @@ public sealed class NeuralInference
         return ([.. perms.Select((p, b) => p[..nVal[b]])], [.. perms.Select((p, b) => p[nVal[b]..])]);
     }
 
-    /// <summary>θ and x buffers for the largest block, allocated once (large arrays allocated per epoch mean full
-    /// collections, and each collection is a chance for TorchSharp's finalizers to free a Scalar still in use).</summary>
+    /// <summary>θ and x buffers for the largest block, allocated once: a store's blocks are read again every epoch,
+    /// and fresh large arrays each time would keep the GC busy (see also <see cref="TorchRuntime"/>).</summary>
     (float[] Theta, float[] X) Buffers(int d)
     {
         int rows = blocks.Max(b => b.Rows);

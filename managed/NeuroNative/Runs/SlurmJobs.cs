@@ -21,11 +21,11 @@ public sealed record SlurmOptions
     public bool DryRun { get; init; }
 }
 
-/// <summary>The scripts written (and the job ids when submitted).</summary>
 /// <summary>What the array's tasks run: shards of an experiment then <c>merge</c>, or shards of an inference file's
 /// round-1 simulations then <c>infer --simulations</c> training on all of them (docs/inference.md, "Scale").</summary>
 public enum SlurmWork { Experiment, Inference }
 
+/// <summary>The scripts written (and the job ids when submitted).</summary>
 public sealed record SlurmSubmission(string ArrayScript, string MergeScript, string? ArrayJob, string? MergeJob);
 
 /// <summary>The scheduler could not be used: sbatch is missing or refused a script (its own message included).</summary>
